@@ -1,0 +1,51 @@
+# The two commands: `make demo` runs the product, `make test` runs every check.
+# Both create or refresh the virtualenv and node_modules first, so they work on a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+DEMO_PORT ?= 8000
+
+.PHONY: install demo test lint test-sqlite test-postgres migrations-check clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(VENV)/.installed node_modules/.package-lock.json
+
+demo: install
+	DJANGO_DEBUG=true $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+migrations-check: install
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: install
+	DATABASE_URL= $(PY) -m pytest
+
+# Runs when PostgreSQL answers at TEST_DATABASE_URL; CI (CI=true) insists that it does.
+test-postgres: install
+	@if $(PY) -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null; then \
+		echo "== PostgreSQL at $(TEST_DATABASE_URL)"; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(PY) -m pytest; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at TEST_DATABASE_URL=$(TEST_DATABASE_URL); CI needs it." >&2; exit 1; \
+	else \
+		echo "== PostgreSQL not reachable at TEST_DATABASE_URL=$(TEST_DATABASE_URL): skipped (SQLite only)"; \
+	fi
+
+test: lint migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

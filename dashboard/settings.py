@@ -1,0 +1,233 @@
+"""Settings for the proctoring dashboard, read from environment variables.
+
+Every variable is documented in README.md ("Configuration"). Values are parsed strictly by
+dashboard.env: a bad value stops start-up with a message naming the variable.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from dashboard.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Set it (or DJANGO_SECRET_KEY_FILE) to a long random "
+            "string, or set DJANGO_DEBUG=true for local development only."
+        )
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "django_q",
+    "proctoring",
+    "dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dashboard.urls"
+WSGI_APPLICATION = "dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+# SQLite under var/ by default (one machine, nothing to install); PostgreSQL for many machines.
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'dashboard.sqlite3'}"
+_database_url = env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
+try:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+except Exception as error:  # dj-database-url raises several types for a bad URL
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a valid database URL ({error}). Examples: "
+        "sqlite:///var/dashboard.sqlite3, postgres://user:password@host:5432/dbname"
+    ) from None
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # The worker and the web server write to the same file: wait for the lock instead of
+        # failing, take it up front, and let readers run alongside the writer (WAL).
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # Tests use a file (not :memory:) so that threads and subprocesses see the same data.
+    # The test file sits beside the database file, so two checkouts or two runs with different
+    # DATABASE_URLs never share one.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(_sqlite_file.with_name(f"test-{_sqlite_file.name}"))
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth ---------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Internationalisation -----------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+try:
+    import zoneinfo
+
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"TIME_ZONE={TIME_ZONE!r} is not a known time zone; use a name such as UTC or "
+        "Europe/London."
+    ) from None
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Front-end libraries installed from the npm registry (package-lock.json pins them).
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Logging: plain lines to stdout, the container's and the terminal's log ---------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL={LOG_LEVEL!r} is not a log level; use DEBUG, INFO, WARNING or ERROR."
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- AutoProctor --------------------------------------------------------------------------
+# Everything assumed about AutoProctor's API that may differ on a real account is a setting
+# here, read by the one module that speaks its wire format (proctoring.autoproctor).
+AUTOPROCTOR_BASE_URL = env_url("AUTOPROCTOR_BASE_URL", "https://www.autoproctor.co")
+AUTOPROCTOR_CLIENT_ID = env_str("AUTOPROCTOR_CLIENT_ID")
+AUTOPROCTOR_CLIENT_SECRET = env_secret("AUTOPROCTOR_CLIENT_SECRET")
+AUTOPROCTOR_PRESIGN_PATH = env_str(
+    "AUTOPROCTOR_PRESIGN_PATH", "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
+)
+if "{test_attempt_id}" not in AUTOPROCTOR_PRESIGN_PATH or not AUTOPROCTOR_PRESIGN_PATH.startswith(
+    "/"
+):
+    raise ImproperlyConfigured(
+        f"AUTOPROCTOR_PRESIGN_PATH={AUTOPROCTOR_PRESIGN_PATH!r} must start with / and contain "
+        "{test_attempt_id}."
+    )
+AUTOPROCTOR_USAGE_HEADERS = env_list(
+    "AUTOPROCTOR_USAGE_HEADERS", default=["X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature"]
+)
+if len(AUTOPROCTOR_USAGE_HEADERS) != 3:
+    raise ImproperlyConfigured(
+        "AUTOPROCTOR_USAGE_HEADERS must name three headers, comma-separated: client id, "
+        "timestamp, signature (e.g. X-AP-Client-Id,X-AP-Timestamp,X-AP-Signature)."
+    )
+AUTOPROCTOR_TIMEOUT = env_float("AUTOPROCTOR_TIMEOUT", 30.0, minimum=1.0, maximum=600.0)
+AUTOPROCTOR_MAX_RETRIES = env_int("AUTOPROCTOR_MAX_RETRIES", 4, minimum=0)
+AUTOPROCTOR_DASHBOARD_URL = env_url(
+    "AUTOPROCTOR_DASHBOARD_URL", "https://www.autoproctor.co/test-admin/developers"
+)
+
+# --- The product --------------------------------------------------------------------------
+# AutoProctor advises reviewing attempts whose trust score is under 85 %.
+REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
+SYNC_RESULTS_EVERY_MINUTES = env_int("SYNC_RESULTS_EVERY_MINUTES", 5, minimum=1)
+SYNC_USAGE_EVERY_MINUTES = env_int("SYNC_USAGE_EVERY_MINUTES", 60, minimum=1)
+SYNC_EVIDENCE_WORKERS = env_int("SYNC_EVIDENCE_WORKERS", 4, minimum=1)
+
+# --- Background worker (django-q2) --------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
+Q_CLUSTER = {
+    "name": "proctoring",
+    "workers": env_int("Q_WORKERS", 2, minimum=1),
+    "timeout": 600,
+    "retry": 900,
+    "max_attempts": 1,
+    "queue_limit": 20,
+    "catch_up": False,
+    "label": "Background tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"

@@ -1,0 +1,209 @@
+"""The dashboard's copy of AutoProctor's data.
+
+Rows are written by the sync services (proctoring.sync) and only read elsewhere. Field names
+follow our own vocabulary; the mapping from AutoProctor's wire format lives in
+proctoring.autoproctor, and the untouched API object is kept in `raw` so nothing is lost.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class EvidenceStatus(models.TextChoices):
+    """AutoProctor's `evidence_status`. Anything other than PROCESSED counts as not ready."""
+
+    PROCESSING = "processing", "Processing"
+    PROCESSED = "processed", "Processed"
+
+
+class Attempt(models.Model):
+    """One candidate's test attempt, as AutoProctor reported it at the last sync."""
+
+    client_id = models.CharField(max_length=100)
+    test_attempt_id = models.CharField(max_length=100, help_text="The customer's own attempt id.")
+    lookup_key = models.CharField(max_length=255, blank=True, default="", help_text="The test.")
+    candidate_name = models.CharField(max_length=255, blank=True, default="")
+    candidate_email = models.CharField(max_length=254, blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    trust_score = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="0..1; lower means more likely cheating. Null until scored.",
+    )
+    # Not limited to EvidenceStatus: an unknown value from the API is kept as it came.
+    evidence_status = models.CharField(max_length=32, blank=True, default="")
+    device = models.CharField(max_length=64, blank=True, default="")
+    raw = models.JSONField(default=dict, blank=True, help_text="The attempt object as received.")
+
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_synced_at = models.DateTimeField(default=timezone.now)
+
+    # Evidence sync state.
+    evidence_fetched_at = models.DateTimeField(null=True, blank=True)
+    evidence_claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="Lease of the worker fetching this attempt's evidence."
+    )
+    sync_error = models.TextField(blank=True, default="")
+    sync_error_at = models.DateTimeField(null=True, blank=True)
+    sync_error_count = models.PositiveIntegerField(default=0)
+
+    # Denormalised from EvidenceRecord so the list page needs no join or aggregate.
+    violation_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "test_attempt_id"], name="attempt_unique_per_client"
+            ),
+            models.CheckConstraint(
+                condition=Q(trust_score__isnull=True)
+                | Q(trust_score__gte=0.0, trust_score__lte=1.0),
+                name="attempt_trust_score_fraction",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trust_score"], name="attempt_trust_score_idx"),
+            models.Index(fields=["submitted_at"], name="attempt_submitted_at_idx"),
+            models.Index(fields=["lookup_key"], name="attempt_lookup_key_idx"),
+            models.Index(fields=["evidence_status"], name="attempt_evidence_status_idx"),
+            models.Index(fields=["candidate_email"], name="attempt_candidate_email_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.test_attempt_id} ({self.candidate_name or 'unknown candidate'})"
+
+    @property
+    def trust_percent(self):
+        return None if self.trust_score is None else round(self.trust_score * 100, 2)
+
+    @property
+    def is_submitted(self):
+        return self.submitted_at is not None
+
+    @property
+    def evidence_ready(self):
+        return self.evidence_status == EvidenceStatus.PROCESSED
+
+    @property
+    def duration(self):
+        if self.started_at and self.submitted_at:
+            return self.submitted_at - self.started_at
+        return None
+
+
+class Device(models.TextChoices):
+    PRIMARY = "primary", "Primary device"
+    AUX = "aux", "Auxiliary device"
+
+
+class DataType(models.TextChoices):
+    IMAGE = "image", "Image"
+    AUDIO = "audio", "Audio"
+    NONE = "none", "No file"
+
+
+class EvidenceRecord(models.Model):
+    """One item of an attempt's evidence JSON: a violation or an informational photo."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="evidence_records")
+    device = models.CharField(max_length=16, choices=Device.choices, default=Device.PRIMARY)
+    position = models.PositiveIntegerField(help_text="Order within its device's list.")
+    label = models.CharField(max_length=100, help_text="AutoProctor's kebab-case label, as sent.")
+    is_violation = models.BooleanField(default=False)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    s3_path = models.CharField(
+        max_length=1024, null=True, blank=True, help_text="Null when no evidence file was kept."
+    )
+    data_type = models.CharField(max_length=16, choices=DataType.choices, default=DataType.NONE)
+    misc = models.JSONField(default=dict, blank=True)
+    presigned_url = models.TextField(blank=True, default="")
+    presigned_url_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "occurred_at", "device", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "device", "position"], name="evidence_record_unique_position"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["label", "is_violation"], name="evidence_label_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} @ {self.occurred_at}"
+
+    @property
+    def has_file(self):
+        return bool(self.s3_path)
+
+
+class UsageSnapshot(models.Model):
+    """The account's credit figures at one moment; the history draws the balance chart."""
+
+    taken_at = models.DateTimeField(default=timezone.now, db_index=True)
+    credits_remaining = models.IntegerField(null=True, blank=True)
+    credits_used = models.IntegerField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    usage_by_lookup_key = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        get_latest_by = "taken_at"
+
+    def __str__(self):
+        return f"{self.credits_remaining} credits left at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class SyncRun(models.Model):
+    """One pass of one sync stage, with what it changed and what went wrong."""
+
+    class Kind(models.TextChoices):
+        RESULTS = "results", "Results"
+        EVIDENCE = "evidence", "Evidence"
+        USAGE = "usage", "Usage"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Partly failed"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (another pass was running)"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error_summary = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+        indexes = [models.Index(fields=["kind", "-started_at"], name="syncrun_kind_started_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class SyncLease(models.Model):
+    """A named lock with an expiry, so a crashed worker's lock frees itself."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=255, blank=True, default="")
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} held by {self.holder} until {self.expires_at}"

@@ -1,0 +1,7 @@
+"""Shared fixtures. Each area keeps its fixtures in a plugin module of its own, listed here."""
+
+pytest_plugins = [
+    "tests.fixtures.personas",
+    "tests.fixtures.simulator",
+    "tests.fixtures.data",
+]
