@@ -53,6 +53,14 @@ class Attempt(models.Model):
     violation_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        # Roles are groups (created by a dashboard migration) holding these permissions; views
+        # check permissions, never group names.
+        permissions = [
+            ("export_attempts", "Can export attempts to CSV"),
+            ("view_usage", "Can view credit usage"),
+            ("run_sync", "Can see sync status and start a sync"),
+            ("use_console", "Can use the AutoProctor API console"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["client_id", "test_attempt_id"], name="attempt_unique_per_client"
