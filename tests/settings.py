@@ -7,6 +7,10 @@ suite once on SQLite and once on PostgreSQL.
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+# Tests talk plain HTTP (the test client, live servers on loopback), like a developer's machine;
+# tests/test_deploy_settings.py checks the production defaults in a process of their own.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 
 from dashboard.settings import *  # noqa: E402, F403
 
