@@ -1,0 +1,63 @@
+"""The AutoProctor API client: the only code that knows AutoProctor's wire format.
+
+    from proctoring.autoproctor import AutoProctorClient, NotReady
+    client = AutoProctorClient.from_settings()
+    for page in client.iter_result_pages():
+        ...
+
+The contract it implements is docs/autoproctor-api.md. Modules: signing (HMAC signatures),
+values (typed results and tolerant parsing), errors (what a caller can act on), transport
+(timeouts, retries, the observer), client (the calls).
+"""
+
+from .client import AutoProctorClient
+from .errors import (
+    AutoProctorError,
+    BadCredentials,
+    ClockSkew,
+    EvidenceUrlExpired,
+    MalformedResponse,
+    NotConfigured,
+    NotFound,
+    NotReady,
+    RateLimited,
+    RequestRejected,
+    ServerError,
+    Unreachable,
+)
+from .signing import sign
+from .transport import Exchange
+from .values import (
+    AttemptData,
+    EvidenceBundle,
+    EvidenceRecordData,
+    ParseProblem,
+    PresignedUrl,
+    ResultsPage,
+    UsageData,
+)
+
+__all__ = [
+    "AttemptData",
+    "AutoProctorClient",
+    "AutoProctorError",
+    "BadCredentials",
+    "ClockSkew",
+    "EvidenceBundle",
+    "EvidenceRecordData",
+    "EvidenceUrlExpired",
+    "Exchange",
+    "MalformedResponse",
+    "NotConfigured",
+    "NotFound",
+    "NotReady",
+    "ParseProblem",
+    "PresignedUrl",
+    "RateLimited",
+    "RequestRejected",
+    "ResultsPage",
+    "ServerError",
+    "Unreachable",
+    "UsageData",
+    "sign",
+]

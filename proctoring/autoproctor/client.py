@@ -1,0 +1,370 @@
+"""AutoProctorClient: every call AutoProctor's API offers, returning typed values.
+
+This is the only code that knows AutoProctor's paths, query parameters, signatures and JSON
+shapes (see docs/autoproctor-api.md). What the contract only assumes is either a setting
+(AUTOPROCTOR_PRESIGN_PATH, AUTOPROCTOR_USAGE_HEADERS) or one of the constants below, so an
+account whose API differs needs a change here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import requests
+
+from .answers import (
+    ATTEMPT,
+    EVIDENCE,
+    EVIDENCE_FILE_URL,
+    FILE,
+    PRESIGN,
+    RESULTS,
+    SIGNED_ATTEMPT,
+    SIGNED_TIMESTAMP,
+    STORAGE,
+    USAGE,
+    AnswerReader,
+)
+from .errors import MalformedResponse, NotConfigured
+from .signing import Secret, sign, unix_timestamp
+from .transport import Call, Exchange, Transport
+from .values import (
+    EVIDENCE_LISTS,
+    AttemptData,
+    EvidenceBundle,
+    Invalid,
+    PresignedUrl,
+    ResultsPage,
+    UsageData,
+    parse_attempt,
+    parse_attempt_list,
+    parse_evidence,
+    parse_usage,
+    presigned_url_expiry,
+)
+
+DEFAULT_BASE_URL = "https://www.autoproctor.co"
+RESULTS_PATH = "/api/v2/tenants/{client_id}/results/"
+ATTEMPT_PATH = "/api/v2/test-attempts/{hashed_test_attempt_id}/"
+EVIDENCE_FILE_URL_PATH = "/api/v2/test-attempts/{test_attempt_id}/evidence-records-file-url/"
+DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
+USAGE_PATH = "/api/v2/usage/"
+DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")
+# The query parameters that sign a tenant-wide call; never carried over from a `next` link.
+TIMESTAMP_PARAMS = ("unixTimestamp", "hashedUnixTimestamp")
+# A results listing longer than this is a server that keeps saying "next".
+MAX_PAGES = 100_000
+
+
+def encode(value: str) -> str:
+    """Percent-encode everything but unreserved characters (so `/` becomes %2F, `+` %2B)."""
+    return quote(value, safe="")
+
+
+def _is_web_url(value: Any) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
+
+
+class AutoProctorClient:
+    """Talks to one AutoProctor account. Safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        base_url: str = DEFAULT_BASE_URL,
+        presign_path: str = DEFAULT_PRESIGN_PATH,
+        usage_headers: Iterable[str] = DEFAULT_USAGE_HEADERS,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        clock: Callable[[], float] = time.time,
+        observer: Callable[[Exchange], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ):
+        missing = [
+            name
+            for name, value in [
+                ("AUTOPROCTOR_CLIENT_ID", client_id),
+                ("AUTOPROCTOR_CLIENT_SECRET", client_secret),
+                ("AUTOPROCTOR_BASE_URL", base_url),
+            ]
+            if not value
+        ]
+        if missing:
+            raise NotConfigured(
+                f"AutoProctor is not configured: set {' and '.join(missing)} (the secret may "
+                "also come from a file named by AUTOPROCTOR_CLIENT_SECRET_FILE). The client id "
+                "and secret are on your AutoProctor developer page.",
+                endpoint="settings",
+            )
+        usage_headers = tuple(usage_headers)
+        if "{test_attempt_id}" not in presign_path or len(usage_headers) != 3:
+            raise NotConfigured(
+                "AUTOPROCTOR_PRESIGN_PATH must contain {test_attempt_id} and "
+                "AUTOPROCTOR_USAGE_HEADERS must name three headers.",
+                endpoint="settings",
+            )
+        self.base_url = base_url.rstrip("/")
+        self.client_id = client_id
+        self.presign_path = presign_path
+        self.usage_headers = usage_headers
+        self._secret = Secret(client_secret)
+        self._clock = clock
+        self._answers = AnswerReader(secret=self._secret, client_id=client_id, clock=clock)
+        self._transport = Transport(
+            secret=self._secret,
+            timeout=timeout,
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            clock=clock,
+            sleep=sleep,
+            observer=observer,
+            session=session,
+        )
+
+    @classmethod
+    def from_settings(cls, **overrides) -> AutoProctorClient:
+        """A client configured by the AUTOPROCTOR_* settings; keyword arguments override them."""
+        from django.conf import settings
+
+        options = {
+            "base_url": settings.AUTOPROCTOR_BASE_URL,
+            "client_id": settings.AUTOPROCTOR_CLIENT_ID,
+            "client_secret": settings.AUTOPROCTOR_CLIENT_SECRET,
+            "presign_path": settings.AUTOPROCTOR_PRESIGN_PATH,
+            "usage_headers": settings.AUTOPROCTOR_USAGE_HEADERS,
+            "timeout": settings.AUTOPROCTOR_TIMEOUT,
+            "max_retries": settings.AUTOPROCTOR_MAX_RETRIES,
+        }
+        options.update(overrides)
+        return cls(**options)
+
+    def __repr__(self) -> str:
+        return f"<AutoProctorClient {self.base_url} client_id={self.client_id!r}>"
+
+    def close(self) -> None:
+        self._transport.session.close()
+
+    def __enter__(self) -> AutoProctorClient:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # --- the calls ----------------------------------------------------------------------------
+
+    def iter_result_pages(self, lookup_key: str | None = None) -> Iterator[ResultsPage]:
+        """Every page of the tenant's results, each request signed with a fresh timestamp."""
+        params = {"page": "1"}
+        if lookup_key:
+            params["lookupKey"] = lookup_key
+        number, fetched = 1, set()
+        for _ in range(MAX_PAGES):
+            fetched.add(frozenset(params.items()))
+            document = self._fetch_json(self._tenant_call(RESULTS, params), SIGNED_TIMESTAMP)
+            items, next_url, total = self._results_shape(document)
+            attempts, problems = parse_attempt_list(items, where=f"results page {number}")
+            yield ResultsPage(number=number, attempts=attempts, problems=problems, total=total)
+            if not next_url:
+                return
+            previous = number
+            params = self._next_page_params(next_url, params, lookup_key)
+            number = int(params["page"]) if params.get("page", "").isdigit() else number + 1
+            if frozenset(params.items()) in fetched:
+                raise MalformedResponse(
+                    f"AutoProctor's results listing loops: the `next` link of page {previous} "
+                    "points back to a page already fetched, so the listing stopped there. Try "
+                    "again later.",
+                    endpoint=RESULTS,
+                )
+        raise MalformedResponse(
+            f"AutoProctor's results listing did not end after {MAX_PAGES} pages.", endpoint=RESULTS
+        )
+
+    def get_attempt(self, test_attempt_id: str) -> AttemptData:
+        self._check_id(test_attempt_id)
+        path = ATTEMPT_PATH.format(hashed_test_attempt_id=encode(self._sign(test_attempt_id)))
+        url = self._api_url(path, {"clientId": self.client_id})
+        call = Call(ATTEMPT, "GET", lambda: (url, {}, None))
+        document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
+        attempt = document.get("test_attempt") if isinstance(document, dict) else None
+        if attempt is None and isinstance(document, dict) and "test_attempt_id" in document:
+            attempt = document  # the bare attempt object
+        if not isinstance(attempt, dict):
+            raise self._answers.wrong_shape(ATTEMPT, document, 'an object with "test_attempt"')
+        try:
+            return parse_attempt(attempt, fallback_id=test_attempt_id)
+        except Invalid as invalid:
+            raise MalformedResponse(
+                f"AutoProctor's attempt {test_attempt_id!r} cannot be stored as sent: "
+                f"{invalid.field}: {invalid.message}.",
+                endpoint=ATTEMPT,
+            ) from None
+
+    def get_evidence_file_url(self, test_attempt_id: str) -> str:
+        """The temporary URL of the attempt's evidence JSON; fetch it at once."""
+        self._check_id(test_attempt_id)
+        path = EVIDENCE_FILE_URL_PATH.format(test_attempt_id=encode(test_attempt_id))
+        url = self._api_url(path, self._attempt_query(test_attempt_id))
+        call = Call(EVIDENCE_FILE_URL, "GET", lambda: (url, {}, None))
+        document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
+        file_url = (
+            document.get("all_evidence_records_file_url") if isinstance(document, dict) else None
+        )
+        if not _is_web_url(file_url):
+            raise self._answers.wrong_shape(
+                EVIDENCE_FILE_URL, document, 'an object with an "all_evidence_records_file_url" URL'
+            )
+        return file_url
+
+    def get_evidence(self, file_url: str) -> EvidenceBundle:
+        """The evidence JSON at a URL from get_evidence_file_url (plain GET, no signature)."""
+        if not _is_web_url(file_url):
+            raise MalformedResponse(
+                f"The evidence file URL {file_url!r} is not a web address.", endpoint=EVIDENCE
+            )
+        call = Call(EVIDENCE, "GET", lambda: (file_url, {}, None))
+        document = self._fetch_json(call, STORAGE)
+        keys = [key for _, key in EVIDENCE_LISTS]
+        if (
+            not isinstance(document, dict)
+            or not any(key in document for key in keys)
+            or any(not isinstance(document.get(key) or [], list) for key in keys)
+        ):
+            raise self._answers.wrong_shape(
+                EVIDENCE, document, f"an object with lists {' and '.join(keys)}"
+            )
+        return parse_evidence(document)
+
+    def presign(self, test_attempt_id: str, paths: list[str]) -> dict[str, PresignedUrl]:
+        """Time-limited URLs for evidence files; a path AutoProctor did not sign is left out."""
+        self._check_id(test_attempt_id)
+        paths = list(dict.fromkeys(paths))
+        if not paths:
+            return {}
+        path = self.presign_path.format(test_attempt_id=encode(test_attempt_id))
+        url = self._api_url(path, self._attempt_query(test_attempt_id))
+        body = json.dumps({"paths": paths}).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        call = Call(PRESIGN, "POST", lambda: (url, headers, body))
+        document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
+        urls = document.get("urls") if isinstance(document, dict) else None
+        if not isinstance(urls, dict):
+            raise self._answers.wrong_shape(PRESIGN, document, 'an object with "urls"')
+        now = datetime.fromtimestamp(self._clock(), UTC)
+        return {
+            path: PresignedUrl(
+                path=path, url=urls[path], expires_at=presigned_url_expiry(urls[path], now)
+            )
+            for path in paths
+            if _is_web_url(urls.get(path))
+        }
+
+    def get_usage(self) -> UsageData:
+        id_header, timestamp_header, signature_header = self.usage_headers
+
+        def build():
+            stamp = unix_timestamp(self._clock)
+            headers = {
+                id_header: self.client_id,
+                timestamp_header: stamp,
+                signature_header: self._sign(stamp),
+            }
+            return self.base_url + USAGE_PATH, headers, None
+
+        document = self._fetch_json(Call(USAGE, "GET", build), SIGNED_TIMESTAMP)
+        if not isinstance(document, dict):
+            raise self._answers.wrong_shape(USAGE, document, "an object with credit figures")
+        try:
+            return parse_usage(document)
+        except Invalid as invalid:
+            raise MalformedResponse(
+                f"AutoProctor's usage figures cannot be read: {invalid.field}: {invalid.message}.",
+                endpoint=USAGE,
+            ) from None
+
+    def open_file(self, url: str) -> requests.Response:
+        """A streamed GET of a presigned evidence URL. The caller closes the response."""
+        if not _is_web_url(url):
+            raise MalformedResponse("The evidence file URL is not a web address.", endpoint=FILE)
+        response = self._transport.send(
+            Call(FILE, "GET", lambda: (url, {"Accept": "*/*"}, None), stream=True)
+        )
+        if not 200 <= response.status_code < 300:
+            response.close()
+            self._answers.check_status(FILE, response, STORAGE)
+        return response
+
+    # --- building requests --------------------------------------------------------------------
+
+    @staticmethod
+    def _check_id(test_attempt_id: str) -> str:
+        if not isinstance(test_attempt_id, str) or not test_attempt_id:
+            raise ValueError(
+                f"a test attempt id must be a non-empty string, not {test_attempt_id!r}"
+            )
+        return test_attempt_id
+
+    def _sign(self, message: str) -> str:
+        return sign(message, self._secret.reveal())
+
+    def _api_url(self, path: str, params: dict[str, str]) -> str:
+        return f"{self.base_url}{path}?{urlencode(params, quote_via=quote, safe='')}"
+
+    def _attempt_query(self, test_attempt_id: str) -> dict[str, str]:
+        return {"clientId": self.client_id, "hashed_test_attempt_id": self._sign(test_attempt_id)}
+
+    def _tenant_call(self, endpoint: str, params: dict[str, str]) -> Call:
+        """A tenant-wide GET whose query is signed afresh each time it is sent."""
+        path = RESULTS_PATH.format(client_id=encode(self.client_id))
+
+        def build():
+            stamp = unix_timestamp(self._clock)
+            signed = {"unixTimestamp": stamp, "hashedUnixTimestamp": self._sign(stamp), **params}
+            return self._api_url(path, signed), {}, None
+
+        return Call(endpoint, "GET", build)
+
+    @staticmethod
+    def _next_page_params(next_url: Any, current: dict, lookup_key: str | None) -> dict:
+        """The query of the `next` link without its (soon stale) timestamp and signature."""
+        if not isinstance(next_url, str):
+            raise MalformedResponse(
+                f"AutoProctor's results `next` is {type(next_url).__name__}, not a URL.",
+                endpoint=RESULTS,
+            )
+        query = parse_qsl(urlsplit(next_url).query, keep_blank_values=True)
+        params = {key: value for key, value in query if key not in TIMESTAMP_PARAMS}
+        unchanged = {k: v for k, v in current.items() if k != "page"} == params
+        if "page" not in params and (not params or unchanged):
+            params["page"] = str(int(current.get("page", "1")) + 1)
+        if lookup_key and "lookupKey" not in params:
+            params["lookupKey"] = lookup_key
+        return params
+
+    # --- reading answers ----------------------------------------------------------------------
+
+    def _fetch_json(self, call: Call, auth: str, test_attempt_id: str | None = None) -> Any:
+        with self._transport.send(call) as response:
+            self._answers.check_status(call.endpoint, response, auth, test_attempt_id)
+            return self._answers.read_json(call.endpoint, response, auth)
+
+    def _results_shape(self, document: Any) -> tuple[list, Any, int | None]:
+        """(items, next link, total count) from a paged object or a bare list."""
+        if isinstance(document, list):
+            return document, None, None
+        if isinstance(document, dict) and isinstance(document.get("results"), list):
+            count = document.get("count")
+            total = count if isinstance(count, int) and not isinstance(count, bool) else None
+            return document["results"], document.get("next"), total
+        raise self._answers.wrong_shape(RESULTS, document, 'a list or an object with "results"')

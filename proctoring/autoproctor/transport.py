@@ -1,0 +1,254 @@
+"""Sending one logical request: timeouts, bounded retries with back-off, and the observer.
+
+A request is described by a `build` function that is called again for every attempt, so a
+retried request carries a fresh timestamp and signature. Connection errors, timeouts, 429 and
+5xx are retried with exponential back-off and full jitter (429/503 honour Retry-After, capped);
+when the retries run out the matching AutoProctorError is raised. Everything else is returned
+to the caller, which knows what a 4xx means for its endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .errors import RateLimited, ServerError, Unreachable
+from .signing import Secret
+
+logger = logging.getLogger("proctoring.autoproctor")
+
+# The observer sees at most this much of a response body.
+MAX_RECORDED_TEXT = 1_000_000
+# Connection errors worth another try; anything else from requests is a bug or a bad URL.
+RETRYABLE_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+# "[Errno 111] Connection refused" out of requests' long wrapped messages.
+ERRNO_TEXT = re.compile(r"\[Errno -?\d+\][^'\")]*")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP attempt as it happened, for the API console. Holds no secret: none is sent."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int | None
+    elapsed_ms: float
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_text: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One logical request. `build()` returns (url, headers, body) and is called per attempt."""
+
+    endpoint: str  # e.g. "results": names the call in messages and logs
+    method: str
+    build: Callable[[], tuple[str, dict[str, str], bytes | None]]
+    stream: bool = False
+
+
+def short_url(url: str) -> str:
+    """Scheme, host and path: enough to say where, without query strings in logs."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Transport:
+    def __init__(
+        self,
+        *,
+        secret: Secret,
+        timeout: float,
+        max_retries: int,
+        backoff_base: float,
+        backoff_cap: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        observer: Callable[[Exchange], None] | None,
+        session: requests.Session | None = None,
+        rng: random.Random | None = None,
+    ):
+        self.secret = secret
+        # Connecting should be quick; reading may legitimately take the whole timeout.
+        self.timeout = (min(10.0, timeout), timeout)
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.clock = clock
+        self.sleep = sleep
+        self.observer = observer
+        self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self.session = session or self._new_session()
+
+    @staticmethod
+    def _new_session() -> requests.Session:
+        session = requests.Session()
+        # Retries are ours (they re-sign); urllib3's would replay a stale signature.
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers["User-Agent"] = "proctoring-dashboard"
+        session.headers["Accept"] = "application/json"
+        return session
+
+    def send(self, call: Call) -> requests.Response:
+        attempts = self.max_retries + 1
+        for attempt in range(1, attempts + 1):
+            url, headers, body = call.build()
+            started = time.monotonic()
+            try:
+                response = self.session.request(
+                    call.method,
+                    url,
+                    headers=headers,
+                    data=body,
+                    timeout=self.timeout,
+                    stream=call.stream,
+                )
+            except RETRYABLE_ERRORS as error:
+                elapsed = (time.monotonic() - started) * 1000
+                reason = self._describe(error)
+                self._observe(call, url, headers, body, None, elapsed, error=reason)
+                logger.debug(
+                    "%s %s failed after %d ms: %s", call.method, short_url(url), elapsed, reason
+                )
+                if attempt == attempts:
+                    raise Unreachable(
+                        f"Could not reach {host_of(url)} for the AutoProctor {call.endpoint} call "
+                        f"after {attempts} attempts ({reason}). Check this server's network, "
+                        "proxy and firewall, and AUTOPROCTOR_BASE_URL.",
+                        endpoint=call.endpoint,
+                    ) from None
+                self._wait(call, attempt, attempts, self._backoff(attempt), reason)
+                continue
+
+            elapsed = (time.monotonic() - started) * 1000
+            self._observe(call, url, headers, body, response, elapsed)
+            logger.debug(
+                "%s %s -> %s in %d ms", call.method, short_url(url), response.status_code, elapsed
+            )
+            status = response.status_code
+            if status != 429 and status < 500:
+                return response
+            retry_after = self._retry_after(response)
+            response.close()
+            if attempt == attempts:
+                raise self._gave_up(call, status, attempts, retry_after)
+            delay = self._backoff(attempt)
+            if retry_after is not None:
+                delay = min(retry_after, self.backoff_cap)
+            self._wait(call, attempt, attempts, delay, f"HTTP {status}")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: a random delay up to base * 2^(attempt-1), never above the cap."""
+        return self.rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1)))
+
+    def _wait(self, call: Call, attempt: int, attempts: int, delay: float, reason: str) -> None:
+        logger.warning(
+            "AutoProctor %s call: %s, retrying in %.1f s (attempt %d of %d)",
+            call.endpoint,
+            reason,
+            delay,
+            attempt + 1,
+            attempts,
+        )
+        self.sleep(delay)
+
+    def _retry_after(self, response: requests.Response) -> float | None:
+        """Retry-After as seconds from now: either a number of seconds or an HTTP date."""
+        value = response.headers.get("Retry-After", "").strip()
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return max(0.0, (moment - datetime.fromtimestamp(self.clock(), UTC)).total_seconds())
+
+    def _gave_up(self, call: Call, status: int, attempts: int, retry_after: float | None):
+        if status == 429:
+            wait = f" It asked to wait {retry_after:g} s." if retry_after is not None else ""
+            return RateLimited(
+                f"AutoProctor rate-limited the {call.endpoint} call (429) on all {attempts} "
+                f"attempts.{wait} Sync less often or try again later.",
+                endpoint=call.endpoint,
+                status=status,
+                retry_after=retry_after,
+            )
+        return ServerError(
+            f"AutoProctor answered the {call.endpoint} call with a server error ({status}) on "
+            f"all {attempts} attempts. This is on AutoProctor's side: try again later, and "
+            "check AutoProctor's status if it persists.",
+            endpoint=call.endpoint,
+            status=status,
+        )
+
+    def _describe(self, error: Exception) -> str:
+        """A short reason, e.g. "connection failed: [Errno 111] Connection refused"."""
+        if isinstance(error, requests.ConnectTimeout):
+            return f"no connection within {self.timeout[0]:g} s"
+        if isinstance(error, requests.Timeout):
+            return f"no answer within {self.timeout[1]:g} s"
+        if isinstance(error, requests.exceptions.ChunkedEncodingError):
+            return "the connection broke off mid-answer"
+        text = str(error)
+        cause = ERRNO_TEXT.search(text)
+        if cause:
+            reason = cause.group(0).strip()
+        elif "Connection aborted" in text or "RemoteDisconnected" in text:
+            reason = "the server closed the connection without answering"
+        else:
+            reason = type(error).__name__
+        return self.secret.scrub(f"connection failed: {reason}")
+
+    def _observe(self, call, url, headers, body, response, elapsed, error=None) -> None:
+        if self.observer is None:
+            return
+        text = ""
+        if response is not None and not call.stream:
+            text = self.secret.scrub(response.text[:MAX_RECORDED_TEXT])
+        exchange = Exchange(
+            method=call.method,
+            url=url,
+            request_headers={**self.session.headers, **headers},
+            request_body=body.decode("utf-8", "replace") if body else None,
+            status=None if response is None else response.status_code,
+            elapsed_ms=round(elapsed, 1),
+            response_headers={} if response is None else dict(response.headers),
+            response_text=text,
+            error=error,
+        )
+        try:
+            self.observer(exchange)
+        except Exception:  # an observer's bug must not break a sync
+            logger.exception("AutoProctor exchange observer failed")
