@@ -38,7 +38,11 @@ class Attempt(models.Model):
     raw = models.JSONField(default=dict, blank=True, help_text="The attempt object as received.")
 
     first_seen_at = models.DateTimeField(default=timezone.now)
-    last_synced_at = models.DateTimeField(default=timezone.now)
+    last_synced_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When a sync last changed this row. A pass that finds the attempt unchanged "
+        "leaves the row alone (so a re-sync stays cheap); SyncRun says when a pass last ran.",
+    )
 
     # Evidence sync state.
     evidence_fetched_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +81,12 @@ class Attempt(models.Model):
             models.Index(fields=["lookup_key"], name="attempt_lookup_key_idx"),
             models.Index(fields=["evidence_status"], name="attempt_evidence_status_idx"),
             models.Index(fields=["candidate_email"], name="attempt_candidate_email_idx"),
+            # The evidence pass's work queue: processed attempts whose evidence is not stored yet.
+            models.Index(
+                fields=["evidence_status"],
+                condition=Q(evidence_fetched_at__isnull=True),
+                name="attempt_evidence_pending_idx",
+            ),
         ]
 
     def __str__(self):
@@ -192,6 +202,12 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     error_summary = models.TextField(blank=True, default="")
+    worker = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="host:pid of the process that ran it, to tell a crashed run from a long one.",
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -1,0 +1,58 @@
+"""`manage.py sync_autoproctor`: one sync pass in the foreground, with a summary.
+
+Exits with status 1 when a stage failed (bad credentials, skewed clock, unreachable API, missing
+configuration); per-attempt failures are listed but do not fail the pass, since they are
+recorded on the attempts and retried by the next pass.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from proctoring.models import SyncRun
+from proctoring.sync import STAGES, run_full_pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Sync results, evidence and credit usage from AutoProctor once, in the foreground. "
+        "Without flags all stages run; with flags only those."
+    )
+
+    def add_arguments(self, parser):
+        for stage in STAGES:
+            parser.add_argument(f"--{stage}", action="store_true", help=f"Run the {stage} stage.")
+
+    def handle(self, *args, **options):
+        stages = [stage for stage in STAGES if options[stage]] or list(STAGES)
+        done = run_full_pass(stages=stages)
+        for run in done:
+            self.stdout.write(describe(run))
+            if run.error_summary and run.status != SyncRun.Status.FAILED:
+                for line in run.error_summary.splitlines():
+                    self.stdout.write(f"    {line}")
+        failed = [run for run in done if run.status == SyncRun.Status.FAILED]
+        if failed:
+            run = failed[0]
+            raise CommandError(f"{run.get_kind_display()} sync failed: {run.error_summary}")
+
+
+def describe(run: SyncRun) -> str:
+    seconds = run.duration.total_seconds() if run.duration else 0.0
+    status = run.get_status_display()
+    if run.status == SyncRun.Status.FAILED and not (run.created or run.updated or run.unchanged):
+        counts = "nothing changed"
+    elif run.kind == SyncRun.Kind.RESULTS:
+        counts = (
+            f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, "
+            f"{run.failed} not stored"
+        )
+    elif run.kind == SyncRun.Kind.EVIDENCE:
+        counts = (
+            f"evidence fetched for {run.updated} attempts, {run.failed} failed, "
+            f"{run.unchanged} left for later"
+        )
+    else:
+        counts = f"{run.created} snapshot recorded"
+    line = f"{run.get_kind_display()}: {status.lower()} - {counts} ({seconds:.1f} s)"
+    if run.status == SyncRun.Status.SKIPPED:
+        line += f" - {run.error_summary}"
+    return line

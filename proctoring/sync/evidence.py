@@ -1,0 +1,264 @@
+"""The evidence pass: fetch and store the evidence of every processed attempt that lacks it.
+
+Per attempt, four calls: the one-attempt report (confirms status and score), the evidence-file
+URL, the evidence JSON, then one transaction that replaces the attempt's records. Attempts are
+fetched by a bounded pool of threads, each attempt on its own:
+
+- it is *claimed* first with a conditional UPDATE on evidence_claimed_until, so two passes
+  (a slow run and the next schedule, or two machines) never work on the same attempt; a claim
+  left by a killed worker expires after SYNC_LEASE_SECONDS;
+- the store is guarded by the claim too: if the results pass voided the claim meanwhile
+  (the attempt changed), the stale evidence is dropped instead of stored;
+- a failure is recorded on the attempt (sync_error, sync_error_at, sync_error_count) and the
+  attempt stays in the queue for the next pass; the other attempts carry on;
+- evidence that is malformed or incomplete stores nothing: the previous records stay as they were.
+
+Bad credentials, a skewed clock or a missing configuration are not the attempt's fault: the
+pass stops at once and leaves every attempt as it was.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from proctoring.autoproctor import (
+    AutoProctorError,
+    BadCredentials,
+    ClockSkew,
+    EvidenceUrlExpired,
+    NotConfigured,
+    NotReady,
+)
+from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
+from proctoring.sync import runs
+from proctoring.sync.api import api_client
+from proctoring.sync.leases import lease_duration
+
+logger = logging.getLogger("proctoring.sync")
+
+# Errors about the account or this server rather than one attempt: they stop the pass.
+FATAL_ERRORS = (BadCredentials, ClockSkew, NotConfigured)
+MAX_ERROR_LENGTH = 2000
+
+
+class IncompleteEvidence(Exception):
+    """The evidence JSON parsed, but some records could not be read: storing the rest would
+    lose evidence, so nothing is stored."""
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    NOT_READY = "not ready"  # still processing: left for the next pass
+    SKIPPED = "skipped"  # another worker has it, or it changed meanwhile
+    FAILED = "failed"  # error recorded on the attempt
+    STOPPED = "stopped"  # the pass stopped before reaching it
+
+
+@dataclass
+class AttemptResult:
+    test_attempt_id: str
+    outcome: Outcome
+    message: str = ""
+    fatal: BaseException | None = field(default=None, repr=False)
+
+
+def pending_attempts():
+    """Processed attempts whose evidence is not stored, unclaimed or with an expired claim.
+    Failing attempts go last, newest submissions first."""
+    now = timezone.now()
+    return (
+        Attempt.objects.filter(
+            evidence_status=EvidenceStatus.PROCESSED, evidence_fetched_at__isnull=True
+        )
+        .filter(Q(evidence_claimed_until__isnull=True) | Q(evidence_claimed_until__lt=now))
+        .order_by("sync_error_count", F("submitted_at").desc(nulls_last=True), "pk")
+    )
+
+
+def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
+    """One evidence pass over every pending attempt, `workers` at a time (default
+    settings.SYNC_EVIDENCE_WORKERS). Returns its SyncRun, whose counts are attempts:
+    updated = evidence stored, unchanged = left for later (still processing, or another worker
+    had it), failed = error recorded on the attempt."""
+    run = runs.start_run(SyncRun.Kind.EVIDENCE)
+    try:
+        with api_client(client) as api:
+            results = fetch_pending(api, workers or settings.SYNC_EVIDENCE_WORKERS)
+    except AutoProctorError as error:  # not configured
+        return runs.fail_run(run, error)
+
+    run.updated = sum(result.outcome is Outcome.STORED for result in results)
+    run.unchanged = sum(
+        result.outcome in (Outcome.NOT_READY, Outcome.SKIPPED) for result in results
+    )
+    failures = [result for result in results if result.outcome is Outcome.FAILED]
+    run.failed = len(failures)
+    problems = [f"{result.test_attempt_id}: {result.message}" for result in failures]
+    fatal = next((result.fatal for result in results if result.fatal is not None), None)
+    if fatal is not None:
+        return runs.fail_run(run, fatal, problems)
+    return runs.finish_run(run, problems)
+
+
+def fetch_pending(client, workers: int) -> list[AttemptResult]:
+    """Every pending attempt, `workers` at a time; one worker runs in this thread."""
+    queue = list(pending_attempts().values_list("pk", "test_attempt_id"))
+    stop = threading.Event()
+
+    def work(item):
+        return fetch_attempt_evidence(item[0], item[1], client, stop=stop)
+
+    if workers == 1:
+        return [work(item) for item in queue]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evidence") as pool:
+        return list(pool.map(lambda item: _in_own_connection(work, item), queue))
+
+
+def _in_own_connection(function, *args):
+    """Run in a pool thread, which has database connections of its own: close them after."""
+    try:
+        return function(*args)
+    finally:
+        connections.close_all()
+
+
+def fetch_attempt_evidence(
+    pk: int, test_attempt_id: str, client, *, stop: threading.Event | None = None
+) -> AttemptResult:
+    """Claim one attempt, fetch its evidence and store it. Never raises for one attempt's
+    failure: the error is recorded on the attempt and returned."""
+    if stop is not None and stop.is_set():
+        return AttemptResult(test_attempt_id, Outcome.STOPPED)
+    claim = claim_attempt(pk)
+    if claim is None:
+        return AttemptResult(test_attempt_id, Outcome.SKIPPED, "claimed by another worker")
+    try:
+        report = client.get_attempt(test_attempt_id)
+        if report.evidence_status != EvidenceStatus.PROCESSED:
+            _not_ready(pk, claim, report)
+            return AttemptResult(test_attempt_id, Outcome.NOT_READY)
+        bundle = download_evidence(client, test_attempt_id)
+        if bundle.problems:
+            raise IncompleteEvidence(
+                f"the evidence JSON has {len(bundle.problems)} unreadable record(s), so none "
+                f"were stored and the previous ones were kept: "
+                + "; ".join(str(problem) for problem in bundle.problems[:5])
+            )
+        stored = store_evidence(pk, claim, report, bundle.records)
+    except FATAL_ERRORS as error:
+        release_claim(pk, claim)
+        if stop is not None:
+            stop.set()
+        return AttemptResult(test_attempt_id, Outcome.STOPPED, runs.safe_message(error), error)
+    except NotReady:
+        release_claim(pk, claim)
+        return AttemptResult(test_attempt_id, Outcome.NOT_READY)
+    except (AutoProctorError, IncompleteEvidence) as error:
+        message = runs.safe_message(error)
+        record_failure(pk, claim, message)
+        return AttemptResult(test_attempt_id, Outcome.FAILED, message)
+    except Exception as error:  # a bug or a database error must not stop the other attempts
+        logger.exception("Evidence of attempt %s failed unexpectedly", test_attempt_id)
+        message = f"unexpected error: {runs.safe_message(error)}"
+        record_failure(pk, claim, message)
+        return AttemptResult(test_attempt_id, Outcome.FAILED, message)
+    if not stored:
+        return AttemptResult(test_attempt_id, Outcome.SKIPPED, "changed while fetching")
+    return AttemptResult(test_attempt_id, Outcome.STORED)
+
+
+def claim_attempt(pk: int) -> datetime | None:
+    """Claim the attempt until now + lease; the claim's time is its token. None: taken."""
+    now = timezone.now()
+    claim = now + lease_duration()
+    claimed = (
+        Attempt.objects.filter(pk=pk, evidence_fetched_at__isnull=True)
+        .filter(Q(evidence_claimed_until__isnull=True) | Q(evidence_claimed_until__lt=now))
+        .update(evidence_claimed_until=claim)
+    )
+    return claim if claimed else None
+
+
+def release_claim(pk: int, claim: datetime) -> None:
+    Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(evidence_claimed_until=None)
+
+
+def download_evidence(client, test_attempt_id: str):
+    """Evidence-file URL, then the JSON; an URL that expired before we used it is replaced once."""
+    url = client.get_evidence_file_url(test_attempt_id)
+    try:
+        return client.get_evidence(url)
+    except EvidenceUrlExpired:
+        logger.info("Evidence URL of %s expired; asking for a new one", test_attempt_id)
+        return client.get_evidence(client.get_evidence_file_url(test_attempt_id))
+
+
+def store_evidence(pk: int, claim: datetime, report, records) -> bool:
+    """Replace the attempt's records in one transaction with a fixed number of queries. False
+    (and nothing written) when the claim is no longer ours."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Updating the attempt first also locks its row until the records are replaced.
+        still_ours = Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(
+            trust_score=report.trust_score,
+            evidence_status=report.evidence_status,
+            violation_count=sum(record.is_violation for record in records),
+            evidence_fetched_at=now,
+            evidence_claimed_until=None,
+            sync_error="",
+            sync_error_at=None,
+            sync_error_count=0,
+        )
+        if not still_ours:
+            return False
+        EvidenceRecord.objects.filter(attempt_id=pk).delete()
+        EvidenceRecord.objects.bulk_create(evidence_rows(pk, records))
+    return True
+
+
+def evidence_rows(pk: int, records) -> list[EvidenceRecord]:
+    return [
+        EvidenceRecord(
+            attempt_id=pk,
+            device=record.device,
+            position=record.position,
+            label=record.label[:100],
+            is_violation=record.is_violation,
+            occurred_at=record.occurred_at,
+            recorded_at=record.recorded_at,
+            s3_path=record.s3_path,
+            data_type=(record.data_type or "none")[:16],
+            misc=record.misc or {},
+        )
+        for record in records
+    ]
+
+
+def record_failure(pk: int, claim: datetime, message: str) -> None:
+    """Note the error on the attempt and free it for the next pass; its records stay."""
+    Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(
+        sync_error=message[:MAX_ERROR_LENGTH],
+        sync_error_at=timezone.now(),
+        sync_error_count=F("sync_error_count") + 1,
+        evidence_claimed_until=None,
+    )
+
+
+def _not_ready(pk: int, claim: datetime, report) -> None:
+    """The report says the evidence is not processed (any more): believe it, and wait for the
+    results pass to say it is processed again."""
+    Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(
+        trust_score=report.trust_score,
+        evidence_status=(report.evidence_status or "")[:32],
+        evidence_claimed_until=None,
+    )

@@ -1,0 +1,39 @@
+"""A full pass: the stages in order, sharing one API client, stopping at the first failure."""
+
+from __future__ import annotations
+
+from proctoring.autoproctor import AutoProctorClient, NotConfigured
+from proctoring.models import SyncRun
+from proctoring.sync.evidence import sync_evidence
+from proctoring.sync.results import sync_results
+from proctoring.sync.usage import sync_usage
+
+STAGES = {
+    "results": sync_results,
+    "evidence": sync_evidence,
+    "usage": sync_usage,
+}
+
+
+def run_full_pass(client=None, stages=tuple(STAGES)) -> list[SyncRun]:
+    """Run the stages in order. A failed stage (bad credentials, skewed clock, unreachable
+    API, ...) ends the pass: the next stages would fail the same way, and the next scheduled
+    pass starts over. A skipped stage (another pass holds it) does not."""
+    if client is not None:
+        return _run_stages(client, stages)
+    try:
+        shared = AutoProctorClient.from_settings()
+    except NotConfigured:
+        return _run_stages(None, stages)  # the first stage records why it cannot run
+    with shared:
+        return _run_stages(shared, stages)
+
+
+def _run_stages(client, stages) -> list[SyncRun]:
+    done = []
+    for name in stages:
+        run = STAGES[name](client=client)
+        done.append(run)
+        if run.status == SyncRun.Status.FAILED:
+            break
+    return done

@@ -1,0 +1,183 @@
+"""The results pass: page through the tenant's results and upsert every attempt.
+
+Each page costs one read (the page's existing rows) and at most two bulk upserts (new and
+changed rows); unchanged rows are not written at all, so a re-sync that finds nothing new is
+mostly the HTTP time. Nothing is ever deleted: a page that comes back shorter proves nothing.
+
+An attempt whose `submitted_at` or `evidence_status` changed has its evidence marked for
+fetching again (evidence_fetched_at cleared) and any evidence worker's claim on it voided, so a
+worker still busy with the old evidence does not store it over the new state.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from proctoring.autoproctor import AutoProctorError
+from proctoring.models import Attempt, SyncRun
+from proctoring.sync import leases, runs
+from proctoring.sync.api import api_client
+
+logger = logging.getLogger("proctoring.sync")
+
+RESULTS_LEASE = "results"
+
+# Fields copied from the API on every change, in the order they are compared.
+DATA_FIELDS = (
+    "lookup_key",
+    "candidate_name",
+    "candidate_email",
+    "started_at",
+    "submitted_at",
+    "trust_score",
+    "evidence_status",
+    "device",
+    "raw",
+)
+# A change to one of these means the stored evidence may be out of date.
+EVIDENCE_TRIGGERS = ("submitted_at", "evidence_status")
+NATURAL_KEY = ["client_id", "test_attempt_id"]
+ATTEMPT_ID_MAX_LENGTH = Attempt._meta.get_field("test_attempt_id").max_length
+
+
+class LeaseLost(Exception):
+    """The results lease expired while this pass was still working and another pass took it."""
+
+
+@dataclass
+class PageCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def sync_results(client=None) -> SyncRun:
+    """One results pass. Returns its SyncRun: succeeded, partial (items the API sent that could
+    not be stored faithfully, listed in error_summary), failed, or skipped (another pass holds
+    the lease)."""
+    lease = leases.acquire(RESULTS_LEASE)
+    if lease is None:
+        holder = leases.current_holder(RESULTS_LEASE)
+        return runs.skipped_run(
+            SyncRun.Kind.RESULTS,
+            f"Another results pass is running ({holder.holder if holder else 'unknown'}).",
+        )
+    run = runs.start_run(SyncRun.Kind.RESULTS)
+    problems: list[str] = []
+    try:
+        with api_client(client) as api:
+            seen: set[str] = set()
+            for page in api.iter_result_pages():
+                counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
+                run.created += counts.created
+                run.updated += counts.updated
+                run.unchanged += counts.unchanged
+                page_problems = [str(problem) for problem in page.problems] + counts.problems
+                run.failed += len(page_problems)
+                problems.extend(page_problems)
+                runs.save_progress(run)
+                if not lease.renew():
+                    raise LeaseLost(
+                        "The results lease expired during this pass and another pass took "
+                        "over; raise SYNC_LEASE_SECONDS if pages are this slow."
+                    )
+    except (AutoProctorError, LeaseLost) as error:
+        logger.warning("Results pass failed: %s", runs.safe_message(error))
+        return runs.fail_run(run, error, problems)
+    finally:
+        lease.release()
+    return runs.finish_run(run, problems)
+
+
+def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = None) -> PageCounts:
+    """Store one page of AttemptData: insert new attempts, update changed ones, leave the rest.
+
+    `seen` collects the ids already handled in this pass, so an attempt that shifts onto the
+    next page while the listing grows is counted once.
+    """
+    seen = set() if seen is None else seen
+    counts = PageCounts()
+    incoming = {}
+    for data in attempts:
+        if len(data.test_attempt_id) > ATTEMPT_ID_MAX_LENGTH:
+            counts.problems.append(
+                f"attempt {data.test_attempt_id[:40]!r}...: test_attempt_id: longer than "
+                f"{ATTEMPT_ID_MAX_LENGTH} characters, not stored"
+            )
+        elif data.test_attempt_id not in seen:
+            incoming[data.test_attempt_id] = data
+    seen.update(incoming)
+    if not incoming:
+        return counts
+
+    existing = {
+        row.test_attempt_id: row
+        for row in Attempt.objects.filter(
+            client_id=client_id, test_attempt_id__in=list(incoming)
+        ).only("id", "test_attempt_id", *DATA_FIELDS)
+    }
+    now = timezone.now()
+    plain, evidence_stale = [], []
+    for attempt_id, data in incoming.items():
+        values = attempt_values(data)
+        row = existing.get(attempt_id)
+        if row is None:
+            counts.created += 1
+            plain.append(Attempt(client_id=client_id, test_attempt_id=attempt_id, **values))
+            continue
+        changed = [name for name in DATA_FIELDS if getattr(row, name) != values[name]]
+        if not changed:
+            counts.unchanged += 1
+            continue
+        counts.updated += 1
+        changed_row = Attempt(
+            client_id=client_id, test_attempt_id=attempt_id, last_synced_at=now, **values
+        )
+        if any(name in EVIDENCE_TRIGGERS for name in changed):
+            evidence_stale.append(changed_row)
+        else:
+            plain.append(changed_row)
+
+    update_fields = [*DATA_FIELDS, "last_synced_at"]
+    with transaction.atomic():
+        if plain:
+            Attempt.objects.bulk_create(
+                plain,
+                update_conflicts=True,
+                unique_fields=NATURAL_KEY,
+                update_fields=update_fields,
+            )
+        if evidence_stale:
+            # evidence_fetched_at and evidence_claimed_until are None on these objects.
+            Attempt.objects.bulk_create(
+                evidence_stale,
+                update_conflicts=True,
+                unique_fields=NATURAL_KEY,
+                update_fields=[*update_fields, "evidence_fetched_at", "evidence_claimed_until"],
+            )
+    return counts
+
+
+def attempt_values(data) -> dict:
+    """Our columns for one AttemptData; text is cut to the column (the full value is in raw)."""
+    return {
+        "lookup_key": _fit("lookup_key", data.lookup_key),
+        "candidate_name": _fit("candidate_name", data.candidate_name),
+        "candidate_email": _fit("candidate_email", data.candidate_email),
+        "started_at": data.started_at,
+        "submitted_at": data.submitted_at,
+        "trust_score": data.trust_score,
+        "evidence_status": _fit("evidence_status", data.evidence_status),
+        "device": _fit("device", data.device),
+        "raw": data.raw or {},
+    }
+
+
+def _fit(field_name: str, text: str | None) -> str:
+    limit = Attempt._meta.get_field(field_name).max_length
+    return (text or "")[:limit]

@@ -1,0 +1,114 @@
+"""SyncRun bookkeeping: every stage of every pass leaves one row saying what it did and what
+went wrong, so the dashboard can show when data last arrived and why it did not.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+
+from proctoring.models import SyncRun
+
+# error_summary is read by people: the first problems tell the story, the rest is a count.
+MAX_SUMMARY_LINES = 50
+MAX_LINE_LENGTH = 500
+
+
+def worker_name() -> str:
+    """This process, as host:pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def start_run(kind: str) -> SyncRun:
+    close_interrupted_runs(kind)
+    return SyncRun.objects.create(kind=kind, status=SyncRun.Status.RUNNING, worker=worker_name())
+
+
+def close_interrupted_runs(kind: str) -> int:
+    """Mark as failed the runs still 'running' whose process on this host no longer exists
+    (killed, or the machine restarted), so the dashboard does not show them running forever."""
+    host = socket.gethostname()
+    dead = [
+        run.pk
+        for run in SyncRun.objects.filter(
+            kind=kind, status=SyncRun.Status.RUNNING, worker__startswith=f"{host}:"
+        ).only("pk", "worker")
+        if not _process_exists(run.worker.rpartition(":")[2])
+    ]
+    if not dead:
+        return 0
+    return SyncRun.objects.filter(pk__in=dead, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED,
+        finished_at=timezone.now(),
+        error_summary="Interrupted: the worker stopped before the run finished. "
+        "The next run picks up where it left off.",
+    )
+
+
+def _process_exists(pid_text: str) -> bool:
+    if not pid_text.isdigit():
+        return True  # not ours to judge
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def save_progress(run: SyncRun) -> None:
+    """Store the counts so far, so a long pass shows its progress (and a killed one its last)."""
+    run.save(update_fields=["created", "updated", "unchanged", "failed"])
+
+
+def finish_run(run: SyncRun, problems: Iterable[str] = (), *, status: str | None = None) -> SyncRun:
+    """Close the run. Without an explicit status: partial when anything failed, else succeeded."""
+    problems = list(problems)
+    if status is None:
+        status = SyncRun.Status.PARTIAL if run.failed or problems else SyncRun.Status.SUCCEEDED
+    run.status = status
+    run.error_summary = summarise(problems)
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def fail_run(run: SyncRun, error: BaseException, problems: Iterable[str] = ()) -> SyncRun:
+    """Close the run as failed; the error's message (naming cause and fix) comes first."""
+    return finish_run(run, [safe_message(error), *problems], status=SyncRun.Status.FAILED)
+
+
+def skipped_run(kind: str, reason: str) -> SyncRun:
+    now = timezone.now()
+    return SyncRun.objects.create(
+        kind=kind,
+        worker=worker_name(),
+        status=SyncRun.Status.SKIPPED,
+        started_at=now,
+        finished_at=now,
+        error_summary=reason,
+    )
+
+
+def summarise(problems: list[str]) -> str:
+    lines = [redact(line)[:MAX_LINE_LENGTH] for line in problems[:MAX_SUMMARY_LINES]]
+    if len(problems) > MAX_SUMMARY_LINES:
+        lines.append(f"... and {len(problems) - MAX_SUMMARY_LINES} more")
+    return "\n".join(lines)
+
+
+def safe_message(error: BaseException) -> str:
+    """An exception as text fit for the database, a log line or a page."""
+    text = str(error) or type(error).__name__
+    return redact(text)
+
+
+def redact(text: str) -> str:
+    """The API client never puts the secret in a message; this makes sure nothing else does."""
+    secret = settings.AUTOPROCTOR_CLIENT_SECRET
+    return text.replace(secret, "[secret]") if secret else text
