@@ -1,0 +1,60 @@
+"""A request as the simulator received it and the response it will send: plain values, so the
+endpoints (api.py) and the faults (faults.py) never touch sockets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    target: str  # the request target exactly as sent: raw path and query
+    headers: Mapping[str, str]  # case-insensitive (http.client.HTTPMessage)
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        """The raw path, still percent-encoded: a `%2F` inside an id is not a separator."""
+        return self.target.partition("?")[0]
+
+    @property
+    def query_pairs(self) -> list[tuple[str, str]]:
+        # Decoded like any web framework does: `+` becomes a space, so a signature whose `+`
+        # was not percent-encoded no longer matches.
+        return parse_qsl(self.target.partition("?")[2], keep_blank_values=True)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters, decoded; the first value of a repeated one."""
+        params: dict[str, str] = {}
+        for name, value in self.query_pairs:
+            params.setdefault(name, value)
+        return params
+
+    @property
+    def origin(self) -> str:
+        """scheme://host:port the client used (from the Host header), for absolute URLs."""
+        return f"http://{self.headers.get('Host') or 'localhost'}"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    declared_length: int | None = None  # a Content-Length larger than the body: a short read
+    drop: bool = False  # close the connection without answering
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(status, body, headers=headers or {})
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> Response:
+    return json_response({"status": "error", "message": message}, status, headers)
