@@ -1,0 +1,160 @@
+"""Keyset ("seek") pagination of the attempts list, which must stay fast on a million rows.
+
+Why not Django's Paginator: it runs COUNT(*) over the whole filtered set on every page and
+fetches page N with OFFSET, which reads and discards every earlier row; both grow with the table.
+Here a page is "the next `size` rows after this row" (`?after=<cursor>`) or "before it"
+(`?before=<cursor>`), where the cursor is the sort value and primary key of the boundary row.
+Each page is then an index range scan of `size + 1` rows, whatever its depth.
+
+Rows with no value in the sort column come after all the others in both directions, so a
+nullable column is read as two segments — rows with a value, ordered by (value, pk), then rows
+without, ordered by pk — and a page that straddles the boundary takes its rows from both (two
+queries). Keeping NULLs out of the ORDER BY lets the database walk the column's plain index
+forwards or backwards.
+
+The trade-off: pages are reached by Next / Previous / First, not by number, and the size of the
+result is shown as an exact count only up to COUNT_CAP ("more than 10,000") so that counting
+stops early too.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import F, Q
+from django.utils.dateparse import parse_datetime
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Page:
+    rows: list
+    has_next: bool
+    has_previous: bool
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def encode_cursor(sort, row):
+    value = getattr(row, sort.column.field)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    elif isinstance(value, timedelta):
+        value = value // timedelta(microseconds=1)
+    raw = json.dumps([value, row.pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort, token):
+    """(value, pk) from a cursor token, or None when the token is not one we wrote."""
+    if not token:
+        return None
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    if value is None:
+        return (None, pk) if sort.column.nullable else None
+    value_type = sort.column.value_type
+    try:
+        if value_type is datetime:
+            value = parse_datetime(value)
+            if value is None or value.tzinfo is None:
+                return None
+        elif value_type is timedelta:
+            value = timedelta(microseconds=int(value))
+        elif value_type is float:
+            if isinstance(value, bool):
+                return None
+            value = float(value)
+        elif value_type is int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+        elif not isinstance(value, str):
+            return None
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return (value, pk)
+
+
+def _seek(queryset, sort, cursor, *, backwards, limit):
+    """Up to `limit` rows strictly after `cursor` in sort order (before it when `backwards`),
+    nearest first. No cursor: from the start (from the end when `backwards`)."""
+    field = sort.column.field
+    ascending = sort.descending == backwards
+    segments = ["values", "nulls"] if sort.column.nullable else ["values"]
+    if backwards:
+        segments.reverse()
+    cursor_segment = None
+    if cursor is not None:
+        cursor_segment = "nulls" if cursor[0] is None else "values"
+        segments = segments[segments.index(cursor_segment) :]
+
+    def direction(name):
+        return F(name).asc() if ascending else F(name).desc()
+
+    after = "gt" if ascending else "lt"
+    rows = []
+    for segment in segments:
+        selected = queryset
+        if segment == "values":
+            if sort.column.nullable:
+                selected = selected.filter(**{f"{field}__isnull": False})
+            if segment == cursor_segment:
+                value, pk = cursor
+                # The redundant bound on the column alone is what the index range scan uses.
+                bound = "gte" if ascending else "lte"
+                selected = selected.filter(
+                    Q(**{f"{field}__{bound}": value})
+                    & (Q(**{f"{field}__{after}": value}) | Q(**{f"pk__{after}": pk}))
+                )
+            selected = selected.order_by(direction(field), direction("pk"))
+        else:
+            selected = selected.filter(**{f"{field}__isnull": True})
+            if segment == cursor_segment:
+                selected = selected.filter(**{f"pk__{after}": cursor[1]})
+            selected = selected.order_by(direction("pk"))
+        rows.extend(selected[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def paginate(queryset, sort, *, after=None, before=None, size=PAGE_SIZE):
+    """The page of `queryset` (already filtered) in `sort` order that the cursors ask for."""
+    queryset = sort.annotate(queryset)
+    before_cursor = decode_cursor(sort, before)
+    if before_cursor is not None:
+        rows = _seek(queryset, sort, before_cursor, backwards=True, limit=size + 1)
+        if len(rows) > size:
+            rows = rows[:size][::-1]
+            return _page(sort, rows, has_next=True, has_previous=True)
+        # Fewer than a page before it: that is the first page, shown in full.
+        after_cursor = None
+    else:
+        after_cursor = decode_cursor(sort, after)
+    rows = _seek(queryset, sort, after_cursor, backwards=False, limit=size + 1)
+    return _page(
+        sort, rows[:size], has_next=len(rows) > size, has_previous=after_cursor is not None
+    )
+
+
+def _page(sort, rows, *, has_next, has_previous):
+    return Page(
+        rows=rows,
+        has_next=has_next,
+        has_previous=has_previous,
+        next_cursor=encode_cursor(sort, rows[-1]) if has_next and rows else None,
+        previous_cursor=encode_cursor(sort, rows[0]) if has_previous and rows else None,
+    )
+
+
+def capped_count(queryset, cap=COUNT_CAP):
+    """How many rows match, counting no further than `cap` + 1 (shown as "more than cap")."""
+    return queryset.order_by().values("pk")[: cap + 1].count()

@@ -1,0 +1,150 @@
+"""Read queries of the dashboard pages: lists, headline figures, one attempt's report.
+
+Each function returns plain values or querysets and runs a fixed number of queries, whatever
+the amount of data, so the pages stay flat under load (tests count the queries).
+"""
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Aggregate, Count, FloatField, Q
+
+from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
+
+# The columns the attempts table and the CSV show; `raw` (the whole API object) stays unread.
+LIST_FIELDS = [
+    "id",
+    "test_attempt_id",
+    "candidate_name",
+    "candidate_email",
+    "lookup_key",
+    "started_at",
+    "submitted_at",
+    "trust_score",
+    "evidence_status",
+    "violation_count",
+]
+
+
+def attempt_list():
+    """All attempts with only the columns a list needs; filter and sort it further."""
+    return Attempt.objects.only(*LIST_FIELDS)
+
+
+def distinct_values(model, column):
+    """The distinct non-empty values of an indexed column, sorted, in one query.
+
+    A plain SELECT DISTINCT reads the whole index (a million entries for the attempts); this
+    recursive query jumps from each value to the next with MIN(column) > previous, one index
+    probe per distinct value, and is the same SQL on SQLite and PostgreSQL.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(model._meta.get_field(column).column)
+    sql = (
+        f"WITH RECURSIVE found(value) AS ("  # noqa: S608 (identifiers from model metadata)
+        f" SELECT MIN({name}) FROM {table} WHERE {name} > ''"
+        f" UNION ALL"
+        f" SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > found.value)"
+        f" FROM found WHERE found.value IS NOT NULL"
+        f") SELECT value FROM found WHERE value IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def lookup_keys():
+    return distinct_values(Attempt, "lookup_key")
+
+
+def evidence_labels():
+    return distinct_values(EvidenceRecord, "label")
+
+
+def evidence_statuses():
+    """The statuses AutoProctor documents, plus any other value it has actually sent."""
+    known = [value for value, _ in EvidenceStatus.choices]
+    return known + [
+        value for value in distinct_values(Attempt, "evidence_status") if value not in known
+    ]
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def median_trust_score(queryset=None):
+    """The median of the non-null trust scores of `queryset` (all attempts), or None.
+
+    PostgreSQL computes it in one aggregate (percentile_cont). Elsewhere it is read with an
+    ordered OFFSET query, which the trust-score index serves: count the scores, then read the
+    one or two middle values.
+    """
+    scored = (queryset if queryset is not None else Attempt.objects.all()).filter(
+        trust_score__isnull=False
+    )
+    if connection.vendor == "postgresql":
+        return scored.aggregate(median=PercentileCont("trust_score", 0.5))["median"]
+    total = scored.count()
+    if total == 0:
+        return None
+    middle = scored.order_by("trust_score").values_list("trust_score", flat=True)[
+        (total - 1) // 2 : total // 2 + 1
+    ]
+    values = list(middle)
+    return sum(values) / len(values)
+
+
+def overview_figures():
+    """The headline figures of the overview page (three queries, whatever the row count)."""
+    threshold = settings.REVIEW_THRESHOLD
+    counts = Attempt.objects.aggregate(
+        attempts=Count("pk"),
+        submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+        under_threshold=Count("pk", filter=Q(trust_score__lt=threshold)),
+        evidence_processing=Count("pk", filter=Q(evidence_status=EvidenceStatus.PROCESSING)),
+    )
+    counts["median_trust_score"] = median_trust_score()
+    counts["review_threshold"] = threshold
+    return counts
+
+
+def latest_usage():
+    """The most recent UsageSnapshot, or None before the worker has recorded one."""
+    return UsageSnapshot.objects.order_by("-taken_at", "-pk").first()
+
+
+def attempt_timeline(attempt):
+    """Every evidence record of `attempt` in the order things happened."""
+    return list(
+        attempt.evidence_records.order_by("occurred_at", "recorded_at", "device", "position", "pk")
+    )
+
+
+def usage_by_lookup_key(snapshot):
+    """The snapshot's per-test usage as rows of (lookup_key, attempts, credits), most credits
+    first. The JSON is kept as AutoProctor sent it, so malformed items are skipped here."""
+    rows = []
+    for item in snapshot.usage_by_lookup_key or []:
+        if not isinstance(item, dict):
+            continue
+        rows.append(
+            {
+                "lookup_key": str(item.get("lookup_key") or ""),
+                "attempts": item.get("attempts"),
+                "credits": item.get("credits"),
+            }
+        )
+    rows.sort(
+        key=lambda row: (
+            -(row["credits"] if isinstance(row["credits"], int) else -1),
+            row["lookup_key"],
+        )
+    )
+    return rows

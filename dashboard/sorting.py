@@ -1,0 +1,91 @@
+"""The sortable columns of the attempts list, and the `o` URL parameter that picks one.
+
+`o=trust` sorts by trust score ascending (riskiest first), `o=-trust` descending. Attempts with
+no value in the sort column (not scored, not submitted) always come last, whichever the
+direction, and the primary key breaks ties so the order is total and keyset pagination exact.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import DurationField, ExpressionWrapper, F
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the value of `o`
+    title: str  # the table header
+    field: str  # a model field, or the name of `annotation`
+    nullable: bool = False
+    value_type: type = str  # how a keyset cursor value is read back from the URL
+    annotation: object = None  # expression to annotate as `field` before sorting
+    default_descending: bool = False  # the direction of the first click on the header
+
+    @property
+    def numeric(self):
+        return self.value_type in (int, float, timedelta)
+
+
+COLUMNS = {
+    column.key: column
+    for column in [
+        Column("candidate", "Candidate", "candidate_name"),
+        Column("email", "Email", "candidate_email"),
+        Column("test", "Test", "lookup_key"),
+        Column("started", "Started", "started_at", True, datetime, default_descending=True),
+        Column("submitted", "Submitted", "submitted_at", True, datetime, default_descending=True),
+        Column(
+            "duration",
+            "Duration",
+            "time_taken",
+            True,
+            timedelta,
+            annotation=ExpressionWrapper(
+                F("submitted_at") - F("started_at"), output_field=DurationField()
+            ),
+            default_descending=True,
+        ),
+        Column("trust", "Trust score", "trust_score", True, float),
+        Column("violations", "Violations", "violation_count", False, int, default_descending=True),
+        Column("evidence", "Evidence", "evidence_status"),
+    ]
+}
+
+DEFAULT_SORT = "-submitted"
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: Column
+    descending: bool
+
+    @classmethod
+    def from_param(cls, value):
+        """The sort named by `value` (e.g. "-trust"); the default for anything unknown."""
+        value = (value or "").strip()
+        column = COLUMNS.get(value.removeprefix("-"))
+        if column is None:
+            return cls.from_param(DEFAULT_SORT)
+        return cls(column, value.startswith("-"))
+
+    @property
+    def param(self):
+        return f"-{self.column.key}" if self.descending else self.column.key
+
+    def annotate(self, queryset):
+        if self.column.annotation is not None:
+            queryset = queryset.annotate(**{self.column.field: self.column.annotation})
+        return queryset
+
+    def order_by(self):
+        """ORDER BY terms for a plain (non-keyset) query, such as the CSV export."""
+        field = F(self.column.field)
+        if self.descending:
+            return [field.desc(nulls_last=True), F("pk").desc()]
+        return [field.asc(nulls_last=True), F("pk").asc()]
+
+    def header_param(self, column):
+        """The `o` a click on `column`'s header asks for: flip if current, else its default."""
+        if column.key == self.column.key:
+            return column.key if self.descending else f"-{column.key}"
+        return f"-{column.key}" if column.default_descending else column.key

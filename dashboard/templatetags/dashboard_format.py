@@ -1,0 +1,67 @@
+"""Template filters that turn stored values into what the pages show."""
+
+from datetime import timedelta
+
+from django import template
+from django.conf import settings
+
+from dashboard import labels
+
+register = template.Library()
+
+# Trust scores under this are shown red; between it and the review threshold, amber.
+RED_BELOW = 0.60
+
+
+@register.filter
+def label_words(label):
+    return labels.label_words(label)
+
+
+@register.filter
+def percent(fraction, decimals=1):
+    """0.8472 → "84.7 %"; None → "—"."""
+    if fraction is None:
+        return "—"
+    return f"{fraction * 100:.{int(decimals)}f} %"
+
+
+@register.filter
+def trust_band(fraction):
+    """The colour band of a trust score: "red", "amber", "green", or "none" when unscored."""
+    if fraction is None:
+        return "none"
+    if fraction < RED_BELOW:
+        return "red"
+    if fraction < settings.REVIEW_THRESHOLD:
+        return "amber"
+    return "green"
+
+
+def _clock(delta):
+    seconds = int(abs(delta) // timedelta(seconds=1))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    return f"-{text}" if delta < timedelta(0) else text
+
+
+@register.filter
+def clock(delta):
+    """A duration as m:ss or h:mm:ss; "—" when unknown."""
+    return "—" if delta is None else _clock(delta)
+
+
+@register.filter
+def since(moment, start):
+    """How long after `start` `moment` happened, e.g. "+12:34"; "—" when either is unknown."""
+    if moment is None or start is None:
+        return "—"
+    delta = moment - start
+    return _clock(delta) if delta < timedelta(0) else f"+{_clock(delta)}"
+
+
+@register.filter
+def pairs(chart):
+    """A chart's labels and values side by side, for its table."""
+    return zip(chart["labels"], chart["values"], strict=True)

@@ -1,0 +1,34 @@
+"""`/attempts/export.csv`: the rows `/attempts/` shows for the same query string, as CSV."""
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from dashboard import selectors
+from dashboard.export import csv_lines
+from dashboard.filters import AttemptFilter
+from dashboard.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
+from dashboard.sorting import Sort
+
+
+@require(VIEW_ATTEMPTS, EXPORT_ATTEMPTS)
+def export_csv(request):
+    attempt_filter = AttemptFilter(request.GET, queryset=selectors.attempt_list())
+    if not attempt_filter.is_valid():
+        # Exporting while ignoring a filter the user typed would hand out more rows than meant.
+        problems = "; ".join(
+            f"{attempt_filter.form.fields[name].label}: {' '.join(errors)}"
+            for name, errors in attempt_filter.form.errors.items()
+        )
+        return HttpResponse(
+            f"Nothing exported: a filter is not valid ({problems}). Correct it on the attempts "
+            "page and export again.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    sort = Sort.from_param(request.GET.get("o"))
+    attempts = sort.annotate(attempt_filter.qs).order_by(*sort.order_by())
+    response = StreamingHttpResponse(csv_lines(attempts), content_type="text/csv; charset=utf-8")
+    filename = f"attempts-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,18 @@
+"""`/usage/`: the account's credits, from the latest usage snapshot, and their history."""
+
+from django.shortcuts import render
+
+from dashboard import charts, selectors
+from dashboard.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
+
+
+@require(VIEW_ATTEMPTS, VIEW_USAGE)
+def usage(request):
+    snapshot = selectors.latest_usage()
+    context = {
+        "nav": "usage",
+        "snapshot": snapshot,
+        "by_lookup_key": selectors.usage_by_lookup_key(snapshot) if snapshot else [],
+        "credit_balance": charts.credit_balance(),
+    }
+    return render(request, "dashboard/usage.html", context)

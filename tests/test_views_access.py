@@ -1,0 +1,113 @@
+"""Every dashboard URL needs login and the right permission, for every persona.
+
+ACCESS lists each URL with what a proctor and a test admin get. A URL added to dashboard.urls
+without a row here fails `test_every_dashboard_url_has_an_access_row`.
+"""
+
+from urllib.parse import quote
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.fixtures.data import make_attempt, make_records
+
+pytestmark = pytest.mark.django_db
+
+# name: (proctor status, test admin status). Evidence uses a record with no file kept: 404.
+ACCESS = {
+    "overview": (200, 200),
+    "chart-attempts-per-day": (200, 200),
+    "chart-trust-distribution": (200, 200),
+    "chart-violations-by-label": (200, 200),
+    "chart-credit-balance": (403, 200),
+    "attempt-list": (200, 200),
+    "attempt-export": (403, 200),
+    "attempt-report": (200, 200),
+    "evidence-file": (404, 404),
+    "usage": (403, 200),
+}
+
+# URLs that are not dashboard pages: they have their own rules and tests.
+NOT_DASHBOARD_PAGES = {"healthz"}
+
+
+def dashboard_url_names():
+    names = set()
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            continue  # admin/ and accounts/: Django's own apps
+        if isinstance(entry, URLPattern) and entry.name not in NOT_DASHBOARD_PAGES:
+            names.add(entry.name)
+    return names
+
+
+@pytest.fixture
+def url_for():
+    attempt = make_attempt()
+    (record,) = make_records(attempt, "tab-switch", s3_path=None)
+    arguments = {
+        "attempt-report": {"attempt_id": attempt.pk},
+        "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
+    }
+    return lambda name: reverse(name, kwargs=arguments.get(name))
+
+
+def test_every_dashboard_url_has_an_access_row():
+    assert dashboard_url_names() == set(ACCESS)
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client, url_for, name):
+    url = url_for(name)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={quote(url, safe='/')}"
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_a_logged_in_user_without_a_role_is_refused(outsider_client, url_for, name):
+    response = outsider_client.get(url_for(name))
+    assert response.status_code == 403
+    assert b"Proctor" in response.content  # the 403 page says which group to ask for
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_a_proctor_sees_the_pages_of_the_role(proctor_client, url_for, name):
+    assert proctor_client.get(url_for(name)).status_code == ACCESS[name][0]
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_a_test_admin_sees_every_page(test_admin_client, url_for, name):
+    assert test_admin_client.get(url_for(name)).status_code == ACCESS[name][1]
+
+
+def test_a_superuser_without_groups_sees_every_page(url_for, django_user_model):
+    from tests.fixtures.personas import logged_in
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client = logged_in(admin)
+    for name, (_, admin_status) in ACCESS.items():
+        assert client.get(url_for(name)).status_code == admin_status, name
+
+
+def test_logging_out_takes_a_post_and_ends_the_session(proctor_client):
+    assert proctor_client.get(reverse("logout")).status_code == 405
+    response = proctor_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert proctor_client.get(reverse("overview")).status_code == 302
+
+
+def test_the_login_page_logs_a_proctor_in(client, proctor):
+    from tests.fixtures.personas import PASSWORD
+
+    response = client.post(
+        reverse("login"), {"username": proctor.username, "password": PASSWORD, "next": "/"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("overview")).status_code == 200
+
+
+def test_a_wrong_password_is_reported_on_the_login_page(client, proctor):
+    response = client.post(reverse("login"), {"username": proctor.username, "password": "nope"})
+    assert response.status_code == 200
+    assert b"didn't match" in response.content
