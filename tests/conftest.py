@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.fixtures.personas",
     "tests.fixtures.simulator",
+    "tests.fixtures.autoproctor",
     "tests.fixtures.data",
 ]

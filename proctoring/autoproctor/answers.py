@@ -9,6 +9,7 @@ is an expired URL. Every error names the call and what to check, and never shows
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -44,6 +45,7 @@ STORAGE = "storage"  # a temporary storage URL, no signature: a 403 is an expire
 # AutoProctor refuses a signed timestamp further than this from its own clock.
 MAX_CLOCK_SKEW_SECONDS = 60
 ERROR_MESSAGE_KEYS = ("message", "errorMsg", "detail", "error")
+XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
 
 
 class AnswerReader:
@@ -118,17 +120,21 @@ class AnswerReader:
             )
         elif status == 404:
             what = f"attempt {test_attempt_id!r}" if test_attempt_id else "this address"
+            # The one-attempt call looks the attempt up by the signature of its id, so a
+            # wrong secret makes a known attempt look unknown.
+            secret_too = " and AUTOPROCTOR_CLIENT_SECRET" if endpoint == ATTEMPT else ""
             raise NotFound(
                 f"AutoProctor knows no {what} for client id {self._client_id!r} on the "
-                f"{endpoint} call{said}. Check the attempt id, AUTOPROCTOR_CLIENT_ID and "
-                "AUTOPROCTOR_BASE_URL.",
+                f"{endpoint} call{said}. Check the attempt id, AUTOPROCTOR_CLIENT_ID"
+                f"{secret_too} and AUTOPROCTOR_BASE_URL.",
                 endpoint=endpoint,
                 status=status,
             )
         elif status == 400 and endpoint == EVIDENCE_FILE_URL:
             raise NotReady(
-                f"AutoProctor has not finished processing the evidence of attempt "
-                f"{test_attempt_id!r}{said}. It is fetched once evidence_status is 'processed'.",
+                f"AutoProctor is still processing the evidence of attempt {test_attempt_id!r}"
+                f"{said}. Ask again later: evidence can be fetched once the attempt's "
+                "evidence_status is 'processed'.",
                 endpoint=endpoint,
                 status=status,
             )
@@ -156,6 +162,9 @@ class AnswerReader:
             for key in ERROR_MESSAGE_KEYS:
                 if isinstance(body.get(key), str) and body[key].strip():
                     return self._secret.scrub(body[key].strip()[:200])
+        storage_message = XML_MESSAGE.search(response.text[:4000])  # S3 answers in XML
+        if storage_message:
+            return self._secret.scrub(storage_message[1].strip()[:200])
         return "" if not response.content.strip() else self._describe_body(response)
 
     def _describe_body(self, response: requests.Response) -> str:
