@@ -1,0 +1,97 @@
+"""Security of every page: headers, escaping of untrusted text, and the client secret."""
+
+import pytest
+from django.urls import reverse
+
+from tests.fixtures.data import make_attempt, make_records, make_usage
+from tests.test_views_access import ACCESS
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+SECRET_MARKER = "SECRET-MARKER-5f3a9c"
+
+
+@pytest.fixture
+def hostile_data():
+    """Every text field AutoProctor sends, set to markup that must stay text."""
+    attempt = make_attempt(
+        test_attempt_id=f"id{SCRIPT}",
+        candidate_name=SCRIPT,
+        candidate_email=f"{SCRIPT}@example.org",
+        lookup_key=f"key{SCRIPT}",
+        evidence_status=f"st{SCRIPT}",
+        device=SCRIPT,
+        sync_error=SCRIPT,
+        raw={"user_details": {"name": SCRIPT}},
+    )
+    (record,) = make_records(attempt, f"label{SCRIPT}", s3_path=None)
+    make_usage(usage_by_lookup_key=[{"lookup_key": SCRIPT, "attempts": 1, "credits": 1}])
+    return attempt, record
+
+
+@pytest.fixture
+def every_url(hostile_data):
+    attempt, record = hostile_data
+    arguments = {
+        "attempt-report": {"attempt_id": attempt.pk},
+        "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
+    }
+    urls = [reverse(name, kwargs=arguments.get(name)) for name in ACCESS]
+    return urls + [reverse("attempt-list") + f"?q={SCRIPT}", reverse("login")]
+
+
+def body_of(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+def test_untrusted_text_is_escaped_on_every_page(test_admin_client, every_url):
+    for url in every_url:
+        response = test_admin_client.get(url)
+        if response["Content-Type"].startswith("text/html"):
+            assert SCRIPT not in body_of(response), url
+
+
+def test_json_chart_data_keeps_markup_as_data(test_admin_client, hostile_data):
+    data = test_admin_client.get(reverse("chart-violations-by-label")).json()
+    assert data["labels"] == [f"label{SCRIPT}"]  # drawn on a canvas as text, never as HTML
+
+
+def test_every_page_sends_the_security_headers(test_admin_client, client, every_url):
+    for url in [*every_url, "/static/css/dashboard.css"]:
+        for visitor in (test_admin_client, client):
+            response = visitor.get(url)
+            csp = response["Content-Security-Policy"]
+            assert "default-src 'self'" in csp or "default-src 'none'" in csp, url
+            assert "unsafe-inline" not in csp
+            assert response["X-Content-Type-Options"] == "nosniff"
+            assert response["Referrer-Policy"] == "same-origin"
+            assert response["X-Frame-Options"] == "DENY"
+
+
+def test_the_policy_forbids_framing_and_foreign_media(test_admin_client):
+    csp = test_admin_client.get(reverse("overview"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["img-src"] == "'self'"
+    assert directives["media-src"] == "'self'"
+
+
+def test_pages_carry_no_inline_script_or_style(test_admin_client, every_url):
+    for url in every_url:
+        response = test_admin_client.get(url)
+        if response["Content-Type"].startswith("text/html"):
+            body = body_of(response)
+            assert "<style" not in body and " style=" not in body, url
+            assert body.count("<script") == body.count('<script src="'), url
+            assert " on" + "click=" not in body and " on" + "load=" not in body, url
+
+
+def test_the_client_secret_appears_in_no_response(test_admin_client, every_url, settings):
+    settings.AUTOPROCTOR_CLIENT_SECRET = SECRET_MARKER
+    for url in every_url:
+        assert SECRET_MARKER not in body_of(test_admin_client.get(url)), url
