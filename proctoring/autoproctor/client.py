@@ -55,6 +55,7 @@ EVIDENCE_FILE_URL_PATH = "/api/v2/test-attempts/{test_attempt_id}/evidence-recor
 DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
 USAGE_PATH = "/api/v2/usage/"
 DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")
+USAGE_FIELDS = {"credits_remaining", "credits_used", "period_start", "period_end"}
 # The query parameters that sign a tenant-wide call; never carried over from a `next` link.
 TIMESTAMP_PARAMS = ("unixTimestamp", "hashedUnixTimestamp")
 # A results listing longer than this is a server that keeps saying "next".
@@ -283,8 +284,10 @@ class AutoProctorClient:
             return self.base_url + USAGE_PATH, headers, None
 
         document = self._fetch_json(Call(USAGE, "GET", build), SIGNED_TIMESTAMP)
-        if not isinstance(document, dict):
-            raise self._answers.wrong_shape(USAGE, document, "an object with credit figures")
+        if not isinstance(document, dict) or not USAGE_FIELDS & document.keys():
+            raise self._answers.wrong_shape(
+                USAGE, document, f"an object with any of {', '.join(sorted(USAGE_FIELDS))}"
+            )
         try:
             return parse_usage(document)
         except Invalid as invalid:
