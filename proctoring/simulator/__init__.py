@@ -12,7 +12,7 @@ tests and the benchmarks.
     sim.clear_faults()
     sim.set_clock_skew(seconds)
     sim.requests                             # [RecordedRequest(method, path, query, headers,
-                                             #   body, status, target, at)]
+                                             #   body, status, target, at, peer)]
     sim.clear_requests()
 
 Constructor options beyond the documented ones, all keyword-only: `client_id`, `client_secret`

@@ -42,7 +42,7 @@ SPECIAL_CASES = {
     4: {"id": "{prefix} #{n} (late)"},
     5: {"id": "李雷-第{n}次", "candidate": ("李雷", "lei.li@example.edu")},
     6: {"violations": 45},  # more violations than kept evidence files
-    7: {"unknown_label": True},
+    7: {"unknown_label": True, "violations": 3},
     8: {"features": ["session-recording", "aux-device"]},
     9: {"anonymous": True},  # no user_details, device or lookup_key
     10: {"id": "{prefix}-{n}?x=1&y=%20"},
@@ -210,7 +210,7 @@ class Dataset:
             self._refresh()
             for _ in range(count):
                 index = len(self._states)
-                state = self._generate(index, age=None)
+                state = self._generate(index, just_submitted=True)
                 if fields:
                     state.data.update(fields)
                     state.on_timeline = False
@@ -251,13 +251,13 @@ class Dataset:
             else:
                 state.data["evidence_status"] = "processed"
 
-    def _generate(self, index: int, age: float | None = 0.0) -> AttemptState:
-        """Attempt number `index` (0 = newest). `age=None`: one that has just been submitted."""
+    def _generate(self, index: int, *, just_submitted: bool = False) -> AttemptState:
+        """Attempt number `index` of the initial set (0 = newest), or one just submitted."""
         rng = self._rng
-        special = SPECIAL_CASES.get(index, {}) if age is not None else {}
+        special = {} if just_submitted else SPECIAL_CASES.get(index, {})
         key, prefix, typical_minutes, _ = rng.choices(people.TESTS, cum_weights=_TEST_WEIGHTS)[0]
         minutes = special.get("minutes") or max(5.0, typical_minutes * rng.uniform(0.45, 1.1))
-        if age is None:
+        if just_submitted:
             age = minutes * MINUTE + rng.uniform(5, 60)
             now = self.clock.now()
         else:
@@ -269,6 +269,8 @@ class Dataset:
             ready = now + special["ready_in"]
         else:
             ready = ends + rng.uniform(*PROCESSING_SECONDS)
+        if just_submitted:
+            ready = min(ready, now)
 
         violations = special.get("violations")
         if violations is None:

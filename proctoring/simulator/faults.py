@@ -16,11 +16,13 @@ is used and counts down. The kinds and their parameters:
   damages the answer. `mode`: `"truncate"` (default: the JSON cut off mid-way, Content-Length
   consistent, so it fails to parse), `"missing_aux"` (valid JSON without
   `aux_device_evidence`) or `"short_read"` (Content-Length promises the whole body, half is
-  sent, the connection closes).
-- `drop`: the connection is closed without an answer.
+  sent, the connection closes: requests raises ChunkedEncodingError).
+- `drop`: the connection is closed without an answer (requests raises ConnectionError).
 
-A background rate (`Simulator(fault_rate=0.02)`) picks a fault for that share of all requests
-from `BACKGROUND_KINDS` — the transient ones a client should retry through.
+A faulted request is recorded in `Simulator.requests` like any other, with the status sent
+(None when dropped). A background rate (`Simulator(fault_rate=0.02)`) picks a fault for that
+share of all requests from `fault_kinds` (default `BACKGROUND_KINDS`, the transient ones a
+client should retry through: 429 with Retry-After 1, a 500/502/503, 0.5 s slow, dropped).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ class RecordedRequest:
     status: int | None  # the status sent; None when the connection was dropped unanswered
     target: str  # the raw request target: path and query exactly as sent
     at: float  # simulator time of arrival
+    peer: tuple = ()  # the client's (address, port): one port per kept-alive connection
 
 
 class RequestLog:
@@ -31,7 +32,7 @@ class RequestLog:
         self._entries: deque[RecordedRequest] = deque(maxlen=limit)
         self._lock = threading.Lock()
 
-    def record(self, request: Request, status: int | None, at: float) -> None:
+    def record(self, request: Request, status: int | None, at: float, peer: tuple = ()) -> None:
         entry = RecordedRequest(
             method=request.method,
             path=request.path,
@@ -41,6 +42,7 @@ class RequestLog:
             status=status,
             target=request.target,
             at=at,
+            peer=peer,
         )
         with self._lock:
             self._entries.append(entry)

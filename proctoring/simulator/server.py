@@ -84,6 +84,7 @@ class Simulator:
         self._log = RequestLog(max_recorded)
         self._public_url = public_url.rstrip("/") if public_url else None
         self._server: _Server | None = None
+        self._started = False
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -94,6 +95,7 @@ class Simulator:
         self._stopping.clear()
         self._server = _Server((self.host, self.port), self)
         self.port = self._server.server_address[1]
+        self._started = True
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -125,8 +127,8 @@ class Simulator:
     def base_url(self) -> str:
         if self._public_url:
             return self._public_url
-        if self._server is None:
-            raise RuntimeError("The simulator is not running: call start() first.")
+        if not self._started:
+            raise RuntimeError("The simulator has not been started: call start() first.")
         host = LOOPBACK_FOR.get(self.host, self.host)
         return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
@@ -171,8 +173,8 @@ class Simulator:
             logger.exception("The simulator failed on %s %s", request.method, request.target)
             return error_response(500, "The simulator failed; see its log.")
 
-    def record(self, request: Request, status: int | None) -> None:
-        self._log.record(request, status, self.clock.now())
+    def record(self, request: Request, status: int | None, peer: tuple = ()) -> None:
+        self._log.record(request, status, self.clock.now(), peer)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -192,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         request = Request(self.command, self.path, self.headers, body)
         response = simulator.respond(request)
-        simulator.record(request, None if response.drop else response.status)
+        simulator.record(request, None if response.drop else response.status, self.client_address)
         if response.drop:
             self.close_connection = True
             return
