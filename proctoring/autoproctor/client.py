@@ -72,7 +72,8 @@ def _is_web_url(value: Any) -> bool:
 
 
 class AutoProctorClient:
-    """Talks to one AutoProctor account. Safe to share between threads."""
+    """Talks to one AutoProctor account. One client (one connection pool) can serve the
+    evidence workers' threads: a request keeps no state on the client."""
 
     def __init__(
         self,
