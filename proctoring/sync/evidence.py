@@ -37,6 +37,7 @@ from proctoring.autoproctor import (
     ClockSkew,
     EvidenceUrlExpired,
     NotConfigured,
+    NotFound,
     NotReady,
 )
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
@@ -143,17 +144,12 @@ def fetch_attempt_evidence(
     if claim is None:
         return AttemptResult(test_attempt_id, Outcome.SKIPPED, "claimed by another worker")
     try:
-        report = client.get_attempt(test_attempt_id)
+        report = get_report(client, test_attempt_id)
         if report.evidence_status != EvidenceStatus.PROCESSED:
             _not_ready(pk, claim, report)
             return AttemptResult(test_attempt_id, Outcome.NOT_READY)
         bundle = download_evidence(client, test_attempt_id)
-        if bundle.problems:
-            raise IncompleteEvidence(
-                f"the evidence JSON has {len(bundle.problems)} unreadable record(s), so none "
-                f"were stored and the previous ones were kept: "
-                + "; ".join(str(problem) for problem in bundle.problems[:5])
-            )
+        check_complete(pk, bundle)
         stored = store_evidence(pk, claim, report, bundle.records)
     except FATAL_ERRORS as error:
         release_claim(pk, claim)
@@ -191,6 +187,42 @@ def claim_attempt(pk: int) -> datetime | None:
 
 def release_claim(pk: int, claim: datetime) -> None:
     Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(evidence_claimed_until=None)
+
+
+def get_report(client, test_attempt_id: str):
+    """The one-attempt report. It finds the attempt by the signature of its id, so with a wrong
+    secret every attempt looks unknown (404); the evidence-file-url call, signed the same way
+    but naming the id, answers 403 then, which stops the pass as bad credentials instead of
+    marking every attempt as failed."""
+    try:
+        return client.get_attempt(test_attempt_id)
+    except NotFound:
+        client.get_evidence_file_url(test_attempt_id)
+        raise
+
+
+def check_complete(pk: int, bundle) -> None:
+    """Refuse evidence that could not all be read, or that lacks a whole device's records the
+    attempt had before (a list missing from the JSON): storing it would lose evidence."""
+    if bundle.problems:
+        raise IncompleteEvidence(
+            f"the evidence JSON has {len(bundle.problems)} unreadable record(s), so none were "
+            "stored and the previous ones were kept: "
+            + "; ".join(str(problem) for problem in bundle.problems[:5])
+        )
+    devices = {record.device for record in bundle.records}
+    vanished = (
+        EvidenceRecord.objects.filter(attempt_id=pk)
+        .exclude(device__in=devices)
+        .values_list("device", flat=True)
+        .distinct()
+    )
+    if vanished:
+        raise IncompleteEvidence(
+            f"the evidence JSON has no records of the {', '.join(sorted(set(vanished)))} "
+            "device, which this attempt had before; the previous records were kept. If "
+            "AutoProctor really removed them, ask AutoProctor support."
+        )
 
 
 def download_evidence(client, test_attempt_id: str):
