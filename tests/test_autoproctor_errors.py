@@ -17,6 +17,7 @@ from proctoring.autoproctor import (
     MalformedResponse,
     NotFound,
     NotReady,
+    RequestRejected,
 )
 
 EVIDENCE_READY = 600
@@ -83,6 +84,35 @@ def test_a_wrong_secret_on_the_one_attempt_call_says_to_check_the_secret_too(
         make_client(client_secret="not-the-secret").get_attempt(simulator.dataset.listing()[7])
 
     assert "AUTOPROCTOR_CLIENT_SECRET" in str(raised.value)
+
+
+def test_usage_headers_of_the_wrong_names_are_refused_naming_the_setting(simulator, make_client):
+    with pytest.raises(BadCredentials) as raised:
+        make_client(usage_headers=("X-Id", "X-Time", "X-Sig")).get_usage()
+
+    assert "needs the headers X-AP-Client-Id" in str(raised.value)
+    assert "AUTOPROCTOR_USAGE_HEADERS" in str(raised.value)
+
+
+def test_a_presign_path_the_server_does_not_take_is_refused_naming_the_setting(
+    simulator, make_client
+):
+    wrong_path = "/api/v2/test-attempts/{test_attempt_id}/evidence-records-file-url/"
+
+    with pytest.raises(RequestRejected) as raised:
+        make_client(presign_path=wrong_path).presign(_processed_id(simulator), ["a/b.png"])
+
+    assert raised.value.status == 405
+    assert raised.value.endpoint == "presigned URLs"
+    assert "AUTOPROCTOR_PRESIGN_PATH" in str(raised.value)
+
+
+def test_a_base_url_that_is_not_the_api_is_not_found_naming_the_setting(simulator, make_client):
+    with pytest.raises(NotFound) as raised:
+        list(make_client(base_url=f"{simulator.base_url}/not-the-api").iter_result_pages())
+
+    assert "AUTOPROCTOR_BASE_URL" in str(raised.value)
+    assert raised.value.endpoint == "results"
 
 
 @pytest.mark.parametrize("endpoint", TENANT_CALLS)

@@ -42,6 +42,13 @@ SIGNED_TIMESTAMP = "timestamp"  # signature of the current time: a 403 may be a 
 SIGNED_ATTEMPT = "attempt"  # signature of the attempt id: a 403 is the credentials
 STORAGE = "storage"  # a temporary storage URL, no signature: a 403 is an expired URL
 
+# The calls whose form is only assumed (docs/autoproctor-api.md): a refusal may mean the real
+# account expects another form, set by these settings.
+ASSUMED_SETTING_HINTS = {
+    PRESIGN: "; check that AUTOPROCTOR_PRESIGN_PATH is the account's presigned-URL path",
+    USAGE: "; check that AUTOPROCTOR_USAGE_HEADERS names the headers AutoProctor expects",
+}
+
 # AutoProctor refuses a signed timestamp further than this from its own clock.
 MAX_CLOCK_SKEW_SECONDS = 60
 ERROR_MESSAGE_KEYS = ("message", "errorMsg", "detail", "error")
@@ -114,22 +121,26 @@ class AnswerReader:
             raise BadCredentials(
                 f"AutoProctor refused the credentials on the {endpoint} call{said}: check "
                 "AUTOPROCTOR_CLIENT_ID / AUTOPROCTOR_CLIENT_SECRET (both from the same "
-                "AutoProctor account).",
+                f"AutoProctor account){ASSUMED_SETTING_HINTS.get(endpoint, '')}.",
                 endpoint=endpoint,
                 status=status,
             )
         elif status == 404:
-            what = f"attempt {test_attempt_id!r}" if test_attempt_id else "this address"
-            # The one-attempt call looks the attempt up by the signature of its id, so a
-            # wrong secret makes a known attempt look unknown.
-            secret_too = " and AUTOPROCTOR_CLIENT_SECRET" if endpoint == ATTEMPT else ""
-            raise NotFound(
-                f"AutoProctor knows no {what} for client id {self._client_id!r} on the "
-                f"{endpoint} call{said}. Check the attempt id, AUTOPROCTOR_CLIENT_ID"
-                f"{secret_too} and AUTOPROCTOR_BASE_URL.",
-                endpoint=endpoint,
-                status=status,
-            )
+            if test_attempt_id:
+                # The one-attempt call looks the attempt up by the signature of its id, so a
+                # wrong secret makes a known attempt look unknown.
+                secret_too = " and AUTOPROCTOR_CLIENT_SECRET" if endpoint == ATTEMPT else ""
+                message = (
+                    f"AutoProctor knows no attempt {test_attempt_id!r} for client id "
+                    f"{self._client_id!r} on the {endpoint} call{said}. Check the attempt id, "
+                    f"AUTOPROCTOR_CLIENT_ID{secret_too} and AUTOPROCTOR_BASE_URL."
+                )
+            else:
+                message = (
+                    f"AutoProctor found nothing at the {endpoint} call's address{said}. Check "
+                    "AUTOPROCTOR_CLIENT_ID and AUTOPROCTOR_BASE_URL."
+                )
+            raise NotFound(message, endpoint=endpoint, status=status)
         elif status == 400 and endpoint == EVIDENCE_FILE_URL:
             raise NotReady(
                 f"AutoProctor is still processing the evidence of attempt {test_attempt_id!r}"
@@ -139,7 +150,10 @@ class AnswerReader:
                 status=status,
             )
         raise RequestRejected(
-            f"AutoProctor refused the {endpoint} call{said}.", endpoint=endpoint, status=status
+            f"AutoProctor refused the {endpoint} call{said}"
+            f"{ASSUMED_SETTING_HINTS.get(endpoint, '')}.",
+            endpoint=endpoint,
+            status=status,
         )
 
     def _clock_skew(self, response: requests.Response) -> float | None:
