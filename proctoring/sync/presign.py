@@ -33,13 +33,17 @@ def evidence_url(record: EvidenceRecord, client=None) -> str:
     if is_fresh(record):
         return record.presigned_url
     refreshed = refresh_attempt_urls(record.attempt, client=client)
-    if record.s3_path not in refreshed:
-        raise NotFound(
-            "AutoProctor returned no URL for this evidence file; it may have been deleted.",
-            endpoint="presigned-urls",
-        )
-    record.presigned_url, record.presigned_url_expires_at = refreshed[record.s3_path]
-    return record.presigned_url
+    if record.s3_path in refreshed:
+        record.presigned_url, record.presigned_url_expires_at = refreshed[record.s3_path]
+        return record.presigned_url
+    # Not stale in the database: refreshed since this record was read (e.g. with its gallery).
+    record.refresh_from_db(fields=["presigned_url", "presigned_url_expires_at"])
+    if is_fresh(record):
+        return record.presigned_url
+    raise NotFound(
+        "AutoProctor returned no URL for this evidence file; it may have been deleted.",
+        endpoint="presigned-urls",
+    )
 
 
 def is_fresh(record: EvidenceRecord, now: datetime | None = None) -> bool:
