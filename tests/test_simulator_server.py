@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from proctoring.simulator import Simulator
+from proctoring.simulator.clock import SimClock
 
 
 def test_every_request_is_recorded_as_it_came_over_the_wire(simulator, signed):
@@ -120,3 +121,25 @@ def test_the_fixture_points_the_settings_at_the_simulator(simulator, settings):
     assert simulator.client_secret == settings.AUTOPROCTOR_CLIENT_SECRET
     assert simulator.presign_path == settings.AUTOPROCTOR_PRESIGN_PATH
     assert list(simulator.usage_headers) == settings.AUTOPROCTOR_USAGE_HEADERS
+
+
+def test_a_running_clock_follows_real_time_and_a_frozen_one_only_advance():
+    real = [1000.0]
+    running = SimClock(start=5000.0, source=lambda: real[0])
+    frozen = SimClock(start=5000.0, frozen=True, source=lambda: real[0])
+
+    real[0] += 30
+    running.advance(10)
+    frozen.advance(10)
+
+    assert (running.now(), frozen.now()) == (5040.0, 5010.0)
+    assert running.started_at == frozen.started_at == 5000.0
+
+
+def test_the_fixture_simulator_has_a_frozen_clock_that_moves_its_data_when_advanced(simulator):
+    assert simulator.clock.frozen
+    before = simulator.dataset.attempts
+
+    simulator.clock.advance(4 * 3600)
+
+    assert simulator.dataset.attempts != before

@@ -18,12 +18,13 @@ tests and the benchmarks.
 Constructor options beyond the documented ones, all keyword-only: `client_id`, `client_secret`
 (default: derived from the seed, see `default_credentials`), `start_time` (the clock's start, in
 UNIX seconds; default now — pass a fixed value for timestamps identical across runs, and give
-clients `sim.clock.now` as their clock), `presign_path` and `usage_headers` (as the settings of
+clients `sim.clock.now` as their clock), `freeze_clock` (the clock moves only by `advance()`;
+the test fixtures set it), `presign_path` and `usage_headers` (as the settings of
 the same names), `fault_rate` with `fault_kinds` (background faults, off by default),
 `public_url` (the base URL to print when clients reach it under another name) and
 `max_recorded` (requests kept in `sim.requests`, 10,000 by default; None keeps all).
 
-The clock. `sim.clock` is real time plus whatever `advance()` added. It drives the data
+The clock. `sim.clock` is real time (or frozen) plus whatever `advance()` added. It drives the data
 timeline, the lifetime of temporary URLs and the signature window; `set_clock_skew()` moves only
 the signature window and the `Date` header, as a client whose clock is wrong would see it.
 

@@ -52,6 +52,7 @@ class Simulator:
         client_id: str | None = None,
         client_secret: str | None = None,
         start_time: float | None = None,
+        freeze_clock: bool = False,
         presign_path: str = DEFAULT_PRESIGN_PATH,
         usage_headers: tuple[str, str, str] = DEFAULT_USAGE_HEADERS,
         fault_rate: float = 0.0,
@@ -66,7 +67,7 @@ class Simulator:
         self.host, self.port = host, port
         self.presign_path = presign_path
         self.usage_headers = tuple(usage_headers)
-        self.clock = SimClock(start_time)
+        self.clock = SimClock(start_time, frozen=freeze_clock)
         self.clock_skew = 0.0
         self.dataset = Dataset(
             attempts=attempts, seed=seed, client_id=self.client_id, clock=self.clock
