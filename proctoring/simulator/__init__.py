@@ -8,6 +8,8 @@ tests and the benchmarks.
     sim.clock.now() / sim.clock.advance(seconds)
     sim.dataset.attempts                     # {test_attempt_id: attempt as the API sends it now}
     sim.dataset.evidence_json(test_attempt_id)
+    sim.dataset.listing(lookup_key=None)     # ids in listing order, newest first
+    sim.dataset.get(test_attempt_id), .evidence_paths(test_attempt_id), .usage()
     sim.inject(kind, path_contains="", times=1, **params)  -> Fault   (see faults.py)
     sim.clear_faults()
     sim.set_clock_skew(seconds)
