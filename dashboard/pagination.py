@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils.dateparse import parse_datetime
 
 PAGE_SIZE = 50
@@ -83,18 +84,42 @@ def decode_cursor(sort, token):
     return (value, pk)
 
 
+def _only_nulls(queryset, field):
+    """True when a filter already limits `queryset` to rows where `field` IS NULL (such as "only
+    in progress" for the submitted column). Then there is only the NULL segment, and its
+    condition is not repeated: PostgreSQL would count it twice, underestimate the rows, and
+    choose a plan that reads them all."""
+    return any(
+        isinstance(condition, IsNull)
+        and condition.rhs is True
+        and getattr(getattr(condition.lhs, "target", None), "name", None) == field
+        for condition in queryset.query.where.children
+    )
+
+
 def _seek(queryset, sort, cursor, *, backwards, limit):
     """Up to `limit` rows strictly after `cursor` in sort order (before it when `backwards`),
     nearest first. No cursor: from the start (from the end when `backwards`)."""
     field = sort.column.field
     ascending = sort.descending == backwards
-    segments = ["values", "nulls"] if sort.column.nullable else ["values"]
+    only_nulls = sort.column.nullable and _only_nulls(queryset, field)
+    if only_nulls:
+        segments = ["nulls"]
+    elif sort.column.nullable:
+        segments = ["values", "nulls"]
+    else:
+        segments = ["values"]
     if backwards:
         segments.reverse()
     cursor_segment = None
     if cursor is not None:
         cursor_segment = "nulls" if cursor[0] is None else "values"
-        segments = segments[segments.index(cursor_segment) :]
+        if cursor_segment in segments:
+            segments = segments[segments.index(cursor_segment) :]
+        elif backwards:
+            return []  # a row with a value comes before every NULL: nothing precedes it here
+        else:
+            cursor_segment = None  # ... and every NULL comes after it
 
     def direction(name):
         return F(name).asc() if ascending else F(name).desc()
@@ -116,7 +141,8 @@ def _seek(queryset, sort, cursor, *, backwards, limit):
                 )
             selected = selected.order_by(direction(field), direction("pk"))
         else:
-            selected = selected.filter(**{f"{field}__isnull": True})
+            if not only_nulls:
+                selected = selected.filter(**{f"{field}__isnull": True})
             if segment == cursor_segment:
                 selected = selected.filter(**{f"pk__{after}": cursor[1]})
             selected = selected.order_by(direction("pk"))

@@ -152,3 +152,29 @@ def test_a_cursor_round_trips_every_kind_of_value(varied_attempts):
 def test_the_count_stops_at_the_cap(varied_attempts):
     assert capped_count(attempt_list(), cap=100) == 17
     assert capped_count(attempt_list(), cap=10) == 11
+
+
+@pytest.mark.parametrize("param", ["submitted", "-submitted"])
+def test_paging_through_only_in_progress_attempts_sorted_by_submission(varied_attempts, param):
+    sort = Sort.from_param(param)
+    in_progress = attempt_list().filter(submitted_at__isnull=True)
+    expected = [row.pk for row in sort.annotate(in_progress).order_by(*sort.order_by())]
+    seen, after = [], None
+    while True:
+        page = paginate(in_progress, sort, after=after, size=2)
+        seen.extend(row.pk for row in page.rows)
+        if not page.has_next:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    assert len(expected) == 4  # started_at unknown, or not submitted
+
+
+def test_a_cursor_from_the_unfiltered_list_still_pages_the_in_progress_list(varied_attempts):
+    sort = Sort.from_param("-submitted")
+    submitted_row = attempt_list().filter(submitted_at__isnull=False).first()
+    cursor = encode_cursor(sort, submitted_row)
+    in_progress = attempt_list().filter(submitted_at__isnull=True)
+    first = paginate(in_progress, sort, size=50).rows
+    assert paginate(in_progress, sort, after=cursor, size=50).rows == first
+    assert paginate(in_progress, sort, before=cursor, size=50).rows == first
