@@ -6,21 +6,19 @@ health check, the worker can be scaled, and the image builds the way settings ex
 """
 
 import ast
-import fnmatch
 import importlib
 import importlib.util
-import os
 import re
 import shlex
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from django.conf import settings
 from django.core.management import get_commands
+
+from tests.integration.services import build_image_layout
+from tests.integration.services import dockerfile_stages as parse_dockerfile
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("migrate", "web", "worker")
@@ -53,21 +51,7 @@ def compose() -> dict:
 
 @pytest.fixture(scope="module")
 def dockerfile_stages() -> list[dict]:
-    """The Dockerfile as stages: {"from": image, "name": alias, "instructions": [(op, args)]}."""
-    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    stages = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        op, _, args = line.partition(" ")
-        op = op.upper()
-        if op == "FROM":
-            image, _, name = args.partition(" AS ")
-            stages.append({"from": image.strip(), "name": name.strip(), "instructions": []})
-        else:
-            stages[-1]["instructions"].append((op, " ".join(args.split())))
-    return stages
+    return parse_dockerfile()
 
 
 def command_lines(command) -> list[list[str]]:
@@ -265,61 +249,10 @@ def test_the_image_collects_static_files_at_build_and_runs_as_a_non_root_user(
     assert ops[-1] == "CMD"
 
 
-def _image_context(destination: Path) -> None:
-    """Copy the files a `docker build` would see: the checkout minus .dockerignore's patterns."""
-    patterns = [
-        line.strip()
-        for line in (ROOT / ".dockerignore").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-
-    def ignored(path: str) -> bool:
-        parts = path.split("/")
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        for pattern in patterns:
-            bare = pattern.removeprefix("**/")
-            if any(fnmatch.fnmatch(p, pattern) for p in prefixes) or (
-                pattern.startswith("**/") and any(fnmatch.fnmatch(part, bare) for part in parts)
-            ):
-                return True
-        return False
-
-    for path in filter(None, listed.split("\0")):
-        if not ignored(path) and (ROOT / path).is_file():
-            (destination / path).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / path, destination / path)
-
-
-def test_the_image_build_steps_collect_chart_js_and_our_static_files(dockerfile_stages, tmp_path):
+def test_the_image_build_steps_collect_chart_js_and_our_static_files(tmp_path):
     """Replays the final stage's file layout and its collectstatic command, without Docker."""
-    *_, final = dockerfile_stages
-    _image_context(tmp_path)
+    build_image_layout(tmp_path)
+
     assert not (tmp_path / ".env").exists() and not (tmp_path / "tests").exists()
-    # What `COPY --from=assets .../node_modules/chart.js/dist node_modules/chart.js/dist` adds.
-    shutil.copytree(
-        ROOT / "node_modules" / "chart.js" / "dist",
-        tmp_path / "node_modules" / "chart.js" / "dist",
-    )
-    (collect,) = [args for op, args in final["instructions"] if "collectstatic" in args]
-
-    result = subprocess.run(
-        ["sh", "-c", collect],
-        cwd=tmp_path,
-        env={
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "staticfiles" / "vendor" / "chart.js" / "chart.umd.min.js").is_file()
     assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()
