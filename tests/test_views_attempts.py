@@ -222,3 +222,17 @@ def test_the_report_runs_as_many_queries_for_50_records_as_for_5(proctor_client)
     small = count_queries(proctor_client, url)
     make_records(attempt, *["noise-detected"] * 45, s3_path=None)
     assert count_queries(proctor_client, url) == small
+
+
+def test_times_are_shown_in_the_configured_time_zone(proctor_client, settings):
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = "Asia/Kolkata"  # UTC+05:30
+    attempt = make_attempt(
+        started_at=datetime(2026, 1, 31, 20, 0, tzinfo=UTC),
+        submitted_at=datetime(2026, 1, 31, 20, 45, tzinfo=UTC),
+    )
+    page = get_page(proctor_client, reverse("attempt-list"))
+    assert "2026-02-01 01:30" in page and "2026-02-01 02:15" in page
+    report = get_page(proctor_client, reverse("attempt-report", args=[attempt.pk]))
+    assert "2026-02-01 01:30:00 IST" in report
