@@ -8,6 +8,8 @@ import sys
 import pytest
 from django.test import override_settings
 
+from dashboard.healthcheck import host_name_for_probe
+from dashboard.healthcheck import main as healthcheck_main
 from tests.integration.services import ROOT, free_port, redis_url_or_skip
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,17 @@ def test_an_unreachable_database_is_a_503_that_names_the_database_and_hides_the_
     # The log (JSON lines, production's format) says which checks failed.
     log_lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {line["check"] for line in log_lines if "check" in line} == {"database", "broker"}
+
+
+def test_the_container_probe_asks_with_a_host_name_the_site_accepts():
+    assert host_name_for_probe(["proctoring.example.org", "other.example.org"]) == (
+        "proctoring.example.org"
+    )
+    assert host_name_for_probe([".example.org"]) == "probe.example.org"
+    assert host_name_for_probe(["*"]) == "localhost"
+    assert host_name_for_probe([]) == "localhost"
+
+
+def test_the_container_probe_reports_a_web_server_that_does_not_answer_as_unhealthy(capsys):
+    assert healthcheck_main(["web", "--port", str(free_port())]) == 1
+    assert capsys.readouterr().out.startswith("unhealthy: no answer on port")
