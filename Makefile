@@ -20,9 +20,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.package-lock.json
 
+# The simulator, the worker and the web server together (scripts/demo.py); Ctrl-C stops all.
 demo: install
-	DJANGO_DEBUG=true $(PY) manage.py migrate --no-input
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(DEMO_PORT)
+	$(PY) scripts/demo.py --port $(DEMO_PORT)
 
 lint: install
 	$(PY) -m ruff check .

@@ -196,7 +196,7 @@ def subprocess_env(sim, **extra) -> dict[str, str]:
 
 def start_manage(*args: str, env: dict[str, str]) -> subprocess.Popen:
     """`manage.py <args>` in a process group of its own, output to a temporary file."""
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed with the process)
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (read after the process ends)
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
@@ -215,15 +215,18 @@ def output_of(process: subprocess.Popen) -> str:
 
 
 def stop_process(process: subprocess.Popen, signum=signal.SIGTERM, grace: float = 10.0) -> None:
-    """Signal the process group; SIGKILL it if it has not gone after `grace` seconds."""
+    """Send `signum` to the process (SIGKILL: to its whole group, as a crash would end it),
+    give it `grace` seconds, then SIGKILL whatever is left of its process group."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signum)
-    try:
+        if signum == signal.SIGKILL:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def wait_until(condition, timeout: float, interval: float = 0.2) -> bool:
