@@ -153,19 +153,3 @@ def test_a_record_of_another_attempt_is_not_found(simulator, proctor_client):
     other = Attempt.objects.exclude(pk=attempt.pk).first()
     url = reverse("evidence-file", args=[other.pk, record.pk])
     assert proctor_client.get(url).status_code == 404
-
-
-def test_images_of_one_gallery_requested_at_once_all_resolve(simulator):
-    """Two requests read two records of one attempt before either refreshes its URL; the first
-    refresh covers both, and the second request must still find its URL."""
-    from dashboard.views.evidence import _resolve
-    from proctoring.autoproctor import AutoProctorClient
-    from proctoring.sync import evidence_url
-
-    attempt = synced_attempt_with(simulator, "image")
-    first, second = EvidenceRecord.objects.filter(attempt=attempt).exclude(s3_path=None)[:2]
-    with AutoProctorClient.from_settings() as client:
-        evidence_url(first, client=client)  # refreshes every stale URL of the attempt
-        url = _resolve(client, second)  # `second` was read before that refresh
-    second.refresh_from_db()
-    assert url == second.presigned_url

@@ -12,12 +12,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from dashboard.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
-from proctoring.autoproctor import (
-    AutoProctorClient,
-    AutoProctorError,
-    EvidenceUrlExpired,
-    NotFound,
-)
+from proctoring.autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
 from proctoring.models import EvidenceRecord
 from proctoring.sync import evidence_url
 
@@ -43,26 +38,15 @@ def _problem(request, record, status, problem, advice):
     )
 
 
-def _resolve(client, record):
-    """The record's presigned URL. A refresh covers only the attempt's stale records, so when
-    another request for the same attempt (a gallery loads its images at once) refreshed this
-    record first, ours finds no URL for it: the fresh one is then in the database."""
-    try:
-        return evidence_url(record, client=client)
-    except NotFound:
-        record.refresh_from_db(fields=["presigned_url", "presigned_url_expires_at"])
-        return evidence_url(record, client=client)
-
-
 def _open(client, record):
     """The upstream response for the record's file. A cached URL that storage turns down as
     expired (clocks disagree, or it was revoked) is forgotten and resolved once more."""
     try:
-        return client.open_file(_resolve(client, record))
+        return client.open_file(evidence_url(record, client=client))
     except EvidenceUrlExpired:
         EvidenceRecord.objects.filter(pk=record.pk).update(presigned_url_expires_at=None)
         record.presigned_url_expires_at = None
-        return client.open_file(_resolve(client, record))
+        return client.open_file(evidence_url(record, client=client))
 
 
 def _stream(client, upstream):
