@@ -154,8 +154,8 @@ def wait_for_http(url: str, timeout: float, process: subprocess.Popen | None = N
         if process is not None and process.poll() is not None:
             pytest.fail(f"{url} never answered: the server exited with code {process.returncode}.")
         try:
-            requests.get(url, timeout=2, allow_redirects=False)
-        except requests.ConnectionError:
+            requests.get(url, timeout=5, allow_redirects=False)
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or still loading
             return False
         return True
 

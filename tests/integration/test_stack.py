@@ -158,20 +158,13 @@ def stack(tmp_path_factory):
             connection.execute(f'CREATE DATABASE "{database_name}"')
         for number, step in enumerate(commands["migrate"]):
             processes.run(f"migrate-{number}", step, env)
-        processes.run(
-            "create-admin",
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-c",
-                "from django.contrib.auth.models import User; from dashboard.roles import "
-                "TEST_ADMIN, ensure_roles; user = User.objects.create_user("
-                f"{ADMIN_USERNAME!r}, password={ADMIN_PASSWORD!r}); "
-                "user.groups.add(ensure_roles()[TEST_ADMIN])",
-            ],
-            env,
+        create_user = (
+            "from django.contrib.auth.models import User; "
+            f"User.objects.create_user({ADMIN_USERNAME!r}, password={ADMIN_PASSWORD!r})"
         )
+        manage = [sys.executable, "manage.py"]
+        processes.run("create-user", [*manage, "shell", "-c", create_user], env)
+        processes.run("grant-role", [*manage, "grant_role", ADMIN_USERNAME, "Test admin"], env)
         stack = Stack(database_url, redis_url, queue_name, simulator, web_port, processes, env)
         (web,) = commands["web"]
         web = [re.sub(r"^--bind=.*", f"--bind=127.0.0.1:{web_port}", arg) for arg in web]
