@@ -14,6 +14,7 @@ from proctoring.autoproctor import (
     AutoProctorClient,
     EvidenceRecordData,
     Exchange,
+    NotFound,
     PresignedUrl,
     sign,
 )
@@ -94,6 +95,40 @@ def test_results_can_be_limited_to_one_lookup_key_on_every_page(make_simulator, 
     assert len(pages) == -(-len(expected) // 100)
     assert [a.test_attempt_id for p in pages for a in p.attempts] == list(expected)
     assert {r.query.get("lookupKey") for r in simulator.requests} == {key}
+
+
+def test_one_results_page_is_fetched_by_its_number_and_lookup_key(make_simulator, make_client):
+    simulator = make_simulator(attempts=250)
+    key = max(simulator.dataset.usage()["usage_by_lookup_key"], key=lambda row: row["attempts"])[
+        "lookup_key"
+    ]
+    client = make_client(simulator)
+
+    second = client.get_result_page(2)
+    keyed = client.get_result_page(1, lookup_key=key)
+
+    assert second.number == 2
+    assert second.total == 250
+    assert [a.test_attempt_id for a in second.attempts] == simulator.dataset.listing()[100:200]
+    assert [a.test_attempt_id for a in keyed.attempts] == simulator.dataset.listing(key)[:100]
+    first_call, keyed_call = simulator.requests
+    assert first_call.query["page"] == "2" and "lookupKey" not in first_call.query
+    assert keyed_call.query["lookupKey"] == key
+    assert keyed_call.query["hashedUnixTimestamp"] == sign(
+        keyed_call.query["unixTimestamp"], simulator.client_secret
+    )
+
+
+def test_a_results_page_past_the_end_is_not_found_and_a_page_below_one_is_refused(
+    simulator, api_client
+):
+    with pytest.raises(NotFound) as missing:
+        api_client.get_result_page(9)
+    assert missing.value.endpoint == "results"
+    for wrong in (0, -1, "2", True):
+        with pytest.raises(ValueError, match="page number"):
+            api_client.get_result_page(wrong)
+    assert len(simulator.requests) == 1
 
 
 def test_a_bare_json_list_of_attempts_is_one_page(simulator, api_client):

@@ -193,6 +193,18 @@ class AutoProctorClient:
             f"AutoProctor's results listing did not end after {MAX_PAGES} pages.", endpoint=RESULTS
         )
 
+    def get_result_page(self, page: int = 1, lookup_key: str | None = None) -> ResultsPage:
+        """One page (1-based) of the tenant's results, for a caller that pages by itself."""
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+            raise ValueError(f"a results page number is a whole number from 1, not {page!r}")
+        params = {"page": str(page)}
+        if lookup_key:
+            params["lookupKey"] = lookup_key
+        document = self._fetch_json(self._tenant_call(RESULTS, params), SIGNED_TIMESTAMP)
+        items, _, total = self._results_shape(document)
+        attempts, problems = parse_attempt_list(items, where=f"results page {page}")
+        return ResultsPage(number=page, attempts=attempts, problems=problems, total=total)
+
     def get_attempt(self, test_attempt_id: str) -> AttemptData:
         self._check_id(test_attempt_id)
         path = ATTEMPT_PATH.format(hashed_test_attempt_id=encode(self._sign(test_attempt_id)))
