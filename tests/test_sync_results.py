@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from proctoring.autoproctor import AutoProctorClient
 from proctoring.models import Attempt, SyncLease, SyncRun
 from proctoring.sync import run_full_pass, sync_results
 from proctoring.sync.leases import acquire
@@ -181,4 +182,23 @@ def test_the_lease_of_a_crashed_pass_expires_and_the_next_pass_runs(simulator):
 def test_a_pass_that_fails_releases_its_lease(simulator):
     run = sync_results(client_for(simulator, client_secret="not-the-secret"))
     assert run.status == SyncRun.Status.FAILED
+    assert not SyncLease.objects.exists()
+
+
+class BrokenClient(AutoProctorClient):
+    """A client with a bug: the pass must not be left 'running' forever because of it."""
+
+    def iter_result_pages(self, lookup_key=None):
+        yield from super().iter_result_pages(lookup_key)
+        raise RuntimeError("a bug after the last page")
+
+
+def test_an_unexpected_error_fails_the_run_and_releases_the_lease(simulator):
+    with pytest.raises(RuntimeError):
+        sync_results(client_for(simulator, BrokenClient))
+
+    run = SyncRun.objects.get()
+    assert run.status == SyncRun.Status.FAILED
+    assert "Unexpected error (RuntimeError): a bug after the last page" in run.error_summary
+    assert run.created == 30  # the pages stored before the error stay stored
     assert not SyncLease.objects.exists()

@@ -97,6 +97,9 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
             results = fetch_pending(api, workers or settings.SYNC_EVIDENCE_WORKERS)
     except AutoProctorError as error:  # not configured
         return runs.fail_run(run, error)
+    except Exception as error:
+        runs.close_after_crash(run, error)
+        raise
 
     run.updated = sum(result.outcome is Outcome.STORED for result in results)
     run.unchanged = sum(

@@ -89,6 +89,9 @@ def sync_results(client=None) -> SyncRun:
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         return runs.fail_run(run, error, problems)
+    except Exception as error:
+        runs.close_after_crash(run, error)
+        raise
     finally:
         lease.release()
     return runs.finish_run(run, problems)

@@ -4,11 +4,13 @@ went wrong, so the dashboard can show when data last arrived and why it did not.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from proctoring.models import SyncRun
@@ -81,6 +83,17 @@ def finish_run(run: SyncRun, problems: Iterable[str] = (), *, status: str | None
 def fail_run(run: SyncRun, error: BaseException, problems: Iterable[str] = ()) -> SyncRun:
     """Close the run as failed; the error's message (naming cause and fix) comes first."""
     return finish_run(run, [safe_message(error), *problems], status=SyncRun.Status.FAILED)
+
+
+def close_after_crash(run: SyncRun, error: BaseException) -> None:
+    """An unexpected error (a bug, the database going away) is about to propagate: record it
+    if the database still answers, so the run does not stay 'running'."""
+    with contextlib.suppress(DatabaseError):
+        finish_run(
+            run,
+            [f"Unexpected error ({type(error).__name__}): {safe_message(error)}"],
+            status=SyncRun.Status.FAILED,
+        )
 
 
 def skipped_run(kind: str, reason: str) -> SyncRun:

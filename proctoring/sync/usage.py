@@ -21,6 +21,9 @@ def sync_usage(client=None) -> SyncRun:
     except AutoProctorError as error:
         logger.warning("Usage pass failed: %s", runs.safe_message(error))
         return runs.fail_run(run, error)
+    except Exception as error:
+        runs.close_after_crash(run, error)
+        raise
     UsageSnapshot.objects.create(
         credits_remaining=usage.credits_remaining,
         credits_used=usage.credits_used,
