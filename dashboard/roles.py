@@ -4,6 +4,10 @@ Views never test group names: they check permissions (dashboard.permissions). Th
 bundle those permissions so an administrator can give someone a role in one step. Migration
 0001 creates the groups on `migrate`; `ensure_roles()` recreates them on demand (the
 `grant_role` command, and tests whose database was flushed).
+
+ROLES is the one definition of the roles. A permission added to a role here also needs a data
+migration that grants it to existing installations (like 0004_review_roles, which calls
+`ensure_roles` with this ROLES); tests/test_roles.py checks that the migrated groups equal it.
 """
 
 from django.apps import apps as global_apps
@@ -14,6 +18,7 @@ TEST_ADMIN = "Test admin"
 _PROCTOR_PERMISSIONS = [
     ("proctoring", "attempt", "view_attempt"),
     ("proctoring", "evidencerecord", "view_evidencerecord"),
+    ("proctoring", "reviewstate", "review_attempts"),
 ]
 
 ROLES = {
@@ -26,6 +31,8 @@ ROLES = {
         ("proctoring", "attempt", "use_console"),
         ("proctoring", "usagesnapshot", "view_usagesnapshot"),
         ("proctoring", "syncrun", "view_syncrun"),
+        ("proctoring", "reviewstate", "overturn_verdicts"),
+        ("dashboard", "auditevent", "view_auditevent"),
     ],
 }
 
@@ -40,6 +47,9 @@ PERMISSION_NAMES = {
     "use_console": "Can use the AutoProctor API console",
     "view_usagesnapshot": "Can view usage snapshot",
     "view_syncrun": "Can view sync run",
+    "review_attempts": "Can give verdicts, write notes and dismiss evidence",
+    "overturn_verdicts": "Can change a verdict another reviewer gave",
+    "view_auditevent": "Can view audit event",
 }
 
 
