@@ -91,10 +91,10 @@ class Stack:
         return next_run
 
     def lock_waiters(self) -> int:
-        """Sessions on this database waiting for a lock another session holds."""
+        """Sessions on this database waiting for a lock on the schedules (the schedulers)."""
         ((count,),) = self.query(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query LIKE '%%django_q_schedule%%'"
         )
         return count
 
