@@ -1,6 +1,7 @@
 """The results pass against the simulator over HTTP: every attempt stored as sent, changes
 applied, nothing rewritten or deleted without cause, and one pass at a time."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,29 @@ def test_an_unexpected_error_fails_the_run_and_releases_the_lease(simulator):
     assert "Unexpected error (RuntimeError): a bug after the last page" in run.error_summary
     assert run.created == 30  # the pages stored before the error stay stored
     assert not SyncLease.objects.exists()
+
+
+class StalledClient(AutoProctorClient):
+    """Stalls after the first page for longer than its lease, and another pass takes over."""
+
+    def iter_result_pages(self, lookup_key=None):
+        for number, page in enumerate(super().iter_result_pages(lookup_key)):
+            if number == 1:
+                SyncLease.objects.update(expires_at=timezone.now())
+                self.successor = acquire("results")
+                time.sleep(1.1)  # past the next checkpoint (a third of SYNC_LEASE_SECONDS)
+            yield page
+
+
+def test_a_pass_that_lost_its_lease_to_another_stops_and_leaves_the_lease_to_it(
+    make_simulator, settings
+):
+    settings.SYNC_LEASE_SECONDS = 3
+    client = client_for(make_simulator(attempts=250), StalledClient)
+
+    run = sync_results(client)
+
+    assert run.status == SyncRun.Status.FAILED
+    assert "lease expired" in run.error_summary
+    assert run.created == 200  # two pages stored, the third left to the pass that took over
+    assert SyncLease.objects.get().holder == client.successor.holder

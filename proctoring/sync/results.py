@@ -12,8 +12,10 @@ worker still busy with the old evidence does not store it over the new state.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,6 +44,8 @@ DATA_FIELDS = (
 EVIDENCE_TRIGGERS = ("submitted_at", "evidence_status")
 NATURAL_KEY = ["client_id", "test_attempt_id"]
 ATTEMPT_ID_MAX_LENGTH = Attempt._meta.get_field("test_attempt_id").max_length
+# How often a long pass stores its progress and renews its lease (more often for short leases).
+CHECKPOINT_SECONDS = 10
 
 
 class LeaseLost(Exception):
@@ -72,6 +76,8 @@ def sync_results(client=None) -> SyncRun:
     try:
         with api_client(client) as api:
             seen: set[str] = set()
+            every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / 3)
+            next_checkpoint = time.monotonic() + every
             for page in api.iter_result_pages():
                 counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
                 run.created += counts.created
@@ -80,12 +86,9 @@ def sync_results(client=None) -> SyncRun:
                 page_problems = [str(problem) for problem in page.problems] + counts.problems
                 run.failed += len(page_problems)
                 problems.extend(page_problems)
-                runs.save_progress(run)
-                if not lease.renew():
-                    raise LeaseLost(
-                        "The results lease expired during this pass and another pass took "
-                        "over; raise SYNC_LEASE_SECONDS if pages are this slow."
-                    )
+                if time.monotonic() >= next_checkpoint:
+                    checkpoint(run, lease)
+                    next_checkpoint = time.monotonic() + every
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         return runs.fail_run(run, error, problems)
@@ -95,6 +98,16 @@ def sync_results(client=None) -> SyncRun:
     finally:
         lease.release()
     return runs.finish_run(run, problems)
+
+
+def checkpoint(run: SyncRun, lease: leases.Lease) -> None:
+    """Show the progress so far and extend the lease (not per page: each is a commit)."""
+    runs.save_progress(run)
+    if not lease.renew():
+        raise LeaseLost(
+            "The results lease expired during this pass and another pass took over; raise "
+            "SYNC_LEASE_SECONDS if pages take this long."
+        )
 
 
 def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = None) -> PageCounts:
@@ -119,10 +132,10 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         return counts
 
     existing = {
-        row.test_attempt_id: row
-        for row in Attempt.objects.filter(
+        stored[0]: dict(zip(DATA_FIELDS, stored[1:], strict=True))
+        for stored in Attempt.objects.filter(
             client_id=client_id, test_attempt_id__in=list(incoming)
-        ).only("id", "test_attempt_id", *DATA_FIELDS)
+        ).values_list("test_attempt_id", *DATA_FIELDS)
     }
     now = timezone.now()
     plain, evidence_stale = [], []
@@ -133,7 +146,7 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
             counts.created += 1
             plain.append(Attempt(client_id=client_id, test_attempt_id=attempt_id, **values))
             continue
-        changed = [name for name in DATA_FIELDS if getattr(row, name) != values[name]]
+        changed = [name for name in DATA_FIELDS if row[name] != values[name]]
         if not changed:
             counts.unchanged += 1
             continue
