@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard.health import healthz
-from dashboard.views import attempts, charts, evidence, export, overview, usage
+from dashboard.views import attempts, charts, console, evidence, export, overview, usage
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
@@ -31,4 +31,7 @@ urlpatterns = [
         name="evidence-file",
     ),
     path("usage/", usage.usage, name="usage"),
+    path("console/", console.console, name="console"),
+    path("console/walk/", console.console_walk, name="console-walk"),
+    path("console/signature/", console.console_signature, name="console-signature"),
 ]

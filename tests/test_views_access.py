@@ -25,6 +25,9 @@ ACCESS = {
     "attempt-report": (200, 200),
     "evidence-file": (404, 404),
     "usage": (403, 200),
+    "console": (403, 200),
+    "console-walk": (403, 200),
+    "console-signature": (403, 200),
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.

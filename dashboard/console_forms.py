@@ -1,0 +1,137 @@
+"""The API console's forms: the parameters of each endpoint, and the signature tool's.
+
+No form takes a base URL, a host or a client id: signed calls go where the AUTOPROCTOR_*
+settings say, whatever a crafted POST adds. The evidence JSON form is the only one with an
+address in it, and it accepts only the configured base URL's origin or an origin the evidence
+file URL endpoint returned earlier in this session (the view passes them in).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+# AutoProctor ids are at most 40 characters; the dashboard stores up to 100.
+MAX_ID_LENGTH = 100
+MAX_PATHS = 100
+MAX_PATH_LENGTH = 1024
+
+
+def origin_of(url: str) -> str | None:
+    """ "scheme://host:port" of a web URL without user info; None for anything else."""
+    if not isinstance(url, str) or "\\" in url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.username is not None or parts.password is not None:
+        return None
+    port = port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{parts.hostname}:{port}"
+
+
+class ResultsForm(forms.Form):
+    page = forms.IntegerField(
+        min_value=1, max_value=100_000, initial=1, help_text="1 is the newest 100 attempts."
+    )
+    lookup_key = forms.CharField(
+        required=False,
+        max_length=255,
+        label="Lookup key",
+        help_text="Optional: only this test's attempts.",
+    )
+
+
+def attempt_id_field():
+    return forms.CharField(
+        max_length=MAX_ID_LENGTH,
+        label="Test attempt id",
+        help_text="Your own id for the attempt, as given to AutoProctor's SDK.",
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+
+
+class AttemptForm(forms.Form):
+    test_attempt_id = attempt_id_field()
+
+
+class EvidenceJsonForm(forms.Form):
+    file_url = forms.CharField(
+        max_length=4000,
+        label="Evidence file URL",
+        help_text="The URL the evidence file URL endpoint returned (valid for a few minutes).",
+        widget=forms.TextInput(attrs={"class": "wide", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, allowed_origins=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed_origins = set(allowed_origins)
+
+    def clean_file_url(self):
+        # Kept exactly as typed: a temporary URL's signature covers every character of it.
+        url = self.cleaned_data["file_url"]
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise ValidationError("Enter the whole URL, starting with https://.") from None
+        if origin_of(url) not in self.allowed_origins:
+            raise ValidationError(
+                "The console fetches evidence only from AutoProctor's own hosts: the configured "
+                "AUTOPROCTOR_BASE_URL, or a host the evidence file URL endpoint returned in this "
+                "session. Ask that endpoint for the attempt's URL first, then fetch it here."
+            )
+        return url
+
+
+class PresignForm(forms.Form):
+    test_attempt_id = attempt_id_field()
+    paths = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        label="Evidence file paths",
+        help_text="One S3 path a line, as the evidence JSON gives them (evidence_url).",
+    )
+
+    def clean_paths(self):
+        paths = list(
+            dict.fromkeys(line.strip() for line in self.cleaned_data["paths"].splitlines())
+        )
+        paths = [path for path in paths if path]
+        if not paths:
+            raise ValidationError("Enter at least one path.")
+        if len(paths) > MAX_PATHS:
+            raise ValidationError(f"Enter at most {MAX_PATHS} paths at once.")
+        if any(len(path) > MAX_PATH_LENGTH for path in paths):
+            raise ValidationError(f"A path is at most {MAX_PATH_LENGTH} characters.")
+        return paths
+
+
+class UsageForm(forms.Form):
+    """The usage endpoint takes no parameters."""
+
+
+class WalkForm(forms.Form):
+    test_attempt_id = attempt_id_field()
+
+
+class SignatureForm(forms.Form):
+    message = forms.CharField(
+        max_length=200,
+        strip=False,  # a stray space changes the signature: sign exactly what was typed
+        help_text="Exactly what was signed: the test attempt id, or the UNIX timestamp.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    signature = forms.CharField(
+        required=False,
+        max_length=400,
+        strip=False,
+        label="Signature to check",
+        help_text="Optional: the signature your front end sent, to compare.",
+        widget=forms.TextInput(attrs={"class": "wide", "spellcheck": "false"}),
+    )

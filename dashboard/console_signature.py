@@ -1,0 +1,134 @@
+"""The console's signature tool: the HMAC a message gets with the configured secret, and what is
+wrong with a signature an integration's front end sent.
+
+AutoProctor wants standard, padded Base64 of the raw HMAC-SHA256 digest, percent-encoded in
+URLs. The usual mistakes each leave a recognisable signature (a hex digest, URL-safe Base64, a
+'+' that became a space), so a mismatch is compared against each of them and named. Every
+comparison is constant-time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+from django.conf import settings
+
+from proctoring.autoproctor import NotConfigured, sign
+from proctoring.autoproctor.answers import MAX_CLOCK_SKEW_SECONDS
+
+
+@dataclass(frozen=True)
+class Signature:
+    message: str
+    base64: str  # what AutoProctor expects
+    in_url: str  # the same, percent-encoded as it must appear in a URL
+
+
+@dataclass(frozen=True)
+class Verdict:
+    matches: bool
+    explanation: str
+
+
+def compute(message: str) -> Signature:
+    secret = settings.AUTOPROCTOR_CLIENT_SECRET
+    if not secret:
+        raise NotConfigured(
+            "No client secret is configured: set AUTOPROCTOR_CLIENT_SECRET (or "
+            "AUTOPROCTOR_CLIENT_SECRET_FILE) to compute signatures.",
+            endpoint="settings",
+        )
+    value = sign(message, secret)
+    return Signature(message=message, base64=value, in_url=quote(value, safe=""))
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def _hex_of(signature: str) -> str:
+    return base64.b64decode(signature).hex()
+
+
+def _url_safe(signature: str) -> str:
+    return signature.replace("+", "-").replace("/", "_")
+
+
+def verify(pasted: str, expected: Signature) -> Verdict:
+    """Whether `pasted` is the expected signature and, if not, which known mistake it shows."""
+    right = expected.base64
+    if _same(pasted, right):
+        return Verdict(
+            True, "The signature matches: it is this message's HMAC with the configured secret."
+        )
+    pasted = pasted.strip()
+    candidates = [
+        (
+            right,
+            True,
+            "It matches once the spaces around it are removed: make sure none are sent.",
+        ),
+        (
+            expected.in_url,
+            True,
+            "It matches in its percent-encoded form, as it appears in a URL. That is how it "
+            "must travel in a URL; the value itself is correct.",
+        ),
+        (
+            right.replace("+", " "),
+            False,
+            "It matches only if its spaces are read as '+': the signature was put into a URL "
+            "without percent-encoding, so each '+' arrived as a space. Percent-encode it "
+            "(encodeURIComponent in JavaScript).",
+        ),
+        (
+            _url_safe(right),
+            False,
+            "It is URL-safe Base64 ('-' and '_'): AutoProctor expects standard Base64, with "
+            "'+' and '/', then percent-encoded.",
+        ),
+        (
+            right.rstrip("="),
+            False,
+            "It lacks the '=' padding at the end: AutoProctor expects padded Base64 "
+            "(44 characters).",
+        ),
+        (
+            _hex_of(right),
+            False,
+            "It is the hex digest of the right HMAC: AutoProctor expects the raw digest in "
+            "Base64 (in CryptoJS: CryptoJS.enc.Base64.stringify(hash), not hash.toString()).",
+        ),
+    ]
+    for candidate, matches, explanation in candidates:
+        if _same(pasted, candidate) or _same(unquote(pasted), candidate):
+            return Verdict(matches, explanation)
+    return Verdict(
+        False,
+        "It does not match. Check that the message is exactly what was signed (the test "
+        "attempt id, or the timestamp sent with the signature), that it was signed with this "
+        "account's client secret, and that the HMAC is SHA-256.",
+    )
+
+
+def timestamp_note(message: str, now: float) -> str:
+    """A warning when the message is a UNIX timestamp AutoProctor would refuse as stale."""
+    if not (message.isascii() and message.isdigit() and len(message) == 10):
+        return ""
+    age = now - int(message)
+    if abs(age) <= MAX_CLOCK_SKEW_SECONDS:
+        return ""
+    when = f"{age:.0f} s old" if age > 0 else f"{-age:.0f} s in the future"
+    return (
+        f"This timestamp is {when}: AutoProctor refuses a signed timestamp more than "
+        f"{MAX_CLOCK_SKEW_SECONDS} s from its own clock, even with a correct signature."
+    )
+
+
+def whitespace_note(message: str) -> str:
+    if message != message.strip():
+        return "The message starts or ends with white space, and is signed with it."
+    return ""
