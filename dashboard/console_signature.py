@@ -65,47 +65,42 @@ def verify(pasted: str, expected: Signature) -> Verdict:
             True, "The signature matches: it is this message's HMAC with the configured secret."
         )
     pasted = pasted.strip()
-    candidates = [
-        (
-            right,
-            True,
-            "It matches once the spaces around it are removed: make sure none are sent.",
-        ),
-        (
-            expected.in_url,
+    if _same(pasted, right):
+        return Verdict(
+            True, "It matches once the spaces around it are removed: make sure none are sent."
+        )
+    if _same(unquote(pasted), right):
+        return Verdict(
             True,
             "It matches in its percent-encoded form, as it appears in a URL. That is how it "
             "must travel in a URL; the value itself is correct.",
-        ),
+        )
+    mistakes = [
         (
             right.replace("+", " "),
-            False,
             "It matches only if its spaces are read as '+': the signature was put into a URL "
             "without percent-encoding, so each '+' arrived as a space. Percent-encode it "
             "(encodeURIComponent in JavaScript).",
         ),
         (
             _url_safe(right),
-            False,
             "It is URL-safe Base64 ('-' and '_'): AutoProctor expects standard Base64, with "
             "'+' and '/', then percent-encoded.",
         ),
         (
             right.rstrip("="),
-            False,
             "It lacks the '=' padding at the end: AutoProctor expects padded Base64 "
             "(44 characters).",
         ),
         (
             _hex_of(right),
-            False,
             "It is the hex digest of the right HMAC: AutoProctor expects the raw digest in "
             "Base64 (in CryptoJS: CryptoJS.enc.Base64.stringify(hash), not hash.toString()).",
         ),
     ]
-    for candidate, matches, explanation in candidates:
-        if _same(pasted, candidate) or _same(unquote(pasted), candidate):
-            return Verdict(matches, explanation)
+    for mistaken, explanation in mistakes:
+        if _same(pasted, mistaken) or _same(unquote(pasted), mistaken):
+            return Verdict(False, explanation)
     return Verdict(
         False,
         "It does not match. Check that the message is exactly what was signed (the test "
