@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard.health import healthz
-from dashboard.views import attempts, charts, console, evidence, export, overview, usage
+from dashboard.views import (
+    attempts,
+    charts,
+    console,
+    evidence,
+    export,
+    overview,
+    sync_status,
+    usage,
+)
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
@@ -34,4 +43,6 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/walk/", console.console_walk, name="console-walk"),
     path("console/signature/", console.console_signature, name="console-signature"),
+    path("sync/", sync_status.sync_status, name="sync-status"),
+    path("sync/now/", sync_status.sync_now, name="sync-now"),
 ]

@@ -28,6 +28,8 @@ ACCESS = {
     "console": (403, 200),
     "console-walk": (403, 200),
     "console-signature": (403, 200),
+    "sync-status": (403, 200),
+    "sync-now": (403, 405),  # POST only: a GET queues nothing
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.
