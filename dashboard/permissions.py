@@ -22,6 +22,9 @@ EXPORT_ATTEMPTS = "proctoring.export_attempts"
 VIEW_USAGE = "proctoring.view_usage"
 RUN_SYNC = "proctoring.run_sync"
 USE_CONSOLE = "proctoring.use_console"
+REVIEW_ATTEMPTS = "proctoring.review_attempts"
+OVERTURN_VERDICTS = "proctoring.overturn_verdicts"
+VIEW_AUDIT = "dashboard.view_auditevent"
 
 
 def can(user, *permissions):
@@ -61,3 +64,19 @@ def evidence_record_for(user, attempt_id, record_id):
     return get_object_or_404(
         EvidenceRecord.objects.select_related("attempt"), pk=record_id, attempt_id=attempt_id
     )
+
+
+def may_give_verdict(user, review_state):
+    """True when `user` may give the attempt a verdict now. `review_state` is the attempt's
+    ReviewState, None while it is unreviewed.
+
+    Any reviewer gives a first verdict and changes their own; changing the verdict another
+    reviewer gave last (overturning it) takes OVERTURN_VERDICTS (test admins). Giving the same
+    verdict again counts as a change too, or re-confirming a colleague's verdict would make it
+    one's own to overturn. A verdict whose reviewer's account is gone is someone else's.
+    """
+    if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
+        return False
+    if review_state is None or review_state.reviewed_by_id == user.pk:
+        return True
+    return can(user, OVERTURN_VERDICTS)
