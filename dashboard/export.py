@@ -27,6 +27,14 @@ COLUMNS = [
     "evidence_status",
     "violation_count",
 ]
+# After the per-label counts, so every column before them keeps its place.
+REVIEW_COLUMNS = [
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "review_reason",
+    "changed_since_review",
+]
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -82,10 +90,13 @@ class _Echo:
 
 
 def csv_lines(attempts):
-    """The CSV file for `attempts` (filtered and ordered), line by line, BOM first."""
+    """The CSV file for `attempts` (filtered and ordered, with the review columns of
+    dashboard.review.queries.with_review), line by line, BOM first."""
     labels = violation_labels(attempts)
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow(COLUMNS + [f"violations:{label}" for label in labels])
+    yield BOM + writer.writerow(
+        COLUMNS + [f"violations:{label}" for label in labels] + REVIEW_COLUMNS
+    )
     rows = with_label_counts(attempts, labels)
     for attempt in rows.iterator(chunk_size=CHUNK_SIZE):
         trust = "" if attempt.trust_score is None else f"{attempt.trust_score * 100:.2f}"
@@ -102,4 +113,11 @@ def csv_lines(attempts):
                 attempt.violation_count,
             ]
             + [getattr(attempt, _label_column(index)) for index in range(len(labels))]
+            + [
+                attempt.review_status,
+                neutralise(attempt.reviewed_by or ""),
+                iso_utc(attempt.reviewed_at),
+                neutralise(attempt.review_reason or ""),
+                "yes" if attempt.changed_since_review else "no",
+            ]
         )

@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 
 from dashboard import selectors
 from dashboard.labels import label_words
-from proctoring.models import Attempt, EvidenceRecord
+from dashboard.review.queries import changed_since_review, has_verdict
+from proctoring.models import Attempt, EvidenceRecord, Verdict
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -60,6 +61,20 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_in_progress",
         widget=forms.CheckboxInput,
     )
+    review_status = django_filters.ChoiceFilter(
+        label="Review",
+        method="filter_review_status",
+        choices=Verdict.choices,
+        empty_label="Any verdict",
+    )
+    reviewed_by = django_filters.ChoiceFilter(
+        label="Reviewed by", method="filter_reviewed_by", empty_label="Anyone"
+    )
+    changed_since_review = django_filters.BooleanFilter(
+        label="Only changed since their review",
+        method="filter_changed_since_review",
+        widget=forms.CheckboxInput,
+    )
 
     class Meta:
         model = Attempt
@@ -73,6 +88,9 @@ class AttemptFilter(django_filters.FilterSet):
         ]
         self.filters["violation"].extra["choices"] = [
             (label, label_words(label)) for label in selectors.evidence_labels()
+        ]
+        self.filters["reviewed_by"].extra["choices"] = [
+            (name, name) for name in selectors.reviewers()
         ]
         self.filters["evidence_status"].extra["choices"] = [
             (status, status.capitalize()) for status in selectors.evidence_statuses()
@@ -119,3 +137,14 @@ class AttemptFilter(django_filters.FilterSet):
 
     def filter_in_progress(self, queryset, name, value):
         return queryset.filter(submitted_at__isnull=True) if value else queryset
+
+    def filter_review_status(self, queryset, name, value):
+        if value == Verdict.UNREVIEWED:
+            return queryset.filter(~has_verdict())
+        return queryset.filter(has_verdict(verdict=value))
+
+    def filter_reviewed_by(self, queryset, name, value):
+        return queryset.filter(has_verdict(reviewer_name=value))
+
+    def filter_changed_since_review(self, queryset, name, value):
+        return queryset.filter(changed_since_review()) if value else queryset

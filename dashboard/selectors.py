@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q
 
-from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
+from dashboard.review.queries import with_review
+from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, ReviewState, UsageSnapshot
 
 # The columns the attempts table and the CSV show; `raw` (the whole API object) stays unread.
 LIST_FIELDS = [
@@ -26,8 +27,9 @@ LIST_FIELDS = [
 
 
 def attempt_list():
-    """All attempts with only the columns a list needs; filter and sort it further."""
-    return Attempt.objects.only(*LIST_FIELDS)
+    """All attempts with only the columns a list needs, and their current review (one join:
+    dashboard.review.queries.with_review); filter and sort it further."""
+    return with_review(Attempt.objects.only(*LIST_FIELDS))
 
 
 def distinct_values(model, column):
@@ -54,6 +56,11 @@ def distinct_values(model, column):
 
 def lookup_keys():
     return distinct_values(Attempt, "lookup_key")
+
+
+def reviewers():
+    """The user names of everyone who gave a current verdict, for the reviewer filter."""
+    return distinct_values(ReviewState, "reviewer_name")
 
 
 def evidence_labels():

@@ -27,6 +27,14 @@ HEADER = [
     "evidence_status",
     "violation_count",
 ]
+# Appended after the per-label columns, so every column before them keeps its place.
+REVIEW_HEADER = [
+    "review_status",
+    "reviewed_by",
+    "reviewed_at",
+    "review_reason",
+    "changed_since_review",
+]
 
 
 def export(client, **params):
@@ -56,7 +64,15 @@ def test_the_header_lists_the_columns_then_one_column_per_violation_label(test_a
     make_records(attempt, "tab-switch", "noise-detected", "tab-switch")
     make_records(attempt, "random-photo-taken", is_violation=False)  # not a violation: no column
     _, body = export(test_admin_client)
-    assert rows_of(body)[0] == HEADER + ["violations:noise-detected", "violations:tab-switch"]
+    assert (
+        rows_of(body)[0]
+        == HEADER
+        + [
+            "violations:noise-detected",
+            "violations:tab-switch",
+        ]
+        + REVIEW_HEADER
+    )
 
 
 def test_each_attempt_is_one_row_with_its_values(test_admin_client):
@@ -88,9 +104,14 @@ def test_each_attempt_is_one_row_with_its_values(test_admin_client):
         "3",
         "1",
         "2",
+        "unreviewed",
+        "",
+        "",
+        "",
+        "no",
     ]
     assert rows["att-2"][4:7] == ["", "", ""]
-    assert rows["att-2"][-3:] == ["0", "0", "0"]
+    assert rows["att-2"][8:11] == ["0", "0", "0"]
 
 
 def test_the_export_has_exactly_the_rows_the_filter_shows_in_its_order(test_admin_client):
@@ -104,7 +125,7 @@ def test_label_columns_cover_the_exported_attempts_only(test_admin_client):
     make_records(make_attempt(lookup_key="maths"), "tab-switch")
     make_records(make_attempt(lookup_key="physics"), "went-offline")
     _, body = export(test_admin_client, lookup_key="maths")
-    assert rows_of(body)[0][-1] == "violations:tab-switch"
+    assert rows_of(body)[0][len(HEADER) : -len(REVIEW_HEADER)] == ["violations:tab-switch"]
     assert "violations:went-offline" not in rows_of(body)[0]
 
 

@@ -11,6 +11,7 @@ import logging
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
+from dashboard.audit import audit_record
 from dashboard.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
 from proctoring.autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
 from proctoring.models import EvidenceRecord
@@ -18,6 +19,8 @@ from proctoring.sync import evidence_url
 
 logger = logging.getLogger(__name__)
 
+# Who opened which evidence, when: every request for a file is audited.
+EVIDENCE_VIEW = "evidence.view"
 CHUNK_SIZE = 64 * 1024
 # Someone is waiting for the page: retry a failed request once, not with the worker's patience.
 INTERACTIVE_RETRIES = 1
@@ -60,6 +63,20 @@ def _stream(client, upstream):
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
 def evidence_file(request, attempt_id, record_id):
     record = evidence_record_for(request.user, attempt_id, record_id)
+    audit_record(
+        user=request.user,
+        action=EVIDENCE_VIEW,
+        attempt=record.attempt,
+        summary=f"Opened {record.label} ({record.get_data_type_display().lower()}, "
+        f"{record.get_device_display().lower()}, #{record.position})",
+        detail={
+            "record": record.pk,
+            "device": record.device,
+            "position": record.position,
+            "label": record.label,
+            "occurred_at": record.occurred_at.isoformat() if record.occurred_at else None,
+        },
+    )
     if not record.has_file:
         return _problem(
             request,

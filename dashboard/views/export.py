@@ -4,10 +4,13 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from dashboard import selectors
+from dashboard.audit import audit_record
 from dashboard.export import csv_lines
 from dashboard.filters import AttemptFilter
 from dashboard.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
 from dashboard.sorting import Sort
+
+EXPORT_CSV = "export.csv"
 
 
 @require(VIEW_ATTEMPTS, EXPORT_ATTEMPTS)
@@ -25,6 +28,13 @@ def export_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+    audit_record(
+        user=request.user,
+        action=EXPORT_CSV,
+        summary="Exported the attempts list as CSV"
+        + (f" ({request.GET.urlencode()})" if request.GET else ""),
+        detail={"query": dict(request.GET.lists())},
+    )
     sort = Sort.from_param(request.GET.get("o"))
     attempts = sort.annotate(attempt_filter.qs).order_by(*sort.order_by())
     response = StreamingHttpResponse(csv_lines(attempts), content_type="text/csv; charset=utf-8")
