@@ -4,11 +4,13 @@ from django.urls import include, path
 from dashboard.health import healthz
 from dashboard.views import (
     attempts,
+    audit,
     charts,
     console,
     evidence,
     export,
     overview,
+    review,
     sync_status,
     usage,
 )
@@ -33,6 +35,7 @@ urlpatterns = [
     path("charts/credit-balance.json", charts.credit_balance, name="chart-credit-balance"),
     path("attempts/", attempts.attempt_list, name="attempt-list"),
     path("attempts/export.csv", export.export_csv, name="attempt-export"),
+    path("attempts/verdicts/", review.bulk_verdict, name="attempt-bulk-verdict"),
     path("attempts/<int:attempt_id>/", attempts.attempt_report, name="attempt-report"),
     path(
         "attempts/<int:attempt_id>/evidence/<int:record_id>/",
@@ -40,6 +43,16 @@ urlpatterns = [
         name="evidence-file",
     ),
     path("usage/", usage.usage, name="usage"),
+    # Reviewing (dashboard/views/review.py) and the audit trail.
+    path("review/", review.queue, name="review-queue"),
+    path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
+    path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
+    path(
+        "attempts/<int:attempt_id>/evidence/<int:record_id>/dismissal/",
+        review.dismissal,
+        name="evidence-dismissal",
+    ),
+    path("audit/", audit.audit_log, name="audit-log"),
     path("console/", console.console, name="console"),
     path("console/walk/", console.console_walk, name="console-walk"),
     path("console/signature/", console.console_signature, name="console-signature"),

@@ -25,11 +25,26 @@ ACCESS = {
     "attempt-report": (200, 200),
     "evidence-file": (404, 404),
     "usage": (403, 200),
+    "review-queue": (200, 200),
+    "audit-log": (403, 200),
+    # Review actions are POST only: a GET changes nothing (their POST rules: POSTED below).
+    "attempt-verdict": (405, 405),
+    "attempt-bulk-verdict": (405, 405),
+    "attempt-note": (405, 405),
+    "evidence-dismissal": (405, 405),
     "console": (403, 200),
     "console-walk": (403, 200),
     "console-signature": (403, 200),
     "sync-status": (403, 200),
     "sync-now": (403, 405),  # POST only: a GET queues nothing
+}
+
+# The review actions, each with a valid POST: refused without login or role, even with it.
+POSTED = {
+    "attempt-verdict": {"verdict": "cleared", "reason": "fine", "seen_violation_count": "1"},
+    "attempt-bulk-verdict": {"verdict": "cleared", "reason": "fine"},
+    "attempt-note": {"text": "a note"},
+    "evidence-dismissal": {"action": "dismiss", "reason": "allowed"},
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.
@@ -53,6 +68,9 @@ def url_for():
     arguments = {
         "attempt-report": {"attempt_id": attempt.pk},
         "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
+        "attempt-verdict": {"attempt_id": attempt.pk},
+        "attempt-note": {"attempt_id": attempt.pk},
+        "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
     }
     return lambda name: reverse(name, kwargs=arguments.get(name))
 
@@ -116,3 +134,24 @@ def test_a_wrong_password_is_reported_on_the_login_page(client, proctor):
     response = client.post(reverse("login"), {"username": proctor.username, "password": "nope"})
     assert response.status_code == 200
     assert b"didn't match" in response.content
+
+
+@pytest.mark.parametrize("name", sorted(POSTED))
+def test_a_review_action_posted_anonymously_changes_nothing_and_asks_to_log_in(
+    client, url_for, name
+):
+    from dashboard.models import AuditEvent
+
+    url = url_for(name)
+    response = client.post(url, POSTED[name])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize("name", sorted(POSTED))
+def test_a_review_action_posted_without_a_role_is_refused(outsider_client, url_for, name):
+    from dashboard.models import AuditEvent
+
+    assert outsider_client.post(url_for(name), POSTED[name]).status_code == 403
+    assert not AuditEvent.objects.exists()

@@ -8,7 +8,19 @@ from django.shortcuts import render
 from dashboard import selectors
 from dashboard.filters import AttemptFilter
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
-from dashboard.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, can, require
+from dashboard.permissions import (
+    EXPORT_ATTEMPTS,
+    REVIEW_ATTEMPTS,
+    VIEW_ATTEMPTS,
+    VIEW_AUDIT,
+    attempt_for,
+    can,
+    may_give_verdict,
+    require,
+)
+from dashboard.review import queries as review_queries
+from dashboard.review import services
+from dashboard.review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from dashboard.sorting import COLUMNS, Sort
 
 
@@ -41,6 +53,9 @@ def attempt_list(request):
         "matching": min(matching, COUNT_CAP),
         "matching_capped": matching > COUNT_CAP,
         "can_export": can(request.user, EXPORT_ATTEMPTS),
+        "can_review": can(request.user, REVIEW_ATTEMPTS),
+        "verdict_choices": VERDICT_CHOICES,
+        "presets": services.PRESETS,
     }
     return render(request, "dashboard/attempt_list.html", context)
 
@@ -48,17 +63,48 @@ def attempt_list(request):
 @require(VIEW_ATTEMPTS)
 def attempt_report(request, attempt_id):
     attempt = attempt_for(request.user, attempt_id)
+    return render_report(request, attempt)
+
+
+def render_report(request, attempt, *, verdict_form=None, status=200):
+    """The report page; the review views show it again with a form that was refused.
+
+    `?queue=1` shows it as a step of the needs-review queue: previous and next links, and a
+    verdict that moves on to the next attempt.
+    """
     records = selectors.attempt_timeline(attempt)
+    review = review_queries.attempt_review(attempt, records)
+    can_review = can(request.user, REVIEW_ATTEMPTS)
+    in_queue = can_review and request.GET.get("queue") == "1"
+    if verdict_form is not None:  # shown again after a refusal: stay where the reviewer was
+        in_queue = can_review and verdict_form.cleaned_data.get("queue", False)
+    verdict_form = verdict_form or VerdictForm.for_attempt(attempt, queue=in_queue)
+    previous = following = None
+    if in_queue:
+        queue = review_queries.review_queue(selectors.attempt_list())
+        previous, following = review_queries.queue_neighbours(queue, attempt)
     context = {
-        "nav": "attempts",
+        "nav": "review" if in_queue else "attempts",
         "attempt": attempt,
         "records": records,
-        "violations": sum(1 for record in records if record.is_violation),
+        "review": review,
+        "violations": review.violations,
         "gallery": [record for record in records if record.has_file],
         "without_file": sum(1 for record in records if not record.has_file),
         "autoproctor_url": "{}/test-attempts/{}/".format(
             settings.AUTOPROCTOR_DASHBOARD_URL, quote(attempt.test_attempt_id, safe="")
         ),
         "review_threshold": settings.REVIEW_THRESHOLD,
+        "can_review": can_review,
+        "may_give_verdict": may_give_verdict(request.user, review.state),
+        "can_see_audit": can(request.user, VIEW_AUDIT),
+        "verdict_form": verdict_form,
+        "verdict_radios": [
+            (radio, VERDICT_KEYS[radio.data["value"]]) for radio in verdict_form["verdict"]
+        ],
+        "note_form": NoteForm(),
+        "in_queue": in_queue,
+        "queue_previous": previous,
+        "queue_next": following,
     }
-    return render(request, "dashboard/attempt_report.html", context)
+    return render(request, "dashboard/attempt_report.html", context, status=status)

@@ -1,0 +1,195 @@
+"""Reviewing: `/review/` (the needs-review queue), a verdict for one attempt, the same verdict
+for several attempts of the list, notes, and dismissing an evidence record.
+
+Every write is a POST (CSRF-protected) that ends in a redirect, so reloading a page never gives
+a verdict twice. Each works without JavaScript; static/js/review.js only adds keyboard keys.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from dashboard import selectors
+from dashboard.pagination import COUNT_CAP, capped_count, paginate
+from dashboard.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
+from dashboard.review import queries, services
+from dashboard.review.forms import (
+    BulkVerdictForm,
+    DismissalForm,
+    NoteForm,
+    VerdictForm,
+)
+from dashboard.sorting import Sort
+from dashboard.views.attempts import render_report
+from proctoring.models import EvidenceRecord, Verdict
+
+# The queue's order: lowest trust score first, unscored last.
+QUEUE_SORT = "trust"
+
+
+def review_queue():
+    return queries.review_queue(selectors.attempt_list())
+
+
+def queue_url(attempt):
+    return reverse("attempt-report", args=[attempt.pk]) + "?queue=1"
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+def queue(request):
+    attempts = review_queue()
+    sort = Sort.from_param(QUEUE_SORT)
+    page = paginate(
+        attempts, sort, after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    single_page = not (page.has_next or page.has_previous)
+    matching = len(page.rows) if single_page else capped_count(attempts)
+    context = {
+        "nav": "review",
+        "page": page,
+        "threshold": settings.REVIEW_THRESHOLD,
+        "matching": min(matching, COUNT_CAP),
+        "matching_capped": matching > COUNT_CAP,
+    }
+    return render(request, "dashboard/review_queue.html", context)
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def verdict(request, attempt_id):
+    attempt = attempt_for(request.user, attempt_id)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        return render_report(request, attempt, verdict_form=form, status=400)
+    in_queue = form.cleaned_data["queue"]
+    try:
+        change = services.set_verdict(
+            user=request.user,
+            attempt=attempt,
+            verdict=form.cleaned_data["verdict"],
+            reason=form.cleaned_data["reason"],
+            preset=form.cleaned_data["preset"],
+            seen=form.seen(),
+        )
+    except services.NotYours as refusal:
+        form.add_error(None, str(refusal))
+        return render_report(request, attempt, verdict_form=form, status=403)
+    except services.ChangedWhileReviewing as refusal:
+        attempt.refresh_from_db()
+        # Keep what the reviewer chose and wrote, with the figures they now see.
+        data = request.POST.copy()
+        data["seen_trust_score"] = "" if attempt.trust_score is None else repr(attempt.trust_score)
+        data["seen_violation_count"] = str(attempt.violation_count)
+        form = VerdictForm(data)
+        form.is_valid()
+        form.add_error(None, str(refusal))
+        return render_report(request, attempt, verdict_form=form, status=409)
+    done = f"{attempt.candidate_name or attempt.test_attempt_id}: {change.get_verdict_display()}."
+    if not in_queue:
+        messages.success(request, f"Verdict saved. {done}")
+        return redirect("attempt-report", attempt_id=attempt.pk)
+    _, following = queries.queue_neighbours(review_queue(), attempt)
+    if following is None:
+        messages.success(request, f"Verdict saved. {done} That was the last attempt in the queue.")
+        return redirect("review-queue")
+    messages.success(request, f"Verdict saved. {done} Next in the queue:")
+    return HttpResponseRedirect(queue_url(following))
+
+
+def _back(request):
+    """Where the form came from (the filtered list), if it is one of our own pages."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("attempt-list")
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def bulk_verdict(request):
+    form = BulkVerdictForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"No verdict was given. {_errors(form)}")
+        return HttpResponseRedirect(_back(request))
+    ids = form.cleaned_data["attempts"]
+    try:
+        changes = services.set_verdicts(
+            user=request.user,
+            attempt_ids=ids,
+            verdict=form.cleaned_data["verdict"],
+            reason=form.cleaned_data["reason"],
+            preset=form.cleaned_data["preset"],
+        )
+    except services.NotYours as refusal:
+        messages.error(request, str(refusal))
+        return HttpResponseRedirect(_back(request))
+    label = Verdict(form.cleaned_data["verdict"]).label
+    gone = len(set(ids)) - len(changes)
+    messages.success(
+        request,
+        f"{label}: {len(changes)} attempt{'s' if len(changes) != 1 else ''}, each with its own "
+        "history entry." + (f" {gone} no longer exist and were skipped." if gone else ""),
+    )
+    return HttpResponseRedirect(_back(request))
+
+
+def _errors(form):
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+def _report_url(attempt, request, anchor=""):
+    query = "?queue=1" if request.POST.get("queue") in ("1", "True", "true", "on") else ""
+    return reverse("attempt-report", args=[attempt.pk]) + query + anchor
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def note(request, attempt_id):
+    attempt = attempt_for(request.user, attempt_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return HttpResponseRedirect(_report_url(attempt, request, "#notes"))
+    record = None
+    if form.cleaned_data["record"] is not None:
+        record = get_object_or_404(EvidenceRecord, pk=form.cleaned_data["record"], attempt=attempt)
+    services.add_note(
+        user=request.user, attempt=attempt, text=form.cleaned_data["text"], record=record
+    )
+    messages.success(request, "Note saved.")
+    anchor = f"#record-{record.pk}" if record else "#notes"
+    return HttpResponseRedirect(_report_url(attempt, request, anchor))
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def dismissal(request, attempt_id, record_id):
+    attempt = attempt_for(request.user, attempt_id)
+    record = get_object_or_404(
+        EvidenceRecord.objects.select_related("attempt"), pk=record_id, attempt=attempt
+    )
+    form = DismissalForm(request.POST)
+    anchor = f"#record-{record.pk}"
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+    elif form.cleaned_data["action"] == "dismiss":
+        _, created = services.dismiss_record(
+            user=request.user, record=record, reason=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request,
+            "Dismissed: it no longer counts after dismissals."
+            if created
+            else "This record was already dismissed; the first dismissal stays.",
+        )
+    elif services.restore_record(user=request.user, record=record):
+        messages.success(request, "The record counts again.")
+    else:
+        messages.info(request, "This record was not dismissed.")
+    return HttpResponseRedirect(_report_url(attempt, request, anchor))
