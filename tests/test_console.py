@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 MARKER_SECRET = "MARKER-secret-3f9c1d7e-never-shown"
 # Headers the HTTP library adds on the wire; the client's observer does not see them.
-LIBRARY_HEADERS = {"host", "connection", "accept-encoding", "content-length"}
+LIBRARY_HEADERS = {"host", "content-length"}
 
 
 @pytest.fixture(autouse=True)

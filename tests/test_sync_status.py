@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from django_q.models import OrmQ
+from django_q.models import OrmQ, Schedule
 
 from dashboard.models import AuditEvent
 from proctoring.models import SyncRun
@@ -102,14 +102,19 @@ def test_attempts_whose_evidence_failed_show_error_tries_and_a_link_to_the_repor
 
 
 def test_the_next_runs_of_the_schedules_are_shown(test_admin_client):
-    ensure_schedules()
+    (results, _), (usage, _) = ensure_schedules()  # new schedules are due at once
+    Schedule.objects.filter(pk=usage.pk).update(next_run=timezone.now() + timedelta(minutes=42))
 
     page = status_page(test_admin_client)
 
-    for spec in schedule_specs():
-        assert f'data-schedule="{spec.name}"' in page
-    assert "every 5 minutes" in page
-    assert "every 60 minutes" in page
+    rows = {
+        name: row for name, row in re.findall(r'<tr data-schedule="([^"]+)">(.*?)</tr>', page, re.S)
+    }
+    assert set(rows) == {spec.name for spec in schedule_specs()}
+    assert "every 5 minutes" in rows[results.name]
+    assert "due: runs when a worker next checks" in rows[results.name]
+    assert "every 60 minutes" in rows[usage.name]
+    assert "41\xa0minutes from now" in rows[usage.name]
     assert "setup_schedules" not in page
 
 

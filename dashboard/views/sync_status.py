@@ -13,6 +13,7 @@ import secrets
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_q.brokers import get_broker
 from django_q.models import Schedule
@@ -73,6 +74,7 @@ def sync_status(request):
             "sync_error_count",
         )[:FAILING_ATTEMPTS],
         "schedules": Schedule.objects.order_by("next_run", "pk"),
+        "now": timezone.now(),
         "queued": _queued_tasks(),
         "token": _new_token(request),
         "can_open_reports": can(request.user, VIEW_ATTEMPTS),
