@@ -234,3 +234,11 @@ def test_a_verdict_post_needs_the_csrf_token(proctor, attempt):
     client.force_login(proctor)
     assert give(client, attempt).status_code == 403
     assert not VerdictChange.objects.exists()
+
+
+def test_proctors_review_and_only_test_admins_overturn_and_read_the_audit(proctor, test_admin):
+    from dashboard.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_AUDIT, can
+
+    assert can(proctor, REVIEW_ATTEMPTS)
+    assert not can(proctor, OVERTURN_VERDICTS) and not can(proctor, VIEW_AUDIT)
+    assert can(test_admin, REVIEW_ATTEMPTS, OVERTURN_VERDICTS, VIEW_AUDIT)

@@ -6,6 +6,7 @@ the trail has grown.
 """
 
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from dashboard.audit_filters import AuditFilter
 from dashboard.models import AuditEvent
@@ -19,6 +20,7 @@ def _cursor(value):
 
 
 @require(VIEW_AUDIT)
+@require_GET
 def audit_log(request):
     audit_filter = AuditFilter(request.GET, queryset=AuditEvent.objects.select_related("attempt"))
     events = audit_filter.qs
