@@ -243,6 +243,9 @@ REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
 SYNC_RESULTS_EVERY_MINUTES = env_int("SYNC_RESULTS_EVERY_MINUTES", 5, minimum=1)
 SYNC_USAGE_EVERY_MINUTES = env_int("SYNC_USAGE_EVERY_MINUTES", 60, minimum=1)
 SYNC_EVIDENCE_WORKERS = env_int("SYNC_EVIDENCE_WORKERS", 4, minimum=1)
+# How long a worker's claim on a job (the results pass, one attempt's evidence) lasts. A worker
+# that dies mid-job holds nothing longer than this.
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 300, minimum=1)
 
 # --- Background worker (django-q2) --------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))
