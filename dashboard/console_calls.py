@@ -35,9 +35,10 @@ from proctoring.autoproctor import (
 )
 from proctoring.autoproctor.signing import Secret
 
-# A person is waiting for the page: one retry at most, after a short pause.
+# A person is waiting for the page: one retry at most, after a short pause, and no endless wait.
 CONSOLE_MAX_RETRIES = 1
 CONSOLE_BACKOFF_CAP = 5.0
+CONSOLE_TIMEOUT = 15.0
 # Characters of a body the page shows; the rest is cut with a note.
 MAX_SHOWN_BODY = 200_000
 # Query parameters that carry a signature, tagged as such on the page.
@@ -153,6 +154,7 @@ def console_client(recorder: Recorder) -> AutoProctorClient:
         observer=recorder,
         max_retries=min(settings.AUTOPROCTOR_MAX_RETRIES, CONSOLE_MAX_RETRIES),
         backoff_cap=CONSOLE_BACKOFF_CAP,
+        timeout=min(settings.AUTOPROCTOR_TIMEOUT, CONSOLE_TIMEOUT),
     )
 
 
