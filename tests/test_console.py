@@ -514,3 +514,14 @@ def test_the_secret_never_reaches_a_page_a_header_or_the_audit_trail(
         assert MARKER_SECRET not in str(response.headers)
     for event in AuditEvent.objects.all():
         assert MARKER_SECRET not in f"{event.summary} {event.detail}"
+
+
+def test_the_console_and_sync_links_are_shown_only_to_those_who_may_use_them(
+    proctor_client, test_admin_client
+):
+    links = (f'href="{reverse("console")}"', f'href="{reverse("sync-status")}"')
+    admin_page = test_admin_client.get(reverse("overview")).content.decode()
+    proctor_page = proctor_client.get(reverse("overview")).content.decode()
+
+    assert all(link in admin_page for link in links)
+    assert not any(link in proctor_page for link in links)
