@@ -3,7 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from dashboard.review import services
+from dashboard.roles import PROCTOR
 from tests.fixtures.data import make_attempt, make_records, make_usage
+from tests.fixtures.personas import make_user
 from tests.test_views_access import ACCESS
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +30,12 @@ def hostile_data():
     )
     (record,) = make_records(attempt, f"label{SCRIPT}", s3_path=None)
     make_usage(usage_by_lookup_key=[{"lookup_key": SCRIPT, "attempts": 1, "credits": 1}])
+    # What reviewers type is shown on the report, the list, the queue and the audit page.
+    reviewer = make_user("mallory", PROCTOR)
+    services.set_verdict(user=reviewer, attempt=attempt, verdict="suspicious", reason=SCRIPT)
+    services.add_note(user=reviewer, attempt=attempt, text=SCRIPT)
+    services.add_note(user=reviewer, attempt=attempt, text=SCRIPT, record=record)
+    services.dismiss_record(user=reviewer, record=record, reason=SCRIPT)
     return attempt, record
 
 
@@ -36,9 +45,17 @@ def every_url(hostile_data):
     arguments = {
         "attempt-report": {"attempt_id": attempt.pk},
         "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
+        "attempt-verdict": {"attempt_id": attempt.pk},
+        "attempt-note": {"attempt_id": attempt.pk},
+        "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
     }
     urls = [reverse(name, kwargs=arguments.get(name)) for name in ACCESS]
-    return urls + [reverse("attempt-list") + f"?q={SCRIPT}", reverse("login")]
+    return urls + [
+        reverse("attempt-list") + f"?q={SCRIPT}",
+        reverse("attempt-report", args=[attempt.pk]) + "?queue=1",
+        reverse("audit-log") + f"?user={SCRIPT}",
+        reverse("login"),
+    ]
 
 
 def body_of(response):
