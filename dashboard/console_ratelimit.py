@@ -3,8 +3,8 @@
 Every console call reaches AutoProctor with the account's credentials, and AutoProctor
 rate-limits the account as a whole, so a user clicking "send" in a loop would slow down the
 worker's sync too. The count lives in Django's cache, one counter per user per calendar minute
-(the default in-memory cache counts per web process; a shared cache such as Redis counts across
-processes).
+(without REDIS_URL the cache is in memory and counts per web process; with it, Redis counts
+across all of them).
 """
 
 from __future__ import annotations

@@ -98,3 +98,19 @@ def test_a_bad_value_is_a_start_up_error_naming_the_variable(variable, value, me
 def test_the_debug_defaults_start_cleanly():
     result = _start({"DJANGO_DEBUG": "true"})
     assert result.returncode == 0, result.stderr
+
+
+def test_with_redis_the_cache_is_shared_by_every_web_process():
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "dashboard.settings"}
+    env.update({"DJANGO_DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/13"})
+    show_backend = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", show_backend],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
