@@ -113,4 +113,4 @@ def test_with_redis_the_cache_is_shared_by_every_web_process():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.splitlines()[-1] == "django.core.cache.backends.redis.RedisCache"
