@@ -16,3 +16,7 @@ from dashboard.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Static files are served from the finders in tests (nothing is collected), so WhiteNoise looks
+# files up on request instead of scanning a STATIC_ROOT that does not exist.
+WHITENOISE_AUTOREFRESH = True

@@ -65,33 +65,34 @@ def test_deleting_an_attempt_removes_its_records():
 
 
 @pytest.mark.parametrize(
-    ("column", "index"),
+    ("column", "value"),
     [
-        ("trust_score", "attempt_trust_score_idx"),
-        ("submitted_at", "attempt_submitted_at_idx"),
-        ("lookup_key", "attempt_lookup_key_idx"),
-        ("evidence_status", "attempt_evidence_status_idx"),
-        ("candidate_email", "attempt_candidate_email_idx"),
+        ("trust_score", "0.5"),
+        ("submitted_at", "2026-01-01"),
+        ("lookup_key", "x"),
+        ("evidence_status", "x"),
+        ("candidate_email", "x"),
     ],
 )
-def test_postgresql_uses_an_index_for_each_dashboard_filter(column, index):
+def test_postgresql_uses_an_index_for_each_dashboard_filter(column, value):
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN plans are checked on PostgreSQL")
     with connection.cursor() as cursor:
-        # On a tiny table the planner rightly prefers a scan; forbid it to see the index exists
-        # and is usable for this filter.
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'proctoring_attempt' "
+            "AND indexdef LIKE %s",
+            [f"%btree ({column}%"],
+        )
+        leading = {row[0] for row in cursor.fetchall()}
+        # On a tiny table the planner rightly prefers a scan; forbid it to see that an index
+        # led by this column exists and is usable for this filter.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             f"EXPLAIN SELECT id FROM proctoring_attempt WHERE {column} = %s",  # noqa: S608
-            [
-                "0.5"
-                if column == "trust_score"
-                else "2026-01-01"
-                if column == "submitted_at"
-                else "x"
-            ],
+            [value],
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert index in plan
+    assert leading, f"no index is led by {column}"
+    assert any(name in plan for name in leading), plan
