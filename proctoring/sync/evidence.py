@@ -115,25 +115,38 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
 
 
 def fetch_pending(client, workers: int) -> list[AttemptResult]:
-    """Every pending attempt, `workers` at a time; one worker runs in this thread."""
+    """Every pending attempt, `workers` at a time, results in queue order.
+
+    Each pool thread takes the next attempt until none is left, on one database connection of
+    its own that it closes at the end: connecting anew for every attempt cost more than the
+    attempt's own queries."""
     queue = list(pending_attempts().values_list("pk", "test_attempt_id"))
     stop = threading.Event()
 
     def work(item):
         return fetch_attempt_evidence(item[0], item[1], client, stop=stop)
 
-    if workers == 1:
+    if workers == 1 or len(queue) < 2:
         return [work(item) for item in queue]
+    results: list[AttemptResult | None] = [None] * len(queue)
+    numbered = enumerate(queue)
+    taking = threading.Lock()
+
+    def drain():
+        try:
+            while True:
+                with taking:
+                    index, item = next(numbered, (None, None))
+                if index is None:
+                    return
+                results[index] = work(item)
+        finally:
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evidence") as pool:
-        return list(pool.map(lambda item: _in_own_connection(work, item), queue))
-
-
-def _in_own_connection(function, *args):
-    """Run in a pool thread, which has database connections of its own: close them after."""
-    try:
-        return function(*args)
-    finally:
-        connections.close_all()
+        for thread in [pool.submit(drain) for _ in range(min(workers, len(queue)))]:
+            thread.result()
+    return results
 
 
 def fetch_attempt_evidence(
