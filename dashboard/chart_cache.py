@@ -1,0 +1,63 @@
+"""The overview's figures and chart data, computed once per data generation and then cached.
+
+Each of them reads every attempt (or every violation): about a second in all on a million
+attempts. They change only when a sync writes data, and the overview page (its tables for
+readers without JavaScript) and the charts' JSON endpoints show the same values, so the values
+are cached under a key naming the *data generation*: the latest sync run that created or
+updated anything, with its counts (a long results pass stores them at each checkpoint, so its
+progress shows while it runs). A run that changes nothing keeps the generation; the next one
+that does starts a new one, and the old entries expire. The first page after a sync computes
+the values; every other request, in this or (with Redis) any web process, reads them.
+
+Only the sync writes attempts and evidence. Without any sync run that changed data (rows put
+there some other way, as in most tests) nothing is cached and every request computes afresh.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from proctoring.models import SyncRun
+
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def data_generation():
+    """A token that changes whenever a sync run changes data, or None before any has."""
+    run = (
+        SyncRun.objects.filter(kind__in=[SyncRun.Kind.RESULTS, SyncRun.Kind.EVIDENCE])
+        .filter(Q(created__gt=0) | Q(updated__gt=0))
+        .order_by("-pk")
+        .values_list("pk", "started_at", "created", "updated")
+        .first()
+    )
+    if run is None:
+        return None
+    pk, started_at, created, updated = run
+    return f"{pk}.{started_at.timestamp()}.{created}.{updated}"
+
+
+def per_generation(*functions):
+    """The values of `functions` (each called without arguments), in order, from the cache of
+    the current data generation where they are there, computed and stored where not."""
+    generation = data_generation()
+    if generation is None:
+        return [function() for function in functions]
+    # What else a value depends on: the day (per-day charts), the time zone and the threshold.
+    context = (
+        f"{timezone.localdate().isoformat()}:{timezone.get_current_timezone_name()}:"
+        f"{settings.REVIEW_THRESHOLD}"
+    )
+    keys = [
+        f"dashboard:{function.__module__}.{function.__qualname__}:{generation}:{context}"
+        for function in functions
+    ]
+    found = cache.get_many(keys)
+    values = []
+    for key, function in zip(keys, functions, strict=True):
+        if key not in found:
+            found[key] = function()
+            cache.set(key, found[key], CACHE_SECONDS)
+        values.append(found[key])
+    return values
