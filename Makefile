@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 DEMO_PORT ?= 8000
 
-.PHONY: install demo test lint test-sqlite test-postgres migrations-check clean
+.PHONY: install demo test lint test-sqlite test-postgres migrations-check clean bench bench-quick
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ test-postgres: install
 	fi
 
 test: lint migrations-check test-sqlite test-postgres
+
+# Figures at an institution's size on PostgreSQL at BENCH_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/bench, created and migrated by the run); not part of `test`.
+# The full run loads a million attempts and takes a couple of hours; bench-quick a minute or two.
+bench: install
+	$(PY) -m benchmarks
+
+bench-quick: install
+	$(PY) -m benchmarks --quick
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

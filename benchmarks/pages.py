@@ -1,0 +1,181 @@
+"""Server time of the dashboard's pages on a big table, through Django's test client as a
+logged-in test admin (everything from the URL to the finished response; no browser).
+
+The reference of a list page is the bare SQL: the same statements the view sent, replayed on
+the same connection. Their difference is Django's own work (forms, ORM, template).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks.measure import median, percentile
+from dashboard import selectors
+from dashboard.roles import TEST_ADMIN, ensure_roles
+
+NEXT_LINK = re.compile(r'href="([^"]*)" rel="next"')
+REPORT_LINK = re.compile(r'href="/attempts/\d+/"')
+CHART_URLS = [
+    "/charts/attempts-per-day.json",
+    "/charts/trust-distribution.json",
+    "/charts/violations-by-label.json",
+    "/charts/credit-balance.json",
+]
+ADMIN_NAME = "bench-admin"
+
+
+def admin_client() -> Client:
+    """A test client logged in as a test admin (who sees every page and chart)."""
+    user, _ = get_user_model().objects.get_or_create(username=ADMIN_NAME)
+    user.groups.add(ensure_roles()[TEST_ADMIN])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """(name, query string) of the list views people use, built from the data present."""
+    keys = selectors.lookup_keys()
+    some_key = keys[len(keys) // 2] if keys else "none"
+    return [
+        ("newest first (the default)", ""),
+        ("riskiest first (trust score)", "o=trust"),
+        ("by candidate name", "o=candidate"),
+        ("longest first (duration)", "o=-duration"),
+        ("most violations first", "o=-violations"),
+        ("one test, riskiest first", f"lookup_key={some_key}&o=trust"),
+        ("below the review threshold, riskiest first", "below_threshold=on&o=trust"),
+        ("trust 40-60 %, most violations first", "trust_min=40&trust_max=60&o=-violations"),
+        ("only in progress, newest first", "in_progress=on"),
+        ("only in progress, by trust score", "in_progress=on&o=trust"),
+        ("evidence still processing", "evidence_status=processing"),
+        ("with a tab switch, riskiest first", "violation=tab-switch&o=trust"),
+        ("search for a name", "q=Nowak"),
+        ("search for an attempt id", "q=000123"),
+        ("page 2 of riskiest first", "o=trust&next=1"),
+    ]
+
+
+@dataclass
+class PageTimes:
+    name: str
+    query: str
+    seconds: list[float] = field(default_factory=list)
+    sql_seconds: list[float] = field(default_factory=list)
+    queries: int = 0
+    main_sql: str = ""
+    rows_on_page: int = 0
+
+
+def _get(client: Client, url: str):
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return elapsed, response
+
+
+def _resolve(client: Client, query: str) -> str:
+    """The URL of a scenario; `next=1` follows the first page's Next link."""
+    if "next=1" not in query:
+        return f"/attempts/?{query}"
+    first = query.replace("&next=1", "").replace("next=1", "")
+    _, response = _get(client, f"/attempts/?{first}")
+    found = NEXT_LINK.search(response.content.decode())
+    if not found:
+        raise RuntimeError(f"No next page for /attempts/?{first}")
+    return "/attempts/" + html.unescape(found.group(1))
+
+
+def list_page_times(client: Client, repeats: int) -> list[PageTimes]:
+    results = []
+    for name, query in list_scenarios():
+        url = _resolve(client, query)
+        times = PageTimes(name, url.removeprefix("/attempts/"))
+        _get(client, url)  # warm: a first request also fills the connection's caches
+        for _ in range(repeats):
+            elapsed, _ = _get(client, url)
+            times.seconds.append(elapsed)
+        with CaptureQueriesContext(connection) as captured:
+            _, response = _get(client, url)
+        times.queries = len(captured)
+        times.rows_on_page = len(REPORT_LINK.findall(response.content.decode()))
+        statements = [query["sql"] for query in captured.captured_queries]
+        times.main_sql = _main_list_query(captured.captured_queries)
+        for _ in range(repeats):
+            times.sql_seconds.append(_replay(statements))
+        results.append(times)
+    return results
+
+
+def _main_list_query(captured: list[dict]) -> str:
+    """The page's own query (the slowest, when a page straddles two segments: see
+    dashboard.pagination): the sorted, limited SELECT of attempts."""
+    reads = [
+        query
+        for query in captured
+        if query["sql"].startswith('SELECT "proctoring_attempt"."id"')
+        and " ORDER BY " in query["sql"]
+    ]
+    return max(reads, key=lambda query: float(query["time"]))["sql"] if reads else ""
+
+
+def _replay(statements: list[str]) -> float:
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+            if cursor.description is not None:
+                cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def explain(sql: str) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of one captured statement, as PostgreSQL prints it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@dataclass
+class OverviewTimes:
+    cold: list[float] = field(default_factory=list)  # caches emptied first
+    warm: list[float] = field(default_factory=list)
+    queries_cold: int = 0
+    queries_warm: int = 0
+
+
+def overview_times(client: Client, repeats: int) -> OverviewTimes:
+    """The overview page and every chart's JSON, as a browser loads them, summed."""
+    times = OverviewTimes()
+
+    def load() -> float:
+        return sum(_get(client, url)[0] for url in ["/", *CHART_URLS])
+
+    for _ in range(repeats):
+        cache.clear()
+        times.cold.append(load())
+        times.warm.append(load())
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        load()
+    times.queries_cold = len(captured)
+    with CaptureQueriesContext(connection) as captured:
+        load()
+    times.queries_warm = len(captured)
+    return times
+
+
+def summary(seconds: list[float]) -> tuple[float, float]:
+    """(p50, p95) in milliseconds."""
+    return median(seconds) * 1000, percentile(seconds, 0.95) * 1000
