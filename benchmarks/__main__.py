@@ -70,6 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="CI-sized: a few minutes")
     parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups")
+    parser.add_argument(
+        "--keep-data", action="store_true", help="leave the loaded rows for a look afterwards"
+    )
     arguments = parser.parse_args()
     plan = QUICK if arguments.quick else FULL
     groups = [group for group in arguments.only.split(",") if group]
@@ -93,7 +96,8 @@ def main() -> None:
             plan, report, pages_too="pages" in groups, export_too="export" in groups
         )
         loads.append(load_average())
-    database.empty_tables()  # a million attempts take 4 GB: leave the disk free
+    if not arguments.keep_data:
+        database.empty_tables()  # a million attempts take 4 GB: leave the disk free
     conditions = describe_conditions(arguments, started, loads)
     text = report.markdown(conditions)
     print(text)

@@ -1,0 +1,35 @@
+"""The "has violation" filter of the attempts list reads the violations' (label, attempt) index
+(dashboard migration 0005) instead of every evidence record, so counting its matches stays cheap
+on millions of records."""
+
+import pytest
+from django.db import connection
+
+from dashboard.filters import AttemptFilter
+from dashboard.pagination import capped_count
+from dashboard.selectors import attempt_list
+from tests.fixtures.data import make_attempts, make_records
+
+pytestmark = pytest.mark.django_db
+
+
+def plan_of(sql, params):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row) for row in cursor.fetchall())
+
+
+def test_counting_the_attempts_with_one_violation_reads_the_label_index():
+    for attempt in make_attempts(3):
+        make_records(attempt, "tab-switch", "noise-detected")
+    filtered = AttemptFilter({"violation": "tab-switch"}, queryset=attempt_list()).qs
+    counted = filtered.order_by().values("pk")[:10_001]
+    sql, params = counted.query.sql_with_params()
+
+    count_sql = f"SELECT COUNT(*) FROM ({sql}) t"  # noqa: S608 - the ORM's own SQL
+    assert "dash_violation_label_attempt" in plan_of(count_sql, params)
+    assert capped_count(filtered) == 3
