@@ -309,7 +309,8 @@ def describe_conditions(arguments, started: float, loads: list[str]) -> list[str
         f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         f"PostgreSQL {server['server_version']}: shared_buffers {server['shared_buffers']}, "
         f"work_mem {server['work_mem']}, synchronous_commit {server['synchronous_commit']}, "
-        f"jit {server['jit']}",
+        f"jit {server['jit']}, autovacuum {server['autovacuum']} (the runs ANALYZE where "
+        "autovacuum would have: after a bulk load, and between a first sync and a re-sync)",
         "load average (1, 5, 15 min) at the start and after each group: " + "; ".join(loads),
     ]
 

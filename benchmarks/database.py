@@ -48,13 +48,17 @@ def migrate() -> None:
 
 
 def empty_tables() -> None:
-    """Remove every synced row (users, groups and sessions stay) and restart the ids."""
+    """Remove every synced row (users, groups and sessions stay) and restart the ids, with the
+    planner statistics of empty tables, as a new installation has them (TRUNCATE keeps the
+    statistics of the rows it removed, which would mislead the next benchmark's plans)."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE")
+    analyze()
 
 
 def analyze() -> None:
-    """Fresh planner statistics, as autovacuum would have them some time after a bulk load."""
+    """Fresh planner statistics, as autovacuum has them a minute or so after rows changed (the
+    benchmarks do not rely on autovacuum, which may be off: see server_settings)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE proctoring_attempt")
         cursor.execute("ANALYZE proctoring_evidencerecord")
@@ -104,7 +108,14 @@ def table_size(table: str) -> str:
 
 def server_settings() -> dict[str, str]:
     """The settings that shape the plans and the write speed, for the report."""
-    names = ["server_version", "shared_buffers", "work_mem", "synchronous_commit", "jit"]
+    names = [
+        "server_version",
+        "shared_buffers",
+        "work_mem",
+        "synchronous_commit",
+        "jit",
+        "autovacuum",
+    ]
     with connection.cursor() as cursor:
         values = {}
         for name in names:
