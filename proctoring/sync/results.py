@@ -16,12 +16,12 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from proctoring.autoproctor import AutoProctorError
 from proctoring.models import Attempt, SyncRun
-from proctoring.sync import leases, runs
+from proctoring.sync import bulk, leases, runs
 from proctoring.sync.api import api_client
 
 logger = logging.getLogger("proctoring.sync")
@@ -138,45 +138,57 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         ).values_list("test_attempt_id", *DATA_FIELDS)
     }
     now = timezone.now()
-    plain, evidence_stale = [], []
+    created, changed_rows, evidence_stale = [], [], []
     for attempt_id, data in incoming.items():
-        values = attempt_values(data)
-        row = existing.get(attempt_id)
-        if row is None:
-            counts.created += 1
-            plain.append(Attempt(client_id=client_id, test_attempt_id=attempt_id, **values))
+        row = {"client_id": client_id, "test_attempt_id": attempt_id, "last_synced_at": now}
+        row |= attempt_values(data)
+        stored = existing.get(attempt_id)
+        if stored is None:
+            created.append(row)
             continue
-        changed = [name for name in DATA_FIELDS if row[name] != values[name]]
+        changed = [name for name in DATA_FIELDS if stored[name] != row[name]]
         if not changed:
             counts.unchanged += 1
-            continue
-        counts.updated += 1
-        changed_row = Attempt(
-            client_id=client_id, test_attempt_id=attempt_id, last_synced_at=now, **values
-        )
-        if any(name in EVIDENCE_TRIGGERS for name in changed):
-            evidence_stale.append(changed_row)
+        elif any(name in EVIDENCE_TRIGGERS for name in changed):
+            evidence_stale.append(row)
         else:
-            plain.append(changed_row)
+            changed_rows.append(row)
+    counts.created = len(created)
+    counts.updated = len(changed_rows) + len(evidence_stale)
 
     update_fields = [*DATA_FIELDS, "last_synced_at"]
     with transaction.atomic():
-        if plain:
-            Attempt.objects.bulk_create(
-                plain,
-                update_conflicts=True,
-                unique_fields=NATURAL_KEY,
-                update_fields=update_fields,
-            )
-        if evidence_stale:
-            # evidence_fetched_at and evidence_claimed_until are None on these objects.
-            Attempt.objects.bulk_create(
-                evidence_stale,
-                update_conflicts=True,
-                unique_fields=NATURAL_KEY,
-                update_fields=[*update_fields, "evidence_fetched_at", "evidence_claimed_until"],
-            )
+        insert_new(created, update_fields)
+        update_existing(changed_rows, update_fields)
+        # evidence_fetched_at and evidence_claimed_until take their default, None.
+        update_existing(
+            evidence_stale, [*update_fields, "evidence_fetched_at", "evidence_claimed_until"]
+        )
     return counts
+
+
+def insert_new(rows: list[dict], update_fields: list[str]) -> None:
+    """Insert the attempts the page's read did not find, the fast way (a plain COPY on
+    PostgreSQL). Should another pass have stored some of them since that read (its lease
+    expired mid-pass), the insert fails as a whole and they are upserted instead."""
+    if not rows:
+        return
+    try:
+        with transaction.atomic():
+            bulk.insert(Attempt, rows)
+    except IntegrityError:
+        update_existing(rows, update_fields)
+
+
+def update_existing(rows: list[dict], update_fields: list[str]) -> None:
+    """Write `update_fields` of stored attempts (by their natural key), in one statement."""
+    if rows:
+        Attempt.objects.bulk_create(
+            [Attempt(**row) for row in rows],
+            update_conflicts=True,
+            unique_fields=NATURAL_KEY,
+            update_fields=update_fields,
+        )
 
 
 def attempt_values(data) -> dict:
