@@ -41,7 +41,7 @@ from proctoring.autoproctor import (
     NotReady,
 )
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
-from proctoring.sync import runs
+from proctoring.sync import bulk, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.leases import lease_duration
 
@@ -270,24 +270,24 @@ def store_evidence(pk: int, claim: datetime, report, records) -> bool:
         if not still_ours:
             return False
         EvidenceRecord.objects.filter(attempt_id=pk).delete()
-        EvidenceRecord.objects.bulk_create(evidence_rows(pk, records))
+        bulk.insert(EvidenceRecord, evidence_rows(pk, records))
     return True
 
 
-def evidence_rows(pk: int, records) -> list[EvidenceRecord]:
+def evidence_rows(pk: int, records) -> list[dict]:
     return [
-        EvidenceRecord(
-            attempt_id=pk,
-            device=record.device,
-            position=record.position,
-            label=record.label[:100],
-            is_violation=record.is_violation,
-            occurred_at=record.occurred_at,
-            recorded_at=record.recorded_at,
-            s3_path=record.s3_path,
-            data_type=(record.data_type or "none")[:16],
-            misc=record.misc or {},
-        )
+        {
+            "attempt_id": pk,
+            "device": record.device,
+            "position": record.position,
+            "label": record.label[:100],
+            "is_violation": record.is_violation,
+            "occurred_at": record.occurred_at,
+            "recorded_at": record.recorded_at,
+            "s3_path": record.s3_path,
+            "data_type": (record.data_type or "none")[:16],
+            "misc": record.misc or {},
+        }
         for record in records
     ]
 
