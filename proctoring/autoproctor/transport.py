@@ -10,6 +10,7 @@ to the caller, which knows what a 4xx means for its endpoint.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import time
@@ -101,11 +102,15 @@ class Transport:
         self.sleep = sleep
         self.observer = observer
         self.rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        # A session of our own reads the environment once per host (see _environment); a
+        # session passed in keeps its own settings.
+        self._environment_by_host: dict[str, dict] | None = None if session else {}
         self.session = session or self._new_session()
 
     @staticmethod
     def _new_session() -> requests.Session:
         session = requests.Session()
+        session.trust_env = False  # read once per host instead: see _environment
         # Retries are ours (they re-sign); urllib3's would replay a stale signature.
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         session.mount("https://", adapter)
@@ -127,6 +132,7 @@ class Transport:
                     data=body,
                     timeout=self.timeout,
                     stream=call.stream,
+                    **self._environment(url),
                 )
             except RETRYABLE_ERRORS as error:
                 elapsed = (time.monotonic() - started) * 1000
@@ -177,6 +183,25 @@ class Transport:
             attempts,
         )
         self.sleep(delay)
+
+    def _environment(self, url: str) -> dict:
+        """The proxy (HTTPS_PROXY, NO_PROXY, ...) and CA bundle (REQUESTS_CA_BUNDLE,
+        CURL_CA_BUNDLE) settings for this URL's host, read from the environment the first time
+        the host is called. requests would read them again on every call, walking the whole
+        environment twice and looking for a .netrc file: about 0.4 ms a call, an eighth of
+        the evidence pass's CPU. (.netrc is not read at all: our calls are signed.)"""
+        if self._environment_by_host is None:
+            return {}
+        host = host_of(url)
+        settings = self._environment_by_host.get(host)
+        if settings is None:
+            verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            settings = {
+                "proxies": requests.utils.get_environ_proxies(url),
+                "verify": verify or True,
+            }
+            self._environment_by_host[host] = settings
+        return settings
 
     def _retry_after(self, response: requests.Response) -> float | None:
         """Retry-After as seconds from now: either a number of seconds or an HTTP date."""
