@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from itertools import islice
 
-from django.db.models import Count, DateTimeField, Func, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import Count, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import JSONArray
 
+from proctoring.db_functions import UtcTime
 from proctoring.models import EvidenceRecord
 
 CHUNK_SIZE = 2000
@@ -64,22 +65,6 @@ def iso_utc(moment):
     if moment.tzinfo is None:
         return moment.isoformat() + "Z"
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-class UtcTime(Func):
-    """A timestamp read as UTC wall-clock time without its zone, on PostgreSQL.
-
-    Django reads PostgreSQL's `timestamp with time zone` through a loader written in Python
-    (about 5 µs a value), the same instant as a plain `timestamp` in UTC through psycopg's C
-    loader (0.3 µs): 15 s of a million-row export. Other databases read the column as it is."""
-
-    template = "(%(expressions)s AT TIME ZONE 'UTC')"
-    output_field = DateTimeField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        if connection.vendor != "postgresql":
-            return compiler.compile(self.source_expressions[0])
-        return super().as_sql(compiler, connection, **extra_context)
 
 
 def violation_labels(attempts):

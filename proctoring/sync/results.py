@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from proctoring.autoproctor import AutoProctorError
+from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync import bulk, leases, runs
 from proctoring.sync.api import api_client
@@ -40,6 +41,8 @@ DATA_FIELDS = (
     "device",
     "raw",
 )
+# Timestamps read through UtcTime: Django's own reading of them was a fifth of a re-sync.
+UTC_READS = {"started_at": "started_utc", "submitted_at": "submitted_utc"}
 # A change to one of these means the stored evidence may be out of date.
 EVIDENCE_TRIGGERS = ("submitted_at", "evidence_status")
 NATURAL_KEY = ["client_id", "test_attempt_id"]
@@ -135,8 +138,13 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         stored[0]: dict(zip(DATA_FIELDS, stored[1:], strict=True))
         for stored in Attempt.objects.filter(
             client_id=client_id, test_attempt_id__in=list(incoming)
-        ).values_list("test_attempt_id", *DATA_FIELDS)
+        )
+        .annotate(**{alias: UtcTime(name) for name, alias in UTC_READS.items()})
+        .values_list("test_attempt_id", *[UTC_READS.get(name, name) for name in DATA_FIELDS])
     }
+    for stored in existing.values():
+        for name in UTC_READS:
+            stored[name] = aware(stored[name])
     now = timezone.now()
     created, changed_rows, evidence_stale = [], [], []
     for attempt_id, data in incoming.items():
