@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from itertools import islice
 
-from django.db.models import Count, OuterRef, Q, Subquery, TextField, Value
+from django.db import connection
+from django.db.models import Count, Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import JSONArray
 
 from proctoring.db_functions import UtcTime
@@ -44,7 +45,7 @@ REVIEW_COLUMNS = [
     "changed_since_review",
 ]
 
-# The columns read through UtcTime.
+# The columns read through IsoUtcText (PostgreSQL) or UtcTime.
 UTC_FIELDS = {"started_at": "started_utc", "submitted_at": "submitted_utc"}
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -59,12 +60,29 @@ def neutralise(text):
 
 
 def iso_utc(moment):
-    """ISO 8601 in UTC with a Z; a naive moment is UTC already (see UtcTime)."""
+    """ISO 8601 in UTC with a Z; a naive moment is UTC already (see UtcTime), text is formatted
+    already (see IsoUtcText)."""
     if moment is None:
         return ""
+    if isinstance(moment, str):
+        return moment
     if moment.tzinfo is None:
         return moment.isoformat() + "Z"
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class IsoUtcText(Func):
+    """A timestamp formatted by PostgreSQL exactly as iso_utc formats it (microseconds only
+    when there are some), so the thread writing the CSV has nothing left to do with it: that
+    formatting was a sixth of its time on a million rows. PostgreSQL only (csv_lines); for a
+    column (the expression appears three times, so it must not carry parameters)."""
+
+    template = (
+        "(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        "CASE WHEN mod(EXTRACT(MICROSECONDS FROM %(expressions)s)::integer, 1000000) = 0 "
+        "THEN '' ELSE to_char(%(expressions)s AT TIME ZONE 'UTC', '.US') END || 'Z')"
+    )
+    output_field = TextField()
 
 
 def violation_labels(attempts):
@@ -141,8 +159,9 @@ def csv_lines(attempts):
         attempts = attempts.annotate(violation_counts=label_counts(labels))
     else:
         attempts = attempts.annotate(violation_counts=Value(None, output_field=TextField()))
+    moment = IsoUtcText if connection.vendor == "postgresql" else UtcTime
     attempts = attempts.annotate(
-        started_utc=UtcTime("started_at"), submitted_utc=UtcTime("submitted_at")
+        started_utc=moment("started_at"), submitted_utc=moment("submitted_at")
     )
     fields = [UTC_FIELDS.get(name, name) for name in COLUMNS]
     rows = attempts.values_list(*fields, *REVIEW_COLUMNS, "violation_counts").iterator(

@@ -166,3 +166,21 @@ def test_the_export_runs_as_many_queries_for_50_rows_as_for_5(test_admin_client)
     small = queries()
     grow_to(50)
     assert queries() == small
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 3, 9, 0, 5, tzinfo=UTC),
+        datetime(2026, 11, 3, 9, 0, 5, 120000, tzinfo=UTC),
+        datetime(2026, 1, 2, 23, 59, 59, 7, tzinfo=UTC),
+    ],
+)
+def test_timestamps_read_exactly_as_python_writes_them_in_iso_8601_utc(
+    test_admin_client, moment
+):
+    make_attempt(started_at=moment, submitted_at=None)
+    _, body = export(test_admin_client)
+    started, submitted = rows_of(body)[1][4:6]
+    assert started == moment.isoformat().replace("+00:00", "Z")
+    assert submitted == ""
