@@ -79,17 +79,22 @@ class Attempt(models.Model):
                 name="attempt_trust_score_fraction",
             ),
         ]
+        # The attempts list's indexes, one on (column, id) per sortable column, serving every
+        # filter on that column too, are database-level migrations of the dashboard app
+        # (dashboard/migrations/0002_attempt_list_indexes.py and later). None is repeated here:
+        # an index on the column alone would be a prefix of one, and each costs every upsert.
         indexes = [
-            models.Index(fields=["trust_score"], name="attempt_trust_score_idx"),
-            models.Index(fields=["submitted_at"], name="attempt_submitted_at_idx"),
-            models.Index(fields=["lookup_key"], name="attempt_lookup_key_idx"),
-            models.Index(fields=["evidence_status"], name="attempt_evidence_status_idx"),
-            models.Index(fields=["candidate_email"], name="attempt_candidate_email_idx"),
             # The evidence pass's work queue: processed attempts whose evidence is not stored yet.
             models.Index(
                 fields=["evidence_status"],
                 condition=Q(evidence_fetched_at__isnull=True),
                 name="attempt_evidence_pending_idx",
+            ),
+            # The sync status page's failing attempts, latest failure first: only those rows.
+            models.Index(
+                fields=["-sync_error_at", "-id"],
+                condition=Q(sync_error_count__gt=0),
+                name="attempt_sync_failing_idx",
             ),
         ]
 

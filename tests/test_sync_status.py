@@ -186,3 +186,32 @@ def test_the_page_costs_the_same_queries_however_many_runs_and_failures(test_adm
     SyncRun.objects.bulk_create([SyncRun(kind=SyncRun.Kind.EVIDENCE) for _ in range(30)])
     make_attempts(40, sync_error="y", sync_error_count=2, sync_error_at=timezone.now())
     assert queries() == few
+
+
+def test_the_failing_attempts_are_read_from_their_partial_index(test_admin_client):
+    """Counting and listing the failing attempts reads only the failing rows (the partial index
+    attempt_sync_failing_idx, in the page's order), not the whole attempts table."""
+    make_attempts(3)
+    make_attempts(2, sync_error="x", sync_error_count=1, sync_error_at=timezone.now())
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        if "sync_error_count" in sql:
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        status_page(test_admin_client)
+
+    assert len(statements) == 2  # the count and the listed rows
+    for sql, params in statements:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_sort = off")
+                cursor.execute(f"EXPLAIN {sql}", params)
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = "\n".join(str(row) for row in cursor.fetchall())
+        assert "attempt_sync_failing_idx" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort Key" not in plan, plan

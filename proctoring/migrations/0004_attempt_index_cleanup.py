@@ -1,0 +1,35 @@
+"""Attempt indexes: the five single-column ones go, the failing attempts get a partial one.
+
+Each removed index is a prefix of the attempts list's (column, id) index on the same column
+(dashboard migration 0002, on every database), which serves the same filters and sorts; keeping
+both only made every sync upsert write the entry twice. This migration runs after dashboard 0002,
+and unapplying 0002 unapplies it first, so the column is never left without an index.
+
+The sync status page lists the attempts whose evidence keeps failing (sync_error_count > 0),
+latest failure first; a partial index holds only those rows, in that order.
+"""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("proctoring", "0003_review"),
+        ("dashboard", "0002_attempt_list_indexes"),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(model_name="attempt", name="attempt_trust_score_idx"),
+        migrations.RemoveIndex(model_name="attempt", name="attempt_submitted_at_idx"),
+        migrations.RemoveIndex(model_name="attempt", name="attempt_lookup_key_idx"),
+        migrations.RemoveIndex(model_name="attempt", name="attempt_evidence_status_idx"),
+        migrations.RemoveIndex(model_name="attempt", name="attempt_candidate_email_idx"),
+        migrations.AddIndex(
+            model_name="attempt",
+            index=models.Index(
+                fields=["-sync_error_at", "-id"],
+                condition=models.Q(sync_error_count__gt=0),
+                name="attempt_sync_failing_idx",
+            ),
+        ),
+    ]
