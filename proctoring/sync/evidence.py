@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -165,7 +165,7 @@ def fetch_attempt_evidence(
             _not_ready(pk, claim, report)
             return AttemptResult(test_attempt_id, Outcome.NOT_READY)
         bundle = download_evidence(client, test_attempt_id)
-        check_complete(pk, bundle)
+        check_readable(bundle)
         stored = store_evidence(pk, claim, report, bundle.records)
     except FATAL_ERRORS as error:
         release_claim(pk, claim)
@@ -217,25 +217,23 @@ def get_report(client, test_attempt_id: str):
         raise
 
 
-def check_complete(pk: int, bundle) -> None:
-    """Refuse evidence that could not all be read, or that lacks a whole device's records the
-    attempt had before (a list missing from the JSON): storing it would lose evidence."""
+def check_readable(bundle) -> None:
+    """Refuse evidence that could not all be read: storing the rest would lose evidence."""
     if bundle.problems:
         raise IncompleteEvidence(
             f"the evidence JSON has {len(bundle.problems)} unreadable record(s), so none were "
             "stored and the previous ones were kept: "
             + "; ".join(str(problem) for problem in bundle.problems[:5])
         )
-    devices = {record.device for record in bundle.records}
-    vanished = (
-        EvidenceRecord.objects.filter(attempt_id=pk)
-        .exclude(device__in=devices)
-        .values_list("device", flat=True)
-        .distinct()
-    )
+
+
+def check_no_device_vanished(previous_devices: set[str], records) -> None:
+    """Refuse evidence that lacks a whole device's records the attempt had before (a list
+    missing from the JSON): storing it would lose evidence."""
+    vanished = previous_devices - {record.device for record in records}
     if vanished:
         raise IncompleteEvidence(
-            f"the evidence JSON has no records of the {', '.join(sorted(set(vanished)))} "
+            f"the evidence JSON has no records of the {', '.join(sorted(vanished))} "
             "device, which this attempt had before; the previous records were kept. If "
             "AutoProctor really removed them, ask AutoProctor support."
         )
@@ -253,7 +251,8 @@ def download_evidence(client, test_attempt_id: str):
 
 def store_evidence(pk: int, claim: datetime, report, records) -> bool:
     """Replace the attempt's records in one transaction with a fixed number of queries. False
-    (and nothing written) when the claim is no longer ours."""
+    (and nothing written) when the claim is no longer ours; IncompleteEvidence (and nothing
+    written) when a device the attempt had records of is missing from the new ones."""
     now = timezone.now()
     with transaction.atomic():
         # Updating the attempt first also locks its row until the records are replaced.
@@ -269,9 +268,19 @@ def store_evidence(pk: int, claim: datetime, report, records) -> bool:
         )
         if not still_ours:
             return False
-        EvidenceRecord.objects.filter(attempt_id=pk).delete()
+        # Raising rolls the deletion back with the rest: the previous records stay.
+        check_no_device_vanished(delete_records(pk), records)
         bulk.insert(EvidenceRecord, evidence_rows(pk, records))
     return True
+
+
+def delete_records(pk: int) -> set[str]:
+    """Delete the attempt's records; the devices they were of. One statement: nothing refers
+    to evidence records, so Django's collection of related rows has nothing to do."""
+    table = connection.ops.quote_name(EvidenceRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE attempt_id = %s RETURNING device", [pk])  # noqa: S608 (model metadata)
+        return {device for (device,) in cursor.fetchall()}
 
 
 def evidence_rows(pk: int, records) -> list[dict]:
