@@ -40,7 +40,7 @@ def first_page_query(param):
         ("-email", "dash_attempt_email_id"),
         ("test", "dash_attempt_lookup_key_id"),
         ("-started", "dash_attempt_started_id"),
-        ("violations", "dash_attempt_violations_id"),
+        ("violations", "dash_attempt_violations_id_trust"),
         ("-evidence", "dash_attempt_evidence_id"),
     ],
 )
@@ -68,3 +68,23 @@ def test_postgresql_searches_names_through_a_trigram_index():
     assert "dash_attempt_name_trgm" in plan
     assert "dash_attempt_email_trgm" in plan
     assert "dash_attempt_id_trgm" in plan
+
+
+def test_a_trust_range_sorted_by_violations_tests_the_scores_in_the_index():
+    """The violations sort's index carries the trust score (dashboard migration 0006), so a
+    trust-range filter is an Index Cond on its entries and only the page's rows are read."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's EXPLAIN QUERY PLAN does not say which terms the index tests")
+    make_attempts(3, trust_score=lambda i: 0.3 + i / 10, violation_count=lambda i: i)
+    filtered = AttemptFilter({"trust_min": "40", "trust_max": "60"}, queryset=attempt_list()).qs
+    with CaptureQueriesContext(connection) as queries:
+        paginate(filtered, Sort.from_param("-violations"), size=5)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {queries.captured_queries[0]['sql']}")
+        plan = [row[0] for row in cursor.fetchall()]
+    scan = next(i for i, line in enumerate(plan) if "proctoring_attempt " in line)
+    assert "Index Scan Backward using dash_attempt_violations_id_trust" in plan[scan]
+    assert "Index Cond: ((trust_score >= " in plan[scan + 1]
+    assert "trust_score <= " in plan[scan + 1]
