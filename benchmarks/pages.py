@@ -55,6 +55,8 @@ def list_scenarios() -> list[tuple[str, str]]:
         ("one test, riskiest first", f"lookup_key={some_key}&o=trust"),
         ("below the review threshold, riskiest first", "below_threshold=on&o=trust"),
         ("trust 40-60 %, most violations first", "trust_min=40&trust_max=60&o=-violations"),
+        ("trust 40-60 %, fewest violations first", "trust_min=40&trust_max=60&o=violations"),
+        ("trust 90-100 %, most violations first", "trust_min=90&o=-violations"),
         ("only in progress, newest first", "in_progress=on"),
         ("only in progress, by trust score", "in_progress=on&o=trust"),
         ("evidence still processing", "evidence_status=processing"),
