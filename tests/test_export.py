@@ -176,9 +176,7 @@ def test_the_export_runs_as_many_queries_for_50_rows_as_for_5(test_admin_client)
         datetime(2026, 1, 2, 23, 59, 59, 7, tzinfo=UTC),
     ],
 )
-def test_timestamps_read_exactly_as_python_writes_them_in_iso_8601_utc(
-    test_admin_client, moment
-):
+def test_timestamps_read_exactly_as_python_writes_them_in_iso_8601_utc(test_admin_client, moment):
     make_attempt(started_at=moment, submitted_at=None)
     _, body = export(test_admin_client)
     started, submitted = rows_of(body)[1][4:6]
