@@ -24,20 +24,13 @@ from benchmarks.measure import median, timed
 from benchmarks.simulated_api import SimulatedApi
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
 from proctoring.sync import sync_evidence, sync_results
-from proctoring.sync.results import attempt_values, upsert_attempts
+from proctoring.sync.results import DATA_FIELDS, attempt_values, upsert_attempts
 
+# What the upsert writes for a new attempt, in the order copy_attempts gives the values.
 ATTEMPT_COPY_COLUMNS = [
     "client_id",
     "test_attempt_id",
-    "lookup_key",
-    "candidate_name",
-    "candidate_email",
-    "started_at",
-    "submitted_at",
-    "trust_score",
-    "evidence_status",
-    "device",
-    "raw",
+    *DATA_FIELDS,
     "first_seen_at",
     "last_synced_at",
     "sync_error",
