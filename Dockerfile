@@ -36,4 +36,4 @@ RUN mkdir -p var && chown dashboard:dashboard var
 
 USER dashboard
 EXPOSE 8000
-CMD ["gunicorn", "dashboard.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -8,7 +8,7 @@ docker-compose.yml, where an operator looks for them.
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 from django.conf import settings  # noqa: E402 (needs the settings module chosen above)
 

@@ -18,7 +18,7 @@ os.environ["DJANGO_SECURE_COOKIES"] = "false"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("LOG_FORMAT", "plain")
 
-from dashboard.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: E402, F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -147,7 +147,7 @@ def echo_rest(process: subprocess.Popen, name: str) -> None:
 def create_demo_users(env) -> dict[str, str]:
     """Create or reset the demo users; new passwords each run, printed once."""
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
 

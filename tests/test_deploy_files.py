@@ -27,8 +27,8 @@ COMPOSE_VARIABLES = {"POSTGRES_PASSWORD"}
 
 
 def settings_variable_names() -> set[str]:
-    """Every environment variable dashboard/settings.py reads through dashboard.env."""
-    tree = ast.parse((ROOT / "dashboard" / "settings.py").read_text())
+    """Every environment variable config/settings.py reads through config.env."""
+    tree = ast.parse((ROOT / "config" / "settings.py").read_text())
     names = set()
     for node in ast.walk(tree):
         if (
@@ -134,7 +134,7 @@ def test_the_worker_can_be_scaled_to_many_containers(compose):
 def test_web_serves_with_gunicorn_on_a_port_only_the_host_reaches(compose):
     web = compose["services"]["web"]
 
-    assert web["command"][:2] == ["gunicorn", "dashboard.wsgi:application"]
+    assert web["command"][:2] == ["gunicorn", "config.wsgi:application"]
     assert web["ports"] == ["127.0.0.1:8000:8000"]
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
 

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.logging import JsonFormatter
+from config.log_format import JsonFormatter
 
 ROOT = Path(__file__).resolve().parent.parent
 A_STRONG_KEY = "k3Y-" + "qZ8xW2vN5mR7tB4yH6jL9pC1sD3fG0aE" * 2
@@ -33,7 +33,7 @@ def run_in_production(args: list[str], tmp_path: Path, **variables: str):
     key_file.write_text(A_STRONG_KEY)
     env = {
         "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY_FILE": str(key_file),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }

@@ -8,8 +8,8 @@ import sys
 import pytest
 from django.test import override_settings
 
-from dashboard.healthcheck import host_name_for_probe
-from dashboard.healthcheck import main as healthcheck_main
+from config.health.probe import host_name_for_probe
+from config.health.probe import main as healthcheck_main
 from tests.integration.services import ROOT, free_port, redis_url_or_skip
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_an_unreachable_database_is_a_503_that_names_the_database_and_hides_the_
     )
     env = {
         "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": "a-test-key-that-is-only-used-for-this-one-subprocess",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DJANGO_SECURE_SSL_REDIRECT": "false",

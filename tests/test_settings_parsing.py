@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from dashboard.env import env_bool, env_float, env_int, env_list, env_secret, env_url
+from config.env import env_bool, env_float, env_int, env_list, env_secret, env_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,7 @@ def test_secret_refuses_both_sources_and_unreadable_files(tmp_path):
 
 def _start(extra_env):
     """Run `manage.py check` with a controlled environment, as a deployment would start."""
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "dashboard.settings"}
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -101,7 +101,7 @@ def test_the_debug_defaults_start_cleanly():
 
 
 def test_with_redis_the_cache_is_shared_by_every_web_process():
-    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "dashboard.settings"}
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.update({"DJANGO_DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/13"})
     show_backend = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = subprocess.run(

@@ -1,6 +1,6 @@
 """Every dashboard URL needs login and the right permission, for every persona.
 
-ACCESS lists each URL with what a proctor and a test admin get. A URL added to dashboard.urls
+ACCESS lists each URL with what a proctor and a test admin get. A URL added to config.urls
 without a row here fails `test_every_dashboard_url_has_an_access_row`.
 """
 

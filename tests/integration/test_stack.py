@@ -135,7 +135,7 @@ def stack(tmp_path_factory):
         "PATH": BIN_PATH,
         "HOME": str(log_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
-        "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         # What docker-compose.yml and .env.example set, pointed at this machine's services.
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

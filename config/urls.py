@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dashboard.health import healthz
+from config.health.endpoint import healthz
 from dashboard.views import (
     attempts,
     audit,

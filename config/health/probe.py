@@ -1,4 +1,4 @@
-"""Container health checks: `python -m dashboard.healthcheck web` or `... worker`.
+"""Container health checks: `python -m config.health.probe web` or `... worker`.
 
 The image has no curl, and a plain GET of http://127.0.0.1:8000/healthz would be refused by
 Django's ALLOWED_HOSTS check in production, so the web check asks /healthz with a host name the
@@ -16,7 +16,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from dashboard.env import env_list
+from config.env import env_list
 
 TIMEOUT_SECONDS = 5
 
@@ -45,7 +45,7 @@ def check_web(port: int) -> tuple[bool, str]:
 
 
 def check_worker() -> tuple[bool, str]:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -1,7 +1,7 @@
 """Settings for the proctoring dashboard, read from environment variables.
 
 Every variable is documented in README.md ("Configuration"). Values are parsed strictly by
-dashboard.env: a bad value stops start-up with a message naming the variable.
+config.env: a bad value stops start-up with a message naming the variable.
 """
 
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from dashboard.env import (
+from config.env import (
     env_bool,
     env_float,
     env_int,
@@ -70,7 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and friends, on every response (static files included).
-    "dashboard.middleware.SecurityHeadersMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,8 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "dashboard.urls"
-WSGI_APPLICATION = "dashboard.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -194,7 +194,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "dashboard.logging.JsonFormatter"},
+        "json": {"()": "config.log_format.JsonFormatter"},
     },
     "handlers": {
         "stdout": {
