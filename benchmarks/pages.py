@@ -18,9 +18,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from access.roles import TEST_ADMIN, ensure_roles
 from benchmarks.measure import median, percentile
 from dashboard import selectors
-from dashboard.roles import TEST_ADMIN, ensure_roles
 
 NEXT_LINK = re.compile(r'href="([^"]*)" rel="next"')
 REPORT_LINK = re.compile(r'href="/attempts/\d+/"')

@@ -63,7 +63,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_q",
+    # Lowest layer first; each app imports only from the apps above it in this list
+    # (docs/architecture.md, checked by import-linter).
     "proctoring",
+    "access",
+    "audit",
+    "review",
+    "console",
     "dashboard",
 ]
 

@@ -4,9 +4,7 @@ from django.urls import include, path
 from config.health.endpoint import healthz
 from dashboard.views import (
     attempts,
-    audit,
     charts,
-    console,
     evidence,
     export,
     overview,
@@ -52,10 +50,8 @@ urlpatterns = [
         review.dismissal,
         name="evidence-dismissal",
     ),
-    path("audit/", audit.audit_log, name="audit-log"),
-    path("console/", console.console, name="console"),
-    path("console/walk/", console.console_walk, name="console-walk"),
-    path("console/signature/", console.console_signature, name="console-signature"),
+    path("", include("audit.urls")),
+    path("", include("console.urls")),
     path("sync/", sync_status.sync_status, name="sync-status"),
     path("sync/now/", sync_status.sync_now, name="sync-now"),
 ]

@@ -151,7 +151,7 @@ def _row(values, no_counts):
 
 def csv_lines(attempts):
     """The CSV file for `attempts` (filtered and ordered, with the review columns of
-    dashboard.review.queries.with_review): the header with the BOM, then the rows, one piece of
+    review.selectors.with_review): the header with the BOM, then the rows, one piece of
     text per CHUNK_SIZE rows (each piece a response write: fewer, larger ones are cheaper)."""
     labels = violation_labels(attempts)
     yield BOM + _csv_text([COLUMNS + [f"violations:{label}" for label in labels] + REVIEW_COLUMNS])

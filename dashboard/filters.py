@@ -15,8 +15,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from dashboard import selectors
 from dashboard.labels import label_words
-from dashboard.review.queries import changed_since_review, has_verdict
-from proctoring.models import Attempt, EvidenceRecord, Verdict
+from proctoring.models import Attempt, EvidenceRecord
+from review.models import Verdict
+from review.selectors import changed_since_review, has_verdict
 
 
 class AttemptFilter(django_filters.FilterSet):

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q
 
-from dashboard.review.queries import with_review
-from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, ReviewState, UsageSnapshot
+from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
+from proctoring.selectors import distinct_values
+from review.models import ReviewState
+from review.selectors import with_review
 
 # The columns the attempts table and the CSV show; `raw` (the whole API object) stays unread.
 LIST_FIELDS = [
@@ -28,30 +30,8 @@ LIST_FIELDS = [
 
 def attempt_list():
     """All attempts with only the columns a list needs, and their current review (one join:
-    dashboard.review.queries.with_review); filter and sort it further."""
+    review.selectors.with_review); filter and sort it further."""
     return with_review(Attempt.objects.only(*LIST_FIELDS))
-
-
-def distinct_values(model, column):
-    """The distinct non-empty values of an indexed column, sorted, in one query.
-
-    A plain SELECT DISTINCT reads the whole index (a million entries for the attempts); this
-    recursive query jumps from each value to the next with MIN(column) > previous, one index
-    probe per distinct value, and is the same SQL on SQLite and PostgreSQL.
-    """
-    table = connection.ops.quote_name(model._meta.db_table)
-    name = connection.ops.quote_name(model._meta.get_field(column).column)
-    sql = (
-        f"WITH RECURSIVE found(value) AS ("  # noqa: S608 (identifiers from model metadata)
-        f" SELECT MIN({name}) FROM {table} WHERE {name} > ''"
-        f" UNION ALL"
-        f" SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > found.value)"
-        f" FROM found WHERE found.value IS NOT NULL"
-        f") SELECT value FROM found WHERE value IS NOT NULL"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return [row[0] for row in cursor.fetchall()]
 
 
 def lookup_keys():

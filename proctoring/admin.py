@@ -4,14 +4,10 @@ from django.contrib import admin
 
 from proctoring.models import (
     Attempt,
-    EvidenceDismissal,
     EvidenceRecord,
-    ReviewNote,
-    ReviewState,
     SyncLease,
     SyncRun,
     UsageSnapshot,
-    VerdictChange,
 )
 
 
@@ -99,44 +95,3 @@ class SyncLeaseAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class HistoryAdmin(ReadOnlyAdmin):
-    """Review history is evidence of who decided what: browsed here, never edited or deleted."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(VerdictChange)
-class VerdictChangeAdmin(HistoryAdmin):
-    list_display = ["at", "attempt", "previous_verdict", "verdict", "reviewer_name", "bulk"]
-    list_filter = ["verdict", "bulk"]
-    search_fields = ["attempt__test_attempt_id", "reviewer_name", "reason"]
-    list_select_related = ["attempt"]
-    raw_id_fields = ["attempt", "reviewer"]
-
-
-@admin.register(ReviewState)
-class ReviewStateAdmin(HistoryAdmin):
-    list_display = ["attempt", "verdict", "reviewer_name", "reviewed_at"]
-    list_filter = ["verdict"]
-    search_fields = ["attempt__test_attempt_id", "reviewer_name"]
-    list_select_related = ["attempt"]
-    raw_id_fields = ["attempt", "reviewed_by", "latest_change"]
-
-
-@admin.register(ReviewNote)
-class ReviewNoteAdmin(HistoryAdmin):
-    list_display = ["at", "attempt", "author_name", "label", "text"]
-    search_fields = ["attempt__test_attempt_id", "author_name", "text"]
-    list_select_related = ["attempt"]
-    raw_id_fields = ["attempt", "author"]
-
-
-@admin.register(EvidenceDismissal)
-class EvidenceDismissalAdmin(HistoryAdmin):
-    list_display = ["at", "attempt", "label", "occurred_at", "dismissed_by_name", "reason"]
-    search_fields = ["attempt__test_attempt_id", "dismissed_by_name", "reason"]
-    list_select_related = ["attempt"]
-    raw_id_fields = ["attempt", "dismissed_by"]

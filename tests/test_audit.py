@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
-from dashboard.audit import audit_record
-from dashboard.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import audit_record
 from proctoring.models import Attempt
 
 pytestmark = pytest.mark.django_db

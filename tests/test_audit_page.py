@@ -4,9 +4,9 @@ verdicts, exports), filtered by user, action or attempt, a page at a time; nobod
 import pytest
 from django.urls import reverse
 
-from dashboard.audit import audit_record
-from dashboard.models import AuditEvent
-from dashboard.review import services
+from audit.models import AuditEvent
+from audit.services import audit_record
+from review import services
 from tests.fixtures.data import make_attempt, make_records
 
 pytestmark = pytest.mark.django_db

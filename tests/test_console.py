@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from dashboard import console_ratelimit
-from dashboard.models import AuditEvent
+from audit.models import AuditEvent
+from console import ratelimit as console_ratelimit
 from proctoring.autoproctor import sign
 from tests.fixtures.data import make_attempt
 
@@ -419,7 +419,7 @@ def test_the_31st_request_in_a_minute_is_refused_with_when_to_retry(
 
 
 def test_the_allowance_is_per_user(sim, test_admin_client, django_user_model, monkeypatch):
-    from dashboard.roles import TEST_ADMIN
+    from access.roles import TEST_ADMIN
     from tests.fixtures.personas import logged_in, make_user
 
     monkeypatch.setattr(console_ratelimit, "clock", lambda: 1_700_000_000.0)

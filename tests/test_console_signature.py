@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from dashboard import console_signature
-from dashboard.models import AuditEvent
+from audit.models import AuditEvent
+from console import signature as console_signature
 
 pytestmark = pytest.mark.django_db
 

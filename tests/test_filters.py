@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.filters import AttemptFilter
-from dashboard.selectors import attempt_list, distinct_values
+from dashboard.selectors import attempt_list
 from proctoring.models import Attempt
+from proctoring.selectors import distinct_values
 from tests.fixtures.data import make_attempt, make_records
 
 pytestmark = pytest.mark.django_db

@@ -40,7 +40,7 @@ def first_page_query(param):
         ("-email", "dash_attempt_email_id"),
         ("test", "dash_attempt_lookup_key_id"),
         ("-started", "dash_attempt_started_id"),
-        ("violations", "dash_attempt_violations_id_trust"),
+        ("violations", "dash_attempt_violations_trust"),
         ("-evidence", "dash_attempt_evidence_id"),
     ],
 )
@@ -85,6 +85,6 @@ def test_a_trust_range_sorted_by_violations_tests_the_scores_in_the_index():
         cursor.execute(f"EXPLAIN {queries.captured_queries[0]['sql']}")
         plan = [row[0] for row in cursor.fetchall()]
     scan = next(i for i, line in enumerate(plan) if "proctoring_attempt " in line)
-    assert "Index Scan Backward using dash_attempt_violations_id_trust" in plan[scan]
+    assert "Index Scan Backward using dash_attempt_violations_trust" in plan[scan]
     assert "Index Cond: ((trust_score >= " in plan[scan + 1]
     assert "trust_score <= " in plan[scan + 1]

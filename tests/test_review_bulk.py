@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dashboard.models import AuditEvent
-from dashboard.review import services
-from proctoring.models import ReviewState, Verdict, VerdictChange
+from audit.models import AuditEvent
+from review import services
+from review.models import ReviewState, Verdict, VerdictChange
 from tests.fixtures.data import make_attempts
 
 pytestmark = pytest.mark.django_db

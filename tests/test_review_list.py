@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from dashboard.review import services
-from proctoring.models import Attempt, ReviewState
+from proctoring.models import Attempt
+from review import services
+from review.models import ReviewState
 from tests.fixtures.data import make_attempts
 
 pytestmark = pytest.mark.django_db

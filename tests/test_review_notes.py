@@ -4,8 +4,9 @@ report shows AutoProctor's violation count and the count after dismissals."""
 import pytest
 from django.urls import reverse
 
-from dashboard.models import AuditEvent
-from proctoring.models import AppendOnlyError, EvidenceDismissal, EvidenceRecord, ReviewNote
+from audit.models import AuditEvent
+from proctoring.models import EvidenceRecord
+from review.models import AppendOnlyError, EvidenceDismissal, ReviewNote
 from tests.fixtures.data import make_attempt, make_records
 
 pytestmark = pytest.mark.django_db

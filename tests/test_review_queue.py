@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboard.review import services
 from proctoring.models import Attempt
+from review import services
 from tests.fixtures.data import make_attempt, make_attempts, make_records
 
 pytestmark = pytest.mark.django_db

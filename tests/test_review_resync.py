@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from dashboard.review import services
-from proctoring.models import Attempt, EvidenceRecord, ReviewState, Verdict, VerdictChange
+from proctoring.models import Attempt, EvidenceRecord
 from proctoring.sync import sync_evidence, sync_results
+from review import services
+from review.models import ReviewState, Verdict, VerdictChange
 from tests.sync_support import client_for, timestamp
 
 pytestmark = pytest.mark.django_db

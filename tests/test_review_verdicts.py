@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from dashboard.models import AuditEvent
-from dashboard.permissions import may_give_verdict
-from dashboard.roles import PROCTOR
-from proctoring.models import AppendOnlyError, Attempt, ReviewState, Verdict, VerdictChange
+from access.roles import PROCTOR
+from audit.models import AuditEvent
+from proctoring.models import Attempt
+from review.models import AppendOnlyError, ReviewState, Verdict, VerdictChange
+from review.permissions import may_give_verdict
 from tests.fixtures.data import make_attempt, make_records
 from tests.fixtures.personas import logged_in, make_user
 
@@ -106,7 +107,7 @@ def test_each_change_is_added_to_the_history_shown_on_the_report_oldest_first(
 
 
 def test_history_rows_cannot_be_changed_or_deleted(proctor, attempt):
-    from dashboard.review import services
+    from review import services
 
     change = services.set_verdict(user=proctor, attempt=attempt, verdict="cleared", reason="ok")
     change.reason = "rewritten"
@@ -124,7 +125,7 @@ def test_history_rows_cannot_be_changed_or_deleted(proctor, attempt):
 def test_an_attempt_with_history_cannot_be_deleted(proctor, attempt):
     from django.db.models import ProtectedError
 
-    from dashboard.review import services
+    from review import services
 
     services.set_verdict(user=proctor, attempt=attempt, verdict="cleared", reason="ok")
     with pytest.raises(ProtectedError):
@@ -132,7 +133,7 @@ def test_an_attempt_with_history_cannot_be_deleted(proctor, attempt):
 
 
 def test_the_admin_shows_history_read_only(test_admin, attempt):
-    from dashboard.review import services
+    from review import services
 
     services.set_verdict(user=test_admin, attempt=attempt, verdict="cleared", reason="ok")
     request = RequestFactory().get("/admin/")
@@ -181,7 +182,7 @@ def test_a_test_admin_overturns_a_proctors_verdict(proctor_client, test_admin_cl
 
 
 def test_a_verdict_whose_reviewer_was_deleted_needs_a_test_admin(proctor, attempt):
-    from dashboard.review import services
+    from review import services
 
     leaver = make_user("leaver", PROCTOR)
     services.set_verdict(user=leaver, attempt=attempt, verdict="cleared", reason="ok")
@@ -237,7 +238,7 @@ def test_a_verdict_post_needs_the_csrf_token(proctor, attempt):
 
 
 def test_proctors_review_and_only_test_admins_overturn_and_read_the_audit(proctor, test_admin):
-    from dashboard.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_AUDIT, can
+    from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_AUDIT, can
 
     assert can(proctor, REVIEW_ATTEMPTS)
     assert not can(proctor, OVERTURN_VERDICTS) and not can(proctor, VIEW_AUDIT)

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
-from dashboard.permissions import can
-from dashboard.roles import PROCTOR, ROLES, TEST_ADMIN
+from access.permissions import can
+from access.roles import PROCTOR, ROLES, TEST_ADMIN
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from dashboard.review import services
-from dashboard.roles import PROCTOR
+from access.roles import PROCTOR
+from review import services
 from tests.fixtures.data import make_attempt, make_records, make_usage
 from tests.fixtures.personas import make_user
 from tests.test_views_access import ACCESS

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
-from dashboard.models import AuditEvent
+from audit.models import AuditEvent
 from proctoring.models import SyncRun
 from proctoring.schedules import ensure_schedules, schedule_specs
 from tests.fixtures.data import make_attempt, make_attempts

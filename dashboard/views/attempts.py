@@ -5,23 +5,23 @@ from urllib.parse import quote
 from django.conf import settings
 from django.shortcuts import render
 
-from dashboard import selectors
-from dashboard.filters import AttemptFilter
-from dashboard.pagination import COUNT_CAP, capped_count, paginate
-from dashboard.permissions import (
+from access.permissions import (
     EXPORT_ATTEMPTS,
     REVIEW_ATTEMPTS,
     VIEW_ATTEMPTS,
     VIEW_AUDIT,
     attempt_for,
     can,
-    may_give_verdict,
     require,
 )
-from dashboard.review import queries as review_queries
-from dashboard.review import services
-from dashboard.review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
+from dashboard import selectors
+from dashboard.filters import AttemptFilter
+from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import COLUMNS, Sort
+from review import selectors as review_selectors
+from review import services
+from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
+from review.permissions import may_give_verdict
 
 
 @require(VIEW_ATTEMPTS)
@@ -73,7 +73,7 @@ def render_report(request, attempt, *, verdict_form=None, status=200):
     verdict that moves on to the next attempt.
     """
     records = selectors.attempt_timeline(attempt)
-    review = review_queries.attempt_review(attempt, records)
+    review = review_selectors.attempt_review(attempt, records)
     can_review = can(request.user, REVIEW_ATTEMPTS)
     in_queue = can_review and request.GET.get("queue") == "1"
     if verdict_form is not None:  # shown again after a refusal: stay where the reviewer was
@@ -81,8 +81,8 @@ def render_report(request, attempt, *, verdict_form=None, status=200):
     verdict_form = verdict_form or VerdictForm.for_attempt(attempt, queue=in_queue)
     previous = following = None
     if in_queue:
-        queue = review_queries.review_queue(selectors.attempt_list())
-        previous, following = review_queries.queue_neighbours(queue, attempt)
+        queue = review_selectors.review_queue(selectors.attempt_list())
+        previous, following = review_selectors.queue_neighbours(queue, attempt)
     context = {
         "nav": "review" if in_queue else "attempts",
         "attempt": attempt,

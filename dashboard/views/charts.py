@@ -8,9 +8,9 @@ has usually filled a moment before.
 
 from django.http import JsonResponse
 
+from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
 from dashboard import charts
 from dashboard.chart_cache import per_generation
-from dashboard.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
 
 
 def _json(data):

@@ -11,8 +11,8 @@ import logging
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
-from dashboard.audit import audit_record
-from dashboard.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
+from access.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
+from audit.services import audit_record
 from proctoring.autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
 from proctoring.models import EvidenceRecord
 from proctoring.sync import evidence_url

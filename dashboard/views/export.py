@@ -3,11 +3,11 @@
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
+from audit.services import audit_record
 from dashboard import selectors
-from dashboard.audit import audit_record
 from dashboard.export import csv_lines
 from dashboard.filters import AttemptFilter
-from dashboard.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
 from dashboard.sorting import Sort
 
 EXPORT_CSV = "export.csv"

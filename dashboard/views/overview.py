@@ -3,9 +3,9 @@ generation: dashboard.chart_cache)."""
 
 from django.shortcuts import render
 
+from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
 from dashboard import charts, selectors
 from dashboard.chart_cache import per_generation
-from dashboard.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
 
 
 @require(VIEW_ATTEMPTS)

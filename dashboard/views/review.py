@@ -13,26 +13,28 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
 from dashboard import selectors
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
-from dashboard.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
-from dashboard.review import queries, services
-from dashboard.review.forms import (
+from dashboard.sorting import Sort
+from dashboard.views.attempts import render_report
+from proctoring.models import EvidenceRecord
+from review import selectors as review_selectors
+from review import services
+from review.forms import (
     BulkVerdictForm,
     DismissalForm,
     NoteForm,
     VerdictForm,
 )
-from dashboard.sorting import Sort
-from dashboard.views.attempts import render_report
-from proctoring.models import EvidenceRecord, Verdict
+from review.models import Verdict
 
 # The queue's order: lowest trust score first, unscored last.
 QUEUE_SORT = "trust"
 
 
 def review_queue():
-    return queries.review_queue(selectors.attempt_list())
+    return review_selectors.review_queue(selectors.attempt_list())
 
 
 def queue_url(attempt):
@@ -92,7 +94,7 @@ def verdict(request, attempt_id):
     if not in_queue:
         messages.success(request, f"Verdict saved. {done}")
         return redirect("attempt-report", attempt_id=attempt.pk)
-    _, following = queries.queue_neighbours(review_queue(), attempt)
+    _, following = review_selectors.queue_neighbours(review_queue(), attempt)
     if following is None:
         messages.success(request, f"Verdict saved. {done} That was the last attempt in the queue.")
         return redirect("review-queue")

@@ -19,8 +19,8 @@ from django_q.brokers import get_broker
 from django_q.models import Schedule
 from django_q.tasks import async_task
 
-from dashboard.audit import audit_record
-from dashboard.permissions import RUN_SYNC, VIEW_ATTEMPTS, can, require
+from access.permissions import RUN_SYNC, VIEW_ATTEMPTS, can, require
+from audit.services import audit_record
 from proctoring.models import Attempt, SyncRun
 
 logger = logging.getLogger(__name__)

@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
+from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
 from dashboard import charts, selectors
-from dashboard.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
 
 
 @require(VIEW_ATTEMPTS, VIEW_USAGE)

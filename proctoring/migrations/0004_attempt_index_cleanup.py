@@ -1,9 +1,9 @@
 """Attempt indexes: the five single-column ones go, the failing attempts get a partial one.
 
-Each removed index is a prefix of the attempts list's (column, id) index on the same column
-(dashboard migration 0002, on every database), which serves the same filters and sorts; keeping
-both only made every sync upsert write the entry twice. This migration runs after dashboard 0002,
-and unapplying 0002 unapplies it first, so the column is never left without an index.
+Each removed index is a prefix of the attempts list's (column, id) index on the same column,
+which serves the same filters and sorts; keeping both only made every sync upsert write the
+entry twice. Those indexes were created by a dashboard migration that ran first; migration 0005
+declares them in Attempt.Meta, and creates them where they are missing.
 
 The sync status page lists the attempts whose evidence keeps failing (sync_error_count > 0),
 latest failure first; a partial index holds only those rows, in that order.
@@ -15,7 +15,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("proctoring", "0003_review"),
-        ("dashboard", "0002_attempt_list_indexes"),
     ]
 
     operations = [

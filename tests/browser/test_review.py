@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from proctoring.models import ReviewState, Verdict, VerdictChange
+from review.models import ReviewState, Verdict, VerdictChange
 from tests.browser.conftest import log_in, open_page
 from tests.fixtures.data import make_attempts, make_records
 

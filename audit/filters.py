@@ -1,0 +1,45 @@
+"""The filters of the audit page (`/audit/`): by user, by action, by attempt. All GET
+parameters, so a filtered trail is a URL an auditor can keep."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from audit.models import AuditEvent
+from proctoring.selectors import distinct_values
+
+
+class AuditFilter(django_filters.FilterSet):
+    user = django_filters.CharFilter(
+        label="User name",
+        field_name="username",
+        lookup_expr="iexact",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. alice"}),
+    )
+    action = django_filters.ChoiceFilter(label="Action", empty_label="Any action")
+    attempt = django_filters.CharFilter(
+        label="Attempt",
+        method="filter_attempt",
+        widget=forms.TextInput(attrs={"placeholder": "Attempt id"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.filters["action"].extra["choices"] = [
+            (action, action) for action in distinct_values(AuditEvent, "action")
+        ]
+
+    def filter_attempt(self, queryset, name, value):
+        """The attempt's own id (as AutoProctor has it), or our row number (the report's
+        link)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        matches = Q(attempt__test_attempt_id=value)
+        if value.isdigit():
+            matches |= Q(attempt_id=int(value))
+        return queryset.filter(matches)

@@ -1,0 +1,45 @@
+"""`/audit/`: the audit trail for test admins — who did what, to which attempt, when.
+
+Read-only. Newest first, fifty a page; pages follow one another by event id (`?before=` /
+`?after=`), which is the order events were recorded in, so a page costs the same however long
+the trail has grown.
+"""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from access.permissions import VIEW_AUDIT, require
+from audit.filters import AuditFilter
+from audit.models import AuditEvent
+
+PAGE_SIZE = 50
+
+
+def _cursor(value):
+    return int(value) if value and value.isdigit() else None
+
+
+@require(VIEW_AUDIT)
+@require_GET
+def audit_log(request):
+    audit_filter = AuditFilter(request.GET, queryset=AuditEvent.objects.select_related("attempt"))
+    events = audit_filter.qs
+    before, after = _cursor(request.GET.get("before")), _cursor(request.GET.get("after"))
+    if after is not None:
+        rows = list(events.filter(id__gt=after).order_by("id")[: PAGE_SIZE + 1])
+        has_newer, has_older = len(rows) > PAGE_SIZE, True
+        rows = rows[:PAGE_SIZE][::-1]
+    else:
+        if before is not None:
+            events = events.filter(id__lt=before)
+        rows = list(events.order_by("-id")[: PAGE_SIZE + 1])
+        has_newer, has_older = before is not None, len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+    context = {
+        "nav": "audit",
+        "filter": audit_filter,
+        "events": rows,
+        "newer": rows[0].id if has_newer and rows else None,
+        "older": rows[-1].id if has_older and rows else None,
+    }
+    return render(request, "audit/audit_log.html", context)

@@ -1,0 +1,43 @@
+"""What the API console remembers in the user's session from one request to the next.
+
+- The evidence hosts AutoProctor handed out: the evidence JSON form fetches only from these and
+  from the configured base URL's origin, never from an address a user made up.
+- The last attempt id, evidence file URL and evidence paths, to fill in the next step's form.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from console.forms import origin_of
+
+ORIGINS_KEY = "console.evidence_origins"
+LAST_KEY = "console.last"
+MAX_ORIGINS = 20
+
+
+def allowed_origins(request) -> set[str]:
+    configured = origin_of(settings.AUTOPROCTOR_BASE_URL)
+    return {origin for origin in [configured, *request.session.get(ORIGINS_KEY, [])] if origin}
+
+
+def remember_evidence_url(request, test_attempt_id: str, file_url: str) -> None:
+    """Note a URL the evidence file URL endpoint returned: its origin becomes fetchable."""
+    origin = origin_of(file_url)
+    if origin:
+        origins = [each for each in request.session.get(ORIGINS_KEY, []) if each != origin]
+        request.session[ORIGINS_KEY] = [*origins, origin][-MAX_ORIGINS:]
+    remember(request, test_attempt_id=test_attempt_id, file_url=file_url)
+
+
+def remember(request, **values) -> None:
+    request.session[LAST_KEY] = {**request.session.get(LAST_KEY, {}), **values}
+
+
+def initial_values(request) -> dict:
+    """Form initial values from the last call: attempt id, evidence file URL, paths."""
+    last = request.session.get(LAST_KEY, {})
+    initial = {key: last[key] for key in ("test_attempt_id", "file_url") if last.get(key)}
+    if last.get("paths"):
+        initial["paths"] = "\n".join(last["paths"])
+    return initial

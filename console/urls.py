@@ -1,0 +1,9 @@
+from django.urls import path
+
+from console import views
+
+urlpatterns = [
+    path("console/", views.console, name="console"),
+    path("console/walk/", views.console_walk, name="console-walk"),
+    path("console/signature/", views.console_signature, name="console-signature"),
+]

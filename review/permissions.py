@@ -1,0 +1,19 @@
+"""Who may give a verdict: the review rule on top of the permissions access.permissions checks."""
+
+from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, can
+
+
+def may_give_verdict(user, review_state):
+    """True when `user` may give the attempt a verdict now. `review_state` is the attempt's
+    ReviewState, None while it is unreviewed.
+
+    Any reviewer gives a first verdict and changes their own; changing the verdict another
+    reviewer gave last (overturning it) takes OVERTURN_VERDICTS (test admins). Giving the same
+    verdict again counts as a change too, or re-confirming a colleague's verdict would make it
+    one's own to overturn. A verdict whose reviewer's account is gone is someone else's.
+    """
+    if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
+        return False
+    if review_state is None or review_state.reviewed_by_id == user.pk:
+        return True
+    return can(user, OVERTURN_VERDICTS)
