@@ -1,9 +1,8 @@
 """`/attempts/<id>/evidence/<record_id>/`: one evidence file, streamed through the dashboard.
 
-The browser never talks to AutoProctor: this view resolves the record's presigned URL on the
-server (proctoring.sync.evidence_url caches it and refreshes it before it expires), opens it,
-and streams the bytes on. Only images and audio are passed through — anything else could be
-run by the browser as a page of ours — and the response is cacheable by that browser only.
+The browser never talks to AutoProctor: proctoring.evidence_files resolves the record's
+presigned URL on the server, opens it and hands over the bytes (images and audio only), which
+this view streams on, cacheable by that browser only. Every request is audited.
 """
 
 import logging
@@ -13,23 +12,13 @@ from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
 from audit.services import audit_record
-from proctoring.autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
-from proctoring.models import EvidenceRecord
-from proctoring.sync import evidence_url
+from proctoring.autoproctor import AutoProctorError
+from proctoring.evidence_files import NotMedia, open_evidence_file
 
 logger = logging.getLogger(__name__)
 
 # Who opened which evidence, when: every request for a file is audited.
 EVIDENCE_VIEW = "evidence.view"
-CHUNK_SIZE = 64 * 1024
-# Someone is waiting for the page: retry a failed request once, not with the worker's patience.
-INTERACTIVE_RETRIES = 1
-# image/svg+xml can carry scripts; it is not something AutoProctor records.
-REFUSED_TYPES = {"image/svg+xml"}
-
-
-def _allowed(content_type):
-    return content_type.startswith(("image/", "audio/")) and content_type not in REFUSED_TYPES
 
 
 def _problem(request, record, status, problem, advice):
@@ -39,25 +28,6 @@ def _problem(request, record, status, problem, advice):
         {"record": record, "attempt": record.attempt, "problem": problem, "advice": advice},
         status=status,
     )
-
-
-def _open(client, record):
-    """The upstream response for the record's file. A cached URL that storage turns down as
-    expired (clocks disagree, or it was revoked) is forgotten and resolved once more."""
-    try:
-        return client.open_file(evidence_url(record, client=client))
-    except EvidenceUrlExpired:
-        EvidenceRecord.objects.filter(pk=record.pk).update(presigned_url_expires_at=None)
-        record.presigned_url_expires_at = None
-        return client.open_file(evidence_url(record, client=client))
-
-
-def _stream(client, upstream):
-    try:
-        yield from upstream.iter_content(chunk_size=CHUNK_SIZE)
-    finally:
-        upstream.close()
-        client.close()
 
 
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
@@ -85,13 +55,9 @@ def evidence_file(request, attempt_id, record_id):
             "No evidence file was kept for this record.",
             "AutoProctor keeps a limited number of files per attempt; the event still counts.",
         )
-    client = None
     try:
-        client = AutoProctorClient.from_settings(max_retries=INTERACTIVE_RETRIES)
-        upstream = _open(client, record)
+        evidence = open_evidence_file(record)
     except AutoProctorError as error:
-        if client is not None:
-            client.close()
         logger.warning("Evidence file of record %s could not be loaded: %s", record.pk, error)
         return _problem(
             request,
@@ -102,10 +68,8 @@ def evidence_file(request, attempt_id, record_id):
             "(client id and secret, base URL) and that this server can reach AutoProctor; the "
             "sync status shows the latest errors.",
         )
-    content_type = upstream.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if not _allowed(content_type):
-        upstream.close()
-        client.close()
+    except NotMedia as refused:
+        content_type = refused.content_type
         logger.warning("Evidence file of record %s has type %r", record.pk, content_type)
         return _problem(
             request,
@@ -115,12 +79,9 @@ def evidence_file(request, attempt_id, record_id):
             "not as an image or audio clip, so it is not shown.",
             "Open the attempt in AutoProctor's own dashboard to see it.",
         )
-    response = StreamingHttpResponse(_stream(client, upstream), content_type=content_type)
-    # iter_content undoes any Content-Encoding, so only an unencoded length is still true.
-    if upstream.headers.get("Content-Length", "").isdigit() and not upstream.headers.get(
-        "Content-Encoding"
-    ):
-        response["Content-Length"] = upstream.headers["Content-Length"]
+    response = StreamingHttpResponse(evidence.chunks(), content_type=evidence.content_type)
+    if evidence.length is not None:
+        response["Content-Length"] = str(evidence.length)
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = "inline"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
