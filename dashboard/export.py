@@ -19,23 +19,14 @@ from django.db import connection
 from django.db.models import Count, Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import JSONArray
 
+from dashboard.columns import CSV_FIELDS
 from proctoring.db_functions import UtcTime
 from proctoring.models import EvidenceRecord
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"  # lets Excel recognise UTF-8
 
-COLUMNS = [
-    "test_attempt_id",
-    "candidate_name",
-    "candidate_email",
-    "lookup_key",
-    "started_at",
-    "submitted_at",
-    "trust_score",
-    "evidence_status",
-    "violation_count",
-]
+COLUMNS = CSV_FIELDS
 # After the per-label counts, so every column before them keeps its place.
 REVIEW_COLUMNS = [
     "review_status",

@@ -8,24 +8,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q
 
+from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
 from proctoring.selectors import distinct_values
 from review.models import ReviewState
 from review.selectors import with_review
-
-# The columns the attempts table and the CSV show; `raw` (the whole API object) stays unread.
-LIST_FIELDS = [
-    "id",
-    "test_attempt_id",
-    "candidate_name",
-    "candidate_email",
-    "lookup_key",
-    "started_at",
-    "submitted_at",
-    "trust_score",
-    "evidence_status",
-    "violation_count",
-]
 
 
 def attempt_list():

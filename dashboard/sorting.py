@@ -6,50 +6,11 @@ direction, and the primary key breaks ties so the order is total and keyset pagi
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from django.db.models import DurationField, ExpressionWrapper, F
+from django.db.models import F
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # the value of `o`
-    title: str  # the table header
-    field: str  # a model field, or the name of `annotation`
-    nullable: bool = False
-    value_type: type = str  # how a keyset cursor value is read back from the URL
-    annotation: object = None  # expression to annotate as `field` before sorting
-    default_descending: bool = False  # the direction of the first click on the header
-
-    @property
-    def numeric(self):
-        return self.value_type in (int, float, timedelta)
-
-
-COLUMNS = {
-    column.key: column
-    for column in [
-        Column("candidate", "Candidate", "candidate_name"),
-        Column("email", "Email", "candidate_email"),
-        Column("test", "Test", "lookup_key"),
-        Column("started", "Started", "started_at", True, datetime, default_descending=True),
-        Column("submitted", "Submitted", "submitted_at", True, datetime, default_descending=True),
-        Column(
-            "duration",
-            "Duration",
-            "time_taken",
-            True,
-            timedelta,
-            annotation=ExpressionWrapper(
-                F("submitted_at") - F("started_at"), output_field=DurationField()
-            ),
-            default_descending=True,
-        ),
-        Column("trust", "Trust score", "trust_score", True, float),
-        Column("violations", "Violations", "violation_count", False, int, default_descending=True),
-        Column("evidence", "Evidence", "evidence_status"),
-    ]
-}
+from dashboard.columns import SORT_COLUMNS as COLUMNS
+from dashboard.columns import Column
 
 DEFAULT_SORT = "-submitted"
 

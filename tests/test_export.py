@@ -10,31 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.export import neutralise
+from dashboard.columns import CSV_FIELDS
+from dashboard.export import REVIEW_COLUMNS, neutralise
 from proctoring.models import Attempt
 from tests.fixtures.data import make_attempt, make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [
-    "test_attempt_id",
-    "candidate_name",
-    "candidate_email",
-    "lookup_key",
-    "started_at",
-    "submitted_at",
-    "trust_score",
-    "evidence_status",
-    "violation_count",
-]
+HEADER = CSV_FIELDS
 # Appended after the per-label columns, so every column before them keeps its place.
-REVIEW_HEADER = [
-    "review_status",
-    "reviewed_by",
-    "reviewed_at",
-    "review_reason",
-    "changed_since_review",
-]
+REVIEW_HEADER = REVIEW_COLUMNS
 
 
 def export(client, **params):
