@@ -1,11 +1,14 @@
 """The needs-review queue: which attempts are in it, riskiest first, how a proctor walks it,
 and a flat number of queries however long it is."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboard.pagination import paginate
 from proctoring.models import Attempt
 from review import services
 from tests.fixtures.data import make_attempt, make_attempts, make_records
@@ -144,3 +147,17 @@ def test_the_report_runs_as_many_queries_with_long_history_and_many_notes(procto
     small = count_queries(proctor_client, url, {"queue": "1"})
     add(20)
     assert count_queries(proctor_client, url, {"queue": "1"}) == small
+
+
+def test_the_queue_pages_on_with_next_previous_and_first_page_links(
+    proctor_client, settings, monkeypatch
+):
+    settings.REVIEW_THRESHOLD = 0.85
+    monkeypatch.setitem(paginate.__kwdefaults__, "size", 2)
+    make_attempts(3, trust_score=lambda i: [0.1, 0.2, 0.3][i])
+    first = proctor_client.get(QUEUE)
+    following = first.context["page"].next_cursor
+    assert f'href="?{urlencode({"after": following})}" rel="next"' in first.content.decode()
+    second = proctor_client.get(QUEUE, {"after": following}).content.decode()
+    assert f'<a href="{QUEUE}">First page</a>' in second
+    assert 'rel="prev">← Previous</a>' in second
