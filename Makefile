@@ -24,9 +24,11 @@ install: $(VENV)/.installed node_modules/.package-lock.json
 demo: install
 	$(PY) scripts/demo.py --port $(DEMO_PORT)
 
+# Style, then the import contracts between the apps (pyproject.toml, docs/architecture.md).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrations-check: install
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
