@@ -1,9 +1,9 @@
 """The overview's figures and chart data, computed once per data generation and then cached.
 
-Each of them reads every attempt (or every violation): about a second in all on a million
-attempts. They change only when a sync writes data, and the overview page (its tables for
-readers without JavaScript) and the charts' JSON endpoints show the same values, so the values
-are cached under a key naming the *data generation*: the latest sync run that created or
+Each of them reads every attempt (or every violation), which is slow at an institution's size
+(benchmarks/README.md). They change only when a sync writes data, and the overview page (its
+tables for readers without JavaScript) and the charts' JSON endpoints show the same values, so
+the values are cached under a key naming the *data generation*: the latest sync run that created or
 updated anything, with its counts (a long results pass stores them at each checkpoint, so its
 progress shows while it runs). A run that changes nothing keeps the generation; the next one
 that does starts a new one, and the old entries expire. The first page after a sync computes

@@ -64,8 +64,8 @@ def iso_utc(moment):
 
 class IsoUtcText(Func):
     """A timestamp formatted by PostgreSQL exactly as iso_utc formats it (microseconds only
-    when there are some), so the thread writing the CSV has nothing left to do with it: that
-    formatting was a sixth of its time on a million rows. PostgreSQL only (csv_lines); for a
+    when there are some), so the thread writing the CSV, the export's slower half, has nothing
+    left to do with it (benchmarks/README.md). PostgreSQL only (csv_lines); for a
     column (the expression appears three times, so it must not carry parameters)."""
 
     template = (

@@ -183,7 +183,8 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "AutoProctorSimulator/1.0"
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
     # Headers and body leave in separate writes; without this, Nagle's algorithm and the
-    # client's delayed ACK add ~40 ms to every answer on a kept-alive connection.
+    # client's delayed ACK hold every answer on a kept-alive connection back by a delayed-ACK
+    # timeout (benchmarks/README.md).
     disable_nagle_algorithm = True
 
     def _serve(self) -> None:
