@@ -8,13 +8,22 @@ Anonymous visitors are sent to the login page; a logged-in user who lacks a perm
 403, so a missing role is reported as such instead of looping through the login form.
 """
 
-from functools import wraps
+from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from proctoring.models import Attempt, EvidenceRecord
+
+View = Callable[..., HttpResponse]
 
 VIEW_ATTEMPTS = "proctoring.view_attempt"
 VIEW_EVIDENCE = "proctoring.view_evidencerecord"
@@ -27,17 +36,17 @@ OVERTURN_VERDICTS = "review.overturn_verdicts"
 VIEW_AUDIT = "audit.view_auditevent"
 
 
-def can(user, *permissions):
+def can(user: AbstractBaseUser | AnonymousUser | None, *permissions: str) -> bool:
     """True when the user is logged in and holds every one of `permissions`."""
     return bool(user and user.is_authenticated and user.has_perms(permissions))
 
 
-def require(*permissions):
+def require(*permissions: str) -> Callable[[View], View]:
     """Decorate a view so it runs only for a logged-in user holding all `permissions`."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not can(request.user, *permissions):
@@ -50,14 +59,21 @@ def require(*permissions):
     return decorator
 
 
-def attempt_for(user, attempt_id, *, queryset=None):
+def attempt_for(
+    user: AbstractBaseUser | AnonymousUser,
+    attempt_id: int,
+    *,
+    queryset: QuerySet[Attempt] | None = None,
+) -> Attempt:
     """The attempt `user` may see, or 404. Used by every view about one attempt."""
     if not can(user, VIEW_ATTEMPTS):
         raise PermissionDenied
     return get_object_or_404(queryset if queryset is not None else Attempt.objects, pk=attempt_id)
 
 
-def evidence_record_for(user, attempt_id, record_id):
+def evidence_record_for(
+    user: AbstractBaseUser | AnonymousUser, attempt_id: int, record_id: int
+) -> EvidenceRecord:
     """The evidence record of that attempt `user` may open, or 404 (also for a wrong attempt)."""
     if not can(user, VIEW_ATTEMPTS, VIEW_EVIDENCE):
         raise PermissionDenied

@@ -10,7 +10,11 @@ migration that grants it to existing installations (like 0004_review_roles, whic
 `ensure_roles` with this ROLES); tests/test_roles.py checks that the migrated groups equal it.
 """
 
+from __future__ import annotations
+
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
+from django.contrib.auth.models import Group
 
 PROCTOR = "Proctor"
 TEST_ADMIN = "Test admin"
@@ -53,7 +57,9 @@ PERMISSION_NAMES = {
 }
 
 
-def ensure_roles(apps=global_apps, roles=None):
+def ensure_roles(
+    apps: Apps = global_apps, roles: dict[str, list[tuple[str, str, str]]] | None = None
+) -> dict[str, Group]:
     """Create the groups and their permissions if missing; return {group name: group}.
 
     `apps` is an app registry: the historical one inside a migration, the live one elsewhere.

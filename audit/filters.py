@@ -1,9 +1,11 @@
 """The filters of the audit page (`/audit/`): by user, by action, by attempt. All GET
 parameters, so a filtered trail is a URL an auditor can keep."""
 
+from __future__ import annotations
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
 from proctoring.selectors import distinct_values
@@ -33,7 +35,9 @@ class AuditFilter(django_filters.FilterSet):
             (action, action) for action in distinct_values(AuditEvent, "action")
         ]
 
-    def filter_attempt(self, queryset, name, value):
+    def filter_attempt(
+        self, queryset: QuerySet[AuditEvent], name: str, value: str
+    ) -> QuerySet[AuditEvent]:
         """The attempt's own id (as AutoProctor has it), or our row number (the report's
         link)."""
         value = value.strip()

@@ -5,6 +5,9 @@ Read-only. Newest first, fifty a page; pages follow one another by event id (`?b
 the trail has grown.
 """
 
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -21,7 +24,7 @@ def _cursor(value):
 
 @require(VIEW_AUDIT)
 @require_GET
-def audit_log(request):
+def audit_log(request: HttpRequest) -> HttpResponse:
     audit_filter = AuditFilter(request.GET, queryset=AuditEvent.objects.select_related("attempt"))
     events = audit_filter.qs
     before, after = _cursor(request.GET.get("before")), _cursor(request.GET.get("after"))

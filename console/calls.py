@@ -28,6 +28,7 @@ from console.forms import (
 from proctoring.autoproctor import (
     AutoProctorClient,
     AutoProctorError,
+    EvidenceBundle,
     EvidenceUrlExpired,
     NotReady,
 )
@@ -133,7 +134,7 @@ def _usage(client: AutoProctorClient, data: dict) -> Outcome:
     return Outcome(f"{remaining} credits remaining, {used} used.", usage)
 
 
-def evidence_paths(bundle) -> list[str]:
+def evidence_paths(bundle: EvidenceBundle) -> list[str]:
     """The S3 paths of an evidence bundle's kept files, each once, in record order."""
     return list(dict.fromkeys(record.s3_path for record in bundle.records if record.s3_path))
 

@@ -49,7 +49,7 @@ class ResultsForm(forms.Form):
     )
 
 
-def attempt_id_field():
+def attempt_id_field() -> forms.CharField:
     return forms.CharField(
         max_length=MAX_ID_LENGTH,
         label="Test attempt id",
@@ -74,7 +74,7 @@ class EvidenceJsonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.allowed_origins = set(allowed_origins)
 
-    def clean_file_url(self):
+    def clean_file_url(self) -> str:
         # Kept exactly as typed: a temporary URL's signature covers every character of it.
         url = self.cleaned_data["file_url"]
         try:
@@ -98,7 +98,7 @@ class PresignForm(forms.Form):
         help_text="One S3 path a line, as the evidence JSON gives them (evidence_url).",
     )
 
-    def clean_paths(self):
+    def clean_paths(self) -> list[str]:
         paths = list(
             dict.fromkeys(line.strip() for line in self.cleaned_data["paths"].splitlines())
         )

@@ -13,6 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 
 REQUESTS_PER_MINUTE = 30
@@ -30,7 +31,7 @@ class Allowance:
     retry_after: int  # seconds until the next minute starts and the count begins again
 
 
-def spend(user, cost: int = 1) -> Allowance:
+def spend(user: AbstractBaseUser, cost: int = 1) -> Allowance:
     """Count `cost` requests for `user` and say whether they stay within the limit."""
     now = clock()
     window = int(now // WINDOW_SECONDS)

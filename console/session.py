@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from console.forms import origin_of
 
@@ -16,12 +17,12 @@ LAST_KEY = "console.last"
 MAX_ORIGINS = 20
 
 
-def allowed_origins(request) -> set[str]:
+def allowed_origins(request: HttpRequest) -> set[str]:
     configured = origin_of(settings.AUTOPROCTOR_BASE_URL)
     return {origin for origin in [configured, *request.session.get(ORIGINS_KEY, [])] if origin}
 
 
-def remember_evidence_url(request, test_attempt_id: str, file_url: str) -> None:
+def remember_evidence_url(request: HttpRequest, test_attempt_id: str, file_url: str) -> None:
     """Note a URL the evidence file URL endpoint returned: its origin becomes fetchable."""
     origin = origin_of(file_url)
     if origin:
@@ -30,11 +31,11 @@ def remember_evidence_url(request, test_attempt_id: str, file_url: str) -> None:
     remember(request, test_attempt_id=test_attempt_id, file_url=file_url)
 
 
-def remember(request, **values) -> None:
+def remember(request: HttpRequest, **values: str | list[str]) -> None:
     request.session[LAST_KEY] = {**request.session.get(LAST_KEY, {}), **values}
 
 
-def initial_values(request) -> dict:
+def initial_values(request: HttpRequest) -> dict:
     """Form initial values from the last call: attempt id, evidence file URL, paths."""
     last = request.session.get(LAST_KEY, {})
     initial = {key: last[key] for key in ("test_attempt_id", "file_url") if last.get(key)}

@@ -14,7 +14,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -108,7 +108,7 @@ def _audited_parameters(endpoint, data):
 
 @require(USE_CONSOLE)
 @require_http_methods(["GET", "POST"])
-def console(request):
+def console(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("endpoint") if request.method == "POST" else request.GET.get("endpoint")
     endpoint = ENDPOINTS.get(key or DEFAULT_ENDPOINT)
     if endpoint is None:
@@ -158,7 +158,7 @@ def _remember(request, endpoint, data, result):
 
 @require(USE_CONSOLE)
 @require_http_methods(["GET", "POST"])
-def console_walk(request):
+def console_walk(request: HttpRequest) -> HttpResponse:
     walk = None
     if request.method == "POST":
         form = WalkForm(request.POST)
@@ -186,7 +186,7 @@ def console_walk(request):
 
 @require(USE_CONSOLE)
 @require_http_methods(["GET", "POST"])
-def console_signature(request):
+def console_signature(request: HttpRequest) -> HttpResponse:
     outcome = None
     if request.method == "POST":
         form = SignatureForm(request.POST)

@@ -3,8 +3,11 @@
 Errors are worded for the page: they say what is missing and that nothing was saved.
 """
 
+from __future__ import annotations
+
 from django import forms
 
+from proctoring.models import Attempt
 from review.models import Verdict
 from review.services import PRESETS, Seen
 
@@ -46,7 +49,7 @@ class VerdictForm(VerdictFields):
     queue = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     @classmethod
-    def for_attempt(cls, attempt, *, queue=False):
+    def for_attempt(cls, attempt: Attempt, *, queue: bool = False) -> VerdictForm:
         return cls(
             initial={
                 "seen_trust_score": attempt.trust_score,
@@ -55,7 +58,7 @@ class VerdictForm(VerdictFields):
             }
         )
 
-    def seen(self):
+    def seen(self) -> Seen:
         return Seen(
             trust_score=self.cleaned_data["seen_trust_score"],
             violation_count=self.cleaned_data["seen_violation_count"],
@@ -90,7 +93,7 @@ class DismissalForm(forms.Form):
     action = forms.ChoiceField(choices=[("dismiss", "Dismiss"), ("restore", "Count again")])
     reason = forms.CharField(label="Why it does not count", max_length=2000, required=False)
 
-    def clean(self):
+    def clean(self) -> dict:
         cleaned = super().clean()
         if cleaned.get("action") == "dismiss" and not cleaned.get("reason"):
             self.add_error("reason", "Say why this record does not count; nothing was dismissed.")

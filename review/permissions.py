@@ -1,9 +1,16 @@
 """Who may give a verdict: the review rule on top of the permissions access.permissions checks."""
 
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
 from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, can
+from review.models import ReviewState
 
 
-def may_give_verdict(user, review_state):
+def may_give_verdict(
+    user: AbstractBaseUser | AnonymousUser, review_state: ReviewState | None
+) -> bool:
     """True when `user` may give the attempt a verdict now. `review_state` is the attempt's
     ReviewState, None while it is unreviewed.
 

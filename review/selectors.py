@@ -6,6 +6,8 @@ through subqueries on the attempts query itself, so a page of fifty attempts cos
 queries than a page of five.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -19,13 +21,14 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     Value,
 )
 from django.db.models.functions import Coalesce
 
-from proctoring.models import EvidenceStatus
+from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus
 from review.models import EvidenceDismissal, EvidenceKey, ReviewNote, ReviewState, Verdict
 
 # Unscored attempts come last in the queue (trust scores are 0..1).
@@ -37,7 +40,7 @@ def _state():
     return ReviewState.objects.filter(attempt=OuterRef("pk"))
 
 
-def has_verdict(verdict=None, reviewer_name=None):
+def has_verdict(verdict: str | None = None, reviewer_name: str | None = None) -> Exists:
     """Attempts with a current verdict (that verdict, by that reviewer, when given)."""
     state = _state()
     if verdict is not None:
@@ -47,7 +50,7 @@ def has_verdict(verdict=None, reviewer_name=None):
     return Exists(state)
 
 
-def changed_since_review():
+def changed_since_review() -> Exists:
     """Attempts whose latest verdict was given on other figures than AutoProctor's current ones
     (re-scored, or evidence re-counted, since). Unreviewed attempts never match."""
     current = _state().annotate(
@@ -70,7 +73,7 @@ def _state_value(name, output_field):
     return Subquery(_state().values(name)[:1], output_field=output_field)
 
 
-def with_review(attempts):
+def with_review(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
     """`attempts` with the current review on each row: review_status (a Verdict value),
     reviewed_by (the reviewer's username), reviewed_at, review_reason and changed_since_review.
 
@@ -87,7 +90,7 @@ def with_review(attempts):
     )
 
 
-def needs_review():
+def needs_review() -> Q:
     """What puts a submitted, processed attempt in the queue: unreviewed and below the review
     threshold, marked Suspicious, or re-scored below the threshold since its verdict."""
     below = Q(trust_score__lt=settings.REVIEW_THRESHOLD)
@@ -98,7 +101,7 @@ def needs_review():
     )
 
 
-def review_queue(attempts):
+def review_queue(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
     """The attempts (a queryset, e.g. selectors.attempt_list()) that need a review, with their
     review columns; sort riskiest first with dashboard.sorting's "trust" order."""
     return with_review(attempts).filter(
@@ -106,7 +109,9 @@ def review_queue(attempts):
     )
 
 
-def queue_neighbours(queue, attempt):
+def queue_neighbours(
+    queue: QuerySet[Attempt], attempt: Attempt
+) -> tuple[Attempt | None, Attempt | None]:
     """(previous, next) of `attempt` in `queue`, riskiest first (unscored last, then by id),
     each None at an end. `attempt` itself need not be in the queue any more: a verdict just
     given takes it out, and the next one is still the one after its place."""
@@ -168,7 +173,7 @@ class AttemptReview:
         )
 
 
-def attempt_review(attempt, records):
+def attempt_review(attempt: Attempt, records: list[EvidenceRecord]) -> AttemptReview:
     """The review of `attempt` whose evidence `records` (the timeline) are shown: four queries,
     whatever the number of records, notes or changes."""
     state = ReviewState.objects.filter(attempt=attempt).first()

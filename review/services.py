@@ -7,13 +7,16 @@ locked first, so two reviewers saving at once are put one after the other, and t
 judged against the first one's verdict.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from proctoring.models import Attempt
+from proctoring.models import Attempt, EvidenceRecord
 from review.models import (
     EvidenceDismissal,
     EvidenceKey,
@@ -81,7 +84,7 @@ class Seen:
     trust_score: float | None
     violation_count: int
 
-    def matches(self, attempt):
+    def matches(self, attempt: Attempt) -> bool:
         return (
             self.trust_score == attempt.trust_score
             and self.violation_count == attempt.violation_count
@@ -96,7 +99,15 @@ def _name(user):
     return user.get_username()
 
 
-def set_verdict(*, user, attempt, verdict, reason, preset="", seen=None):
+def set_verdict(
+    *,
+    user: AbstractBaseUser,
+    attempt: Attempt,
+    verdict: str,
+    reason: str,
+    preset: str = "",
+    seen: Seen | None = None,
+) -> VerdictChange:
     """Give `attempt` a verdict. Raises NotYours when the latest verdict is someone else's and
     `user` may not overturn it, ChangedWhileReviewing when `seen` differs from the attempt's
     current figures. Returns the new VerdictChange."""
@@ -119,7 +130,14 @@ def set_verdict(*, user, attempt, verdict, reason, preset="", seen=None):
     return change
 
 
-def set_verdicts(*, user, attempt_ids, verdict, reason, preset=""):
+def set_verdicts(
+    *,
+    user: AbstractBaseUser,
+    attempt_ids: list[int],
+    verdict: str,
+    reason: str,
+    preset: str = "",
+) -> list[VerdictChange]:
     """Give every attempt of `attempt_ids` the same verdict, each with its own history entry,
     all or nothing: when any of them has another reviewer's verdict that `user` may not
     overturn, NotYours lists them and nothing is changed. Returns the VerdictChanges."""
@@ -209,7 +227,9 @@ def _record_detail(record):
     }
 
 
-def add_note(*, user, attempt, text, record=None):
+def add_note(
+    *, user: AbstractBaseUser, attempt: Attempt, text: str, record: EvidenceRecord | None = None
+) -> ReviewNote:
     """A note on `attempt`, or on one of its evidence records (kept by the record's identity,
     so it survives the evidence being fetched again)."""
     identity = {}
@@ -237,7 +257,9 @@ def _dismissals_of(record):
     )
 
 
-def dismiss_record(*, user, record, reason):
+def dismiss_record(
+    *, user: AbstractBaseUser, record: EvidenceRecord, reason: str
+) -> tuple[EvidenceDismissal, bool]:
     """Mark an evidence record as not counting, with why. A record already dismissed keeps its
     first dismissal; returns (dismissal, created)."""
     with transaction.atomic():
@@ -265,7 +287,7 @@ def dismiss_record(*, user, record, reason):
     return dismissal, True
 
 
-def restore_record(*, user, record):
+def restore_record(*, user: AbstractBaseUser, record: EvidenceRecord) -> bool:
     """Count a dismissed record again. Returns whether it was dismissed."""
     with transaction.atomic():
         dismissals = list(_dismissals_of(record))

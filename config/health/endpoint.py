@@ -6,12 +6,14 @@ from inside the container, so it is exempt from the HTTPS redirect (settings) an
 connection string or a password to whoever asked.
 """
 
+from __future__ import annotations
+
 import logging
 
 import redis
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_q.models import OrmQ
@@ -48,7 +50,7 @@ CHECKS = {"database": check_database, "broker": check_broker}
 
 @never_cache
 @require_safe
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     body = {"status": "ok"}
     for name, check in CHECKS.items():
         try:
