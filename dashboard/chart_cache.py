@@ -13,6 +13,11 @@ Only the sync writes attempts and evidence. Without any sync run that changed da
 there some other way, as in most tests) nothing is cached and every request computes afresh.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
@@ -23,7 +28,7 @@ from proctoring.models import SyncRun
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def data_generation():
+def data_generation() -> str | None:
     """A token that changes whenever a sync run changes data, or None before any has."""
     run = (
         SyncRun.objects.filter(kind__in=[SyncRun.Kind.RESULTS, SyncRun.Kind.EVIDENCE])
@@ -38,7 +43,7 @@ def data_generation():
     return f"{pk}.{started_at.timestamp()}.{created}.{updated}"
 
 
-def per_generation(*functions):
+def per_generation(*functions: Callable[[], Any]) -> list[Any]:
     """The values of `functions` (each called without arguments), in order, from the cache of
     the current data generation where they are there, computed and stored where not."""
     generation = data_generation()

@@ -5,7 +5,10 @@ The same values feed the JSON endpoint a chart draws from and the small table sh
 of labels and numbers; static/js/charts.js decides how they look.
 """
 
+from __future__ import annotations
+
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Value
@@ -16,11 +19,13 @@ from dashboard.labels import label_words
 from proctoring.models import Attempt, EvidenceRecord, UsageSnapshot
 
 ATTEMPTS_PER_DAY_DAYS = 30
+# A chart's title, its labels and the value of each: {"title", "labels", "values"}.
+Chart = dict[str, Any]
 TRUST_BUCKETS = 20  # 5 % wide, so the 85 % default threshold falls on a bucket edge
 BALANCE_DAYS = 90
 
 
-def attempts_per_day(days=ATTEMPTS_PER_DAY_DAYS):
+def attempts_per_day(days: int = ATTEMPTS_PER_DAY_DAYS) -> Chart:
     """Attempts started on each of the last `days` days (in TIME_ZONE), zero days included."""
     today = timezone.localdate()
     first_day = today - timedelta(days=days - 1)
@@ -41,7 +46,7 @@ def attempts_per_day(days=ATTEMPTS_PER_DAY_DAYS):
     }
 
 
-def trust_distribution(buckets=TRUST_BUCKETS):
+def trust_distribution(buckets: int = TRUST_BUCKETS) -> Chart:
     """How many scored attempts fall in each trust-score band, with the review threshold."""
     width = 100 // buckets
     rows = (
@@ -65,7 +70,7 @@ def trust_distribution(buckets=TRUST_BUCKETS):
     }
 
 
-def violations_by_label():
+def violations_by_label() -> Chart:
     """Violations counted by label, most frequent first; labels in words."""
     # COUNT(*) rather than COUNT(id): the (label, is_violation) index alone then answers it,
     # without reading the table (benchmarks/README.md, fix 2).
@@ -84,7 +89,7 @@ def violations_by_label():
     }
 
 
-def credit_balance(days=BALANCE_DAYS):
+def credit_balance(days: int = BALANCE_DAYS) -> Chart:
     """Credits remaining at each usage snapshot of the last `days` days, oldest first."""
     since = timezone.now() - timedelta(days=days)
     rows = list(

@@ -6,12 +6,15 @@ compared as fractions (as stored). A value that does not validate is reported on
 left out of the filter; the export refuses it instead (see dashboard.views.export).
 """
 
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dashboard import selectors
 from dashboard.labels import label_words
@@ -100,7 +103,7 @@ class AttemptFilter(django_filters.FilterSet):
         self.filters["below_threshold"].label = f"Only below the review threshold ({threshold:g} %)"
 
     @property
-    def active(self):
+    def active(self) -> bool:
         """True when any filter narrows the list (for the "clear filters" link)."""
         return self.is_bound and any(
             value not in (None, "", False, [])
@@ -108,7 +111,9 @@ class AttemptFilter(django_filters.FilterSet):
             for value in self.form.cleaned_data.values()
         )
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         value = value.strip()
         if not value:
             return queryset
@@ -118,13 +123,19 @@ class AttemptFilter(django_filters.FilterSet):
             | Q(test_attempt_id__icontains=value)
         )
 
-    def filter_trust_min(self, queryset, name, value):
+    def filter_trust_min(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(trust_score__gte=float(value) / 100)
 
-    def filter_trust_max(self, queryset, name, value):
+    def filter_trust_max(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(trust_score__lte=float(value) / 100)
 
-    def filter_violation(self, queryset, name, value):
+    def filter_violation(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(
             Exists(
                 EvidenceRecord.objects.filter(
@@ -133,19 +144,29 @@ class AttemptFilter(django_filters.FilterSet):
             )
         )
 
-    def filter_below_threshold(self, queryset, name, value):
+    def filter_below_threshold(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(trust_score__lt=settings.REVIEW_THRESHOLD) if value else queryset
 
-    def filter_in_progress(self, queryset, name, value):
+    def filter_in_progress(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(submitted_at__isnull=True) if value else queryset
 
-    def filter_review_status(self, queryset, name, value):
+    def filter_review_status(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         if value == Verdict.UNREVIEWED:
             return queryset.filter(~has_verdict())
         return queryset.filter(has_verdict(verdict=value))
 
-    def filter_reviewed_by(self, queryset, name, value):
+    def filter_reviewed_by(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(has_verdict(reviewer_name=value))
 
-    def filter_changed_since_review(self, queryset, name, value):
+    def filter_changed_since_review(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
         return queryset.filter(changed_since_review()) if value else queryset

@@ -4,6 +4,8 @@ Labels not listed here are shown as they came: AutoProctor may add new kinds of 
 an unknown label is still evidence worth seeing.
 """
 
+from __future__ import annotations
+
 LABEL_WORDS = {
     "tab-switch": "Tab switch",
     "no-face-looking-at-camera": "No face at camera",
@@ -18,6 +20,6 @@ LABEL_WORDS = {
 }
 
 
-def label_words(label):
+def label_words(label: str) -> str:
     """The words for `label`, or the raw label when it is not one we know."""
     return LABEL_WORDS.get(label, label)

@@ -18,15 +18,21 @@ result is shown as an exact count only up to COUNT_CAP ("more than 10,000") so t
 stops early too (and is not run at all when one page holds every match).
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.db.models.lookups import IsNull
 from django.utils.dateparse import parse_datetime
+
+from dashboard.sorting import Sort
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -41,7 +47,7 @@ class Page:
     previous_cursor: str | None
 
 
-def encode_cursor(sort, row):
+def encode_cursor(sort: Sort, row: Model) -> str:
     value = getattr(row, sort.column.field)
     if isinstance(value, datetime):
         value = value.isoformat()
@@ -51,7 +57,7 @@ def encode_cursor(sort, row):
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(sort, token):
+def decode_cursor(sort: Sort, token: str | None) -> tuple[Any, int] | None:
     """(value, pk) from a cursor token, or None when the token is not one we wrote."""
     if not token:
         return None
@@ -122,7 +128,7 @@ def _seek(queryset, sort, cursor, *, backwards, limit):
         else:
             cursor_segment = None  # ... and every NULL comes after it
 
-    def direction(name):
+    def direction(name: str) -> OrderBy:
         return F(name).asc() if ascending else F(name).desc()
 
     after = "gt" if ascending else "lt"
@@ -153,7 +159,14 @@ def _seek(queryset, sort, cursor, *, backwards, limit):
     return rows
 
 
-def paginate(queryset, sort, *, after=None, before=None, size=PAGE_SIZE):
+def paginate(
+    queryset: QuerySet,
+    sort: Sort,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
     """The page of `queryset` (already filtered) in `sort` order that the cursors ask for."""
     queryset = sort.annotate(queryset)
     before_cursor = decode_cursor(sort, before)
@@ -182,6 +195,6 @@ def _page(sort, rows, *, has_next, has_previous):
     )
 
 
-def capped_count(queryset, cap=COUNT_CAP):
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
     """How many rows match, counting no further than `cap` + 1 (shown as "more than cap")."""
     return queryset.order_by().values("pk")[: cap + 1].count()

@@ -4,9 +4,13 @@ Each function returns plain values or querysets and runs a fixed number of queri
 the amount of data, so the pages stay flat under load (tests count the queries).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 
 from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
@@ -15,26 +19,26 @@ from review.models import ReviewState
 from review.selectors import with_review
 
 
-def attempt_list():
+def attempt_list() -> QuerySet[Attempt]:
     """All attempts with only the columns a list needs, and their current review (one join:
     review.selectors.with_review); filter and sort it further."""
     return with_review(Attempt.objects.only(*LIST_FIELDS))
 
 
-def lookup_keys():
+def lookup_keys() -> list[str]:
     return distinct_values(Attempt, "lookup_key")
 
 
-def reviewers():
+def reviewers() -> list[str]:
     """The user names of everyone who gave a current verdict, for the reviewer filter."""
     return distinct_values(ReviewState, "reviewer_name")
 
 
-def evidence_labels():
+def evidence_labels() -> list[str]:
     return distinct_values(EvidenceRecord, "label")
 
 
-def evidence_statuses():
+def evidence_statuses() -> list[str]:
     """The statuses AutoProctor documents, plus any other value it has actually sent."""
     known = [value for value, _ in EvidenceStatus.choices]
     return known + [
@@ -53,7 +57,7 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def median_trust_score(queryset=None):
+def median_trust_score(queryset: QuerySet[Attempt] | None = None) -> float | None:
     """The median of the non-null trust scores of `queryset` (all attempts), or None.
 
     PostgreSQL computes it in one aggregate (percentile_cont). Elsewhere it is read with an
@@ -75,7 +79,7 @@ def median_trust_score(queryset=None):
     return sum(values) / len(values)
 
 
-def overview_figures():
+def overview_figures() -> dict[str, Any]:
     """The headline figures of the overview page (three queries, whatever the row count)."""
     threshold = settings.REVIEW_THRESHOLD
     counts = Attempt.objects.aggregate(
@@ -89,19 +93,19 @@ def overview_figures():
     return counts
 
 
-def latest_usage():
+def latest_usage() -> UsageSnapshot | None:
     """The most recent UsageSnapshot, or None before the worker has recorded one."""
     return UsageSnapshot.objects.order_by("-taken_at", "-pk").first()
 
 
-def attempt_timeline(attempt):
+def attempt_timeline(attempt: Attempt) -> list[EvidenceRecord]:
     """Every evidence record of `attempt` in the order things happened."""
     return list(
         attempt.evidence_records.order_by("occurred_at", "recorded_at", "device", "position", "pk")
     )
 
 
-def usage_by_lookup_key(snapshot):
+def usage_by_lookup_key(snapshot: UsageSnapshot) -> list[tuple[str, Any, Any]]:
     """The snapshot's per-test usage as rows of (lookup_key, attempts, credits), most credits
     first. The JSON is kept as AutoProctor sent it, so malformed items are skipped here."""
     rows = []

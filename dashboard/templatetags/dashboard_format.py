@@ -1,6 +1,10 @@
 """Template filters that turn stored values into what the pages show."""
 
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 from django import template
 from django.conf import settings
@@ -14,12 +18,12 @@ RED_BELOW = 0.60
 
 
 @register.filter
-def label_words(label):
+def label_words(label: str) -> str:
     return labels.label_words(label)
 
 
 @register.filter
-def percent(fraction, decimals=1):
+def percent(fraction: float | None, decimals: int | str = 1) -> str:
     """0.8472 → "84.7 %"; None → "—"."""
     if fraction is None:
         return "—"
@@ -27,7 +31,7 @@ def percent(fraction, decimals=1):
 
 
 @register.filter
-def trust_band(fraction):
+def trust_band(fraction: float | None) -> str:
     """The colour band of a trust score: "red", "amber", "green", or "none" when unscored."""
     if fraction is None:
         return "none"
@@ -47,13 +51,13 @@ def _clock(delta):
 
 
 @register.filter
-def clock(delta):
+def clock(delta: timedelta | None) -> str:
     """A duration as m:ss or h:mm:ss; "—" when unknown."""
     return "—" if delta is None else _clock(delta)
 
 
 @register.filter
-def since(moment, start):
+def since(moment: datetime | None, start: datetime | None) -> str:
     """How long after `start` `moment` happened, e.g. "+12:34"; "—" when either is unknown."""
     if moment is None or start is None:
         return "—"
@@ -62,6 +66,6 @@ def since(moment, start):
 
 
 @register.filter
-def pairs(chart):
+def pairs(chart: dict[str, Any]) -> Iterator[tuple[Any, Any]]:
     """A chart's labels and values side by side, for its table."""
     return zip(chart["labels"], chart["values"], strict=True)

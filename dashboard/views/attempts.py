@@ -1,8 +1,11 @@
 """`/attempts/` (the filtered, sorted list) and `/attempts/<id>/` (one attempt's report)."""
 
+from __future__ import annotations
+
 from urllib.parse import quote
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import (
@@ -18,6 +21,7 @@ from dashboard import selectors
 from dashboard.filters import AttemptFilter
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import COLUMNS, Sort
+from proctoring.models import Attempt
 from review import selectors as review_selectors
 from review import services
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
@@ -25,7 +29,7 @@ from review.permissions import may_give_verdict
 
 
 @require(VIEW_ATTEMPTS)
-def attempt_list(request):
+def attempt_list(request: HttpRequest) -> HttpResponse:
     attempt_filter = AttemptFilter(request.GET, queryset=selectors.attempt_list())
     sort = Sort.from_param(request.GET.get("o"))
     attempts = attempt_filter.qs
@@ -61,12 +65,18 @@ def attempt_list(request):
 
 
 @require(VIEW_ATTEMPTS)
-def attempt_report(request, attempt_id):
+def attempt_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
     return render_report(request, attempt)
 
 
-def render_report(request, attempt, *, verdict_form=None, status=200):
+def render_report(
+    request: HttpRequest,
+    attempt: Attempt,
+    *,
+    verdict_form: VerdictForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The report page; the review views show it again with a form that was refused.
 
     `?queue=1` shows it as a step of the needs-review queue: previous and next links, and a

@@ -6,7 +6,9 @@ from the cache of the current data generation (dashboard.chart_cache), which the
 has usually filled a moment before.
 """
 
-from django.http import JsonResponse
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
 from dashboard import charts
@@ -20,23 +22,23 @@ def _json(data):
 
 
 @require(VIEW_ATTEMPTS)
-def attempts_per_day(request):
+def attempts_per_day(request: HttpRequest) -> JsonResponse:
     (data,) = per_generation(charts.attempts_per_day)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS)
-def trust_distribution(request):
+def trust_distribution(request: HttpRequest) -> JsonResponse:
     (data,) = per_generation(charts.trust_distribution)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS)
-def violations_by_label(request):
+def violations_by_label(request: HttpRequest) -> JsonResponse:
     (data,) = per_generation(charts.violations_by_label)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS, VIEW_USAGE)
-def credit_balance(request):
+def credit_balance(request: HttpRequest) -> JsonResponse:
     return _json(charts.credit_balance())

@@ -5,9 +5,11 @@ presigned URL on the server, opens it and hands over the bytes (images and audio
 this view streams on, cacheable by that browser only. Every request is audited.
 """
 
+from __future__ import annotations
+
 import logging
 
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
@@ -31,7 +33,7 @@ def _problem(request, record, status, problem, advice):
 
 
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
-def evidence_file(request, attempt_id, record_id):
+def evidence_file(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResponse:
     record = evidence_record_for(request.user, attempt_id, record_id)
     audit_record(
         user=request.user,

@@ -1,6 +1,8 @@
 """`/attempts/export.csv`: the rows `/attempts/` shows for the same query string, as CSV."""
 
-from django.http import HttpResponse, StreamingHttpResponse
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
@@ -14,7 +16,7 @@ EXPORT_CSV = "export.csv"
 
 
 @require(VIEW_ATTEMPTS, EXPORT_ATTEMPTS)
-def export_csv(request):
+def export_csv(request: HttpRequest) -> HttpResponse:
     attempt_filter = AttemptFilter(request.GET, queryset=selectors.attempt_list())
     if not attempt_filter.is_valid():
         # Exporting while ignoring a filter the user typed would hand out more rows than meant.

@@ -1,6 +1,9 @@
 """`/`: headline figures and charts of everything synced so far (computed once per data
 generation: dashboard.chart_cache)."""
 
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
@@ -9,7 +12,7 @@ from dashboard.chart_cache import per_generation
 
 
 @require(VIEW_ATTEMPTS)
-def overview(request):
+def overview(request: HttpRequest) -> HttpResponse:
     show_usage = can(request.user, VIEW_USAGE)
     figures, per_day, trust, violations = per_generation(
         selectors.overview_figures,

@@ -5,9 +5,12 @@ Every write is a POST (CSRF-protected) that ends in a redirect, so reloading a p
 a verdict twice. Each works without JavaScript; static/js/review.js only adds keyboard keys.
 """
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +21,7 @@ from dashboard import selectors
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import Sort
 from dashboard.views.attempts import render_report
-from proctoring.models import EvidenceRecord
+from proctoring.models import Attempt, EvidenceRecord
 from review import selectors as review_selectors
 from review import services
 from review.forms import (
@@ -33,16 +36,16 @@ from review.models import Verdict
 QUEUE_SORT = "trust"
 
 
-def review_queue():
+def review_queue() -> QuerySet[Attempt]:
     return review_selectors.review_queue(selectors.attempt_list())
 
 
-def queue_url(attempt):
+def queue_url(attempt: Attempt) -> str:
     return reverse("attempt-report", args=[attempt.pk]) + "?queue=1"
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
-def queue(request):
+def queue(request: HttpRequest) -> HttpResponse:
     attempts = review_queue()
     sort = Sort.from_param(QUEUE_SORT)
     page = paginate(
@@ -62,7 +65,7 @@ def queue(request):
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
-def verdict(request, attempt_id):
+def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
     form = VerdictForm(request.POST)
     if not form.is_valid():
@@ -114,7 +117,7 @@ def _back(request):
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
-def bulk_verdict(request):
+def bulk_verdict(request: HttpRequest) -> HttpResponse:
     form = BulkVerdictForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"No verdict was given. {_errors(form)}")
@@ -152,7 +155,7 @@ def _report_url(attempt, request, anchor=""):
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
-def note(request, attempt_id):
+def note(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -171,7 +174,7 @@ def note(request, attempt_id):
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
-def dismissal(request, attempt_id, record_id):
+def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
     record = get_object_or_404(
         EvidenceRecord.objects.select_related("attempt"), pk=record_id, attempt=attempt

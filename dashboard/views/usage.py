@@ -1,5 +1,8 @@
 """`/usage/`: the account's credits, from the latest usage snapshot, and their history."""
 
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
@@ -7,7 +10,7 @@ from dashboard import charts, selectors
 
 
 @require(VIEW_ATTEMPTS, VIEW_USAGE)
-def usage(request):
+def usage(request: HttpRequest) -> HttpResponse:
     snapshot = selectors.latest_usage()
     context = {
         "nav": "usage",
