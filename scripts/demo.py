@@ -163,7 +163,7 @@ def create_demo_users(env) -> dict[str, str]:
         user.set_password(password)
         user.is_staff = user.is_superuser = superuser
         user.save()
-        # The groups come with their permissions from a dashboard migration; get_or_create
+        # The groups come with their permissions from an access migration; get_or_create
         # only matters on a database where that migration has not run.
         user.groups.add(Group.objects.get_or_create(name=group_name)[0])
         passwords[username] = password

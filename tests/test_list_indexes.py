@@ -71,7 +71,7 @@ def test_postgresql_searches_names_through_a_trigram_index():
 
 
 def test_a_trust_range_sorted_by_violations_tests_the_scores_in_the_index():
-    """The violations sort's index carries the trust score (dashboard migration 0006), so a
+    """The violations sort's index carries the trust score (Attempt.Meta), so a
     trust-range filter is an Index Cond on its entries and only the page's rows are read."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite's EXPLAIN QUERY PLAN does not say which terms the index tests")

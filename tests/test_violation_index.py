@@ -1,5 +1,5 @@
 """The "has violation" filter of the attempts list reads the violations' (label, attempt) index
-(dashboard migration 0005) instead of every evidence record, so counting its matches stays cheap
+(EvidenceRecord.Meta) instead of every evidence record, so counting its matches stays cheap
 on millions of records."""
 
 import pytest
