@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
-from dashboard import charts
 from dashboard.chart_cache import per_generation
+from dashboard.selectors import charts
 
 
 def _json(data):

@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
-from dashboard import charts, selectors
+from dashboard import selectors
 from dashboard.chart_cache import per_generation
+from dashboard.selectors import charts
 
 
 @require(VIEW_ATTEMPTS)

@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
-from dashboard import charts, selectors
+from dashboard import selectors
+from dashboard.selectors import charts
 
 
 @require(VIEW_ATTEMPTS, VIEW_USAGE)

@@ -1,5 +1,7 @@
 """Read queries of the dashboard pages: lists, headline figures, one attempt's report.
 
+The pages' read layer: this module, and `charts` beside it for the data each chart draws.
+
 Each function returns plain values or querysets and runs a fixed number of queries, whatever
 the amount of data, so the pages stay flat under load (tests count the queries).
 """
