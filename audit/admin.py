@@ -1,6 +1,8 @@
 """The audit trail in the Django admin: searchable, never editable."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from audit.models import AuditEvent
 
@@ -13,11 +15,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     raw_id_fields = ["attempt", "user"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -1,6 +1,8 @@
 """Read-mostly admin: synced data is browsed and searched here, never edited by hand."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from proctoring.models import (
     Attempt,
@@ -14,10 +16,10 @@ from proctoring.models import (
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Synced rows are AutoProctor's truth; a hand edit would be overwritten or, worse, kept."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -29,7 +31,7 @@ class EvidenceRecordInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -90,8 +92,8 @@ class SyncLeaseAdmin(admin.ModelAdmin):
 
     list_display = ["name", "holder", "expires_at"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -5,6 +5,8 @@ follow our own vocabulary; the mapping from AutoProctor's wire format lives in
 proctoring.autoproctor, and the untouched API object is kept in `raw` so nothing is lost.
 """
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -131,19 +133,19 @@ class Attempt(models.Model):
         return f"{self.test_attempt_id} ({self.candidate_name or 'unknown candidate'})"
 
     @property
-    def trust_percent(self):
+    def trust_percent(self) -> float | None:
         return None if self.trust_score is None else round(self.trust_score * 100, 2)
 
     @property
-    def is_submitted(self):
+    def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
     @property
-    def evidence_ready(self):
+    def evidence_ready(self) -> bool:
         return self.evidence_status == EvidenceStatus.PROCESSED
 
     @property
-    def duration(self):
+    def duration(self) -> timedelta | None:
         if self.started_at and self.submitted_at:
             return self.submitted_at - self.started_at
         return None
@@ -199,7 +201,7 @@ class EvidenceRecord(models.Model):
         return f"{self.label} @ {self.occurred_at}"
 
     @property
-    def has_file(self):
+    def has_file(self) -> bool:
         return bool(self.s3_path)
 
 
@@ -262,7 +264,7 @@ class SyncRun(models.Model):
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
 
     @property
-    def duration(self):
+    def duration(self) -> timedelta | None:
         return self.finished_at - self.started_at if self.finished_at else None
 
 

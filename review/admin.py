@@ -1,6 +1,8 @@
 """Reviewers' history in the Django admin: browsed and searched, never edited."""
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
 
@@ -9,13 +11,13 @@ class HistoryAdmin(admin.ModelAdmin):
     """Review history is evidence of who decided what: browsed here, never added, edited or
     deleted by hand."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -5,7 +5,7 @@ fresh installation and for scripts. `--remove` takes the role away again.
 """
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from access.roles import ROLES, ensure_roles
 
@@ -13,12 +13,12 @@ from access.roles import ROLES, ensure_roles
 class Command(BaseCommand):
     help = "Add a user to a dashboard role (group): " + ", ".join(f'"{name}"' for name in ROLES)
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("role", help=" or ".join(ROLES))
         parser.add_argument("--remove", action="store_true", help="take the role away instead")
 
-    def handle(self, *args, username, role, remove, **options):
+    def handle(self, *args: str, username: str, role: str, remove: bool, **options: object) -> None:
         names = {name.casefold(): name for name in ROLES}
         if role.casefold() not in names:
             raise CommandError(f"Unknown role {role!r}; the roles are: {', '.join(ROLES)}.")
