@@ -10,8 +10,8 @@ Rows with no value in the sort column come after all the others in both directio
 nullable column is read as two segments — rows with a value, ordered by (value, pk), then rows
 without, ordered by pk — and a page that straddles the boundary takes its rows from both (two
 queries). Keeping NULLs out of the ORDER BY lets the database walk the column's (column, id)
-index forwards or backwards, and read the NULL rows from a partial index in id order (both made
-by dashboard migration 0002).
+index forwards or backwards, and read the NULL rows from a partial index in id order (both
+declared in Attempt.Meta).
 
 The trade-off: pages are reached by Next / Previous / First, not by number, and the size of the
 result is shown as an exact count only up to COUNT_CAP ("more than 10,000") so that counting

@@ -77,7 +77,7 @@ class Attempt(models.Model):
     violation_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        # Roles are groups (created by a dashboard migration) holding these permissions; views
+        # Roles are groups (created by an access migration) holding these permissions; views
         # check permissions, never group names.
         permissions = [
             ("export_attempts", "Can export attempts to CSV"),
