@@ -1,3 +1,5 @@
+"""The audit trail's page."""
+
 from django.urls import path
 
 from audit import views

@@ -1,57 +1,15 @@
+"""The site's URLs: Django's login and admin, the health endpoint, then each app's pages."""
+
 from django.contrib import admin
 from django.urls import include, path
 
 from config.health.endpoint import healthz
-from dashboard.views import (
-    attempts,
-    charts,
-    evidence,
-    export,
-    overview,
-    review,
-    sync_status,
-    usage,
-)
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    # The dashboard's pages (dashboard/views/).
-    path("", overview.overview, name="overview"),
-    path("charts/attempts-per-day.json", charts.attempts_per_day, name="chart-attempts-per-day"),
-    path(
-        "charts/trust-distribution.json",
-        charts.trust_distribution,
-        name="chart-trust-distribution",
-    ),
-    path(
-        "charts/violations-by-label.json",
-        charts.violations_by_label,
-        name="chart-violations-by-label",
-    ),
-    path("charts/credit-balance.json", charts.credit_balance, name="chart-credit-balance"),
-    path("attempts/", attempts.attempt_list, name="attempt-list"),
-    path("attempts/export.csv", export.export_csv, name="attempt-export"),
-    path("attempts/verdicts/", review.bulk_verdict, name="attempt-bulk-verdict"),
-    path("attempts/<int:attempt_id>/", attempts.attempt_report, name="attempt-report"),
-    path(
-        "attempts/<int:attempt_id>/evidence/<int:record_id>/",
-        evidence.evidence_file,
-        name="evidence-file",
-    ),
-    path("usage/", usage.usage, name="usage"),
-    # Reviewing (dashboard/views/review.py) and the audit trail.
-    path("review/", review.queue, name="review-queue"),
-    path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
-    path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
-    path(
-        "attempts/<int:attempt_id>/evidence/<int:record_id>/dismissal/",
-        review.dismissal,
-        name="evidence-dismissal",
-    ),
+    path("", include("dashboard.urls")),
     path("", include("audit.urls")),
     path("", include("console.urls")),
-    path("sync/", sync_status.sync_status, name="sync-status"),
-    path("sync/now/", sync_status.sync_now, name="sync-now"),
 ]

@@ -1,3 +1,5 @@
+"""The API console's pages."""
+
 from django.urls import path
 
 from console import views
