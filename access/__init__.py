@@ -1,0 +1,2 @@
+"""Roles and access: the groups and their permissions (`roles`, `grant_role`), and the checks
+every view makes (`permissions`)."""
