@@ -60,7 +60,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "matching": min(matching, COUNT_CAP),
         "matching_capped": matching > COUNT_CAP,
     }
-    return render(request, "dashboard/review_queue.html", context)
+    return render(request, "review/review_queue.html", context)
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
