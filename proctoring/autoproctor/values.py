@@ -49,6 +49,8 @@ class AttemptData:
     raw: dict = field(default_factory=dict, repr=False, compare=False)
     # (field, name it came under) for each field read under another name than the contract's.
     aliases_used: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    # The mapped fields the object did not carry under any name (see wire.ATTEMPT_FIELDS).
+    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def evidence_ready(self) -> bool:
@@ -210,12 +212,15 @@ def parse_attempt(
     if not isinstance(obj, dict):
         raise Invalid("(item)", f"expected an attempt object, got {type(obj).__name__}")
     used: list[tuple[str, str]] = []
+    absent: set[str] = set()
 
     def read(name: str) -> Any:
         value, found = pick(obj, name)
         if found is None and beside:
             value, found = pick(beside, name)
-        if found is not None and found != name:
+        if found is None:
+            absent.add(name)
+        elif found != name:
             used.append((name, found))
         return value
 
@@ -236,6 +241,7 @@ def parse_attempt(
         device=optional_text(read("device")),
         raw=obj,
         aliases_used=tuple(used),
+        absent=frozenset(absent),
     )
 
 
