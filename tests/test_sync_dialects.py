@@ -70,8 +70,12 @@ def contract_state(make_simulator):
     return state
 
 
+# Every dialect but the one whose field name has no alias (see the re-parse tests).
+ALIASED = tuple(name for name in DIALECTS if name != "completed-at")
+
+
 @pytest.mark.parametrize(
-    "dialects", [(name,) for name in DIALECTS] + [DIALECTS], ids=[*DIALECTS, "all-at-once"]
+    "dialects", [(name,) for name in ALIASED] + [ALIASED], ids=[*ALIASED, "all-at-once"]
 )
 def test_a_full_sync_under_a_dialect_stores_what_the_contract_would(
     make_simulator, contract_state, dialects

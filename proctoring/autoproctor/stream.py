@@ -43,6 +43,7 @@ class Listing:
         self._retries = retries
         self.next_url: Any = None
         self.total: int | None = None
+        self.top_keys: list[str] = []  # the answer's top-level keys, once read
 
     def pages(
         self, number: int, batch_size: int | None, answers: AnswerReader
@@ -80,7 +81,7 @@ class Listing:
         try:
             batch: list = []
             seen = 0
-            top_keys: list[str] = []
+            top_keys = self.top_keys = []
             has_results = False
             for item, key in _items(stream, top_keys, self):
                 if key == "results":

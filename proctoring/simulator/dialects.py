@@ -11,6 +11,8 @@ Each dialect changes one thing; any combination may be switched on at once:
   call says whether evidence is ready.
 - `camel-case`: every attempt field arrives in camelCase (`submittedAt`, `trustScore`, ...).
 - `finished-at`: `submitted_at` arrives as `finished_at`.
+- `completed-at`: `submitted_at` arrives as `completed_at`, a name the client has no alias for
+  (until one is added in AUTOPROCTOR_FIELD_ALIASES): the drift warning's case.
 - `status-beside`: the one-attempt call puts `evidence_status` beside `test_attempt` instead of
   inside it.
 - `unpaged`: the results call ignores `page` and sends every attempt in one document with no
@@ -26,6 +28,7 @@ DECODED_SLASHES = "decoded-slashes"
 NO_LISTING_STATUS = "no-listing-status"
 CAMEL_CASE = "camel-case"
 FINISHED_AT = "finished-at"
+COMPLETED_AT = "completed-at"
 STATUS_BESIDE = "status-beside"
 UNPAGED = "unpaged"
 ASCENDING = "ascending"
@@ -35,6 +38,7 @@ DIALECTS = (
     NO_LISTING_STATUS,
     CAMEL_CASE,
     FINISHED_AT,
+    COMPLETED_AT,
     STATUS_BESIDE,
     UNPAGED,
     ASCENDING,
@@ -93,11 +97,12 @@ class Dialect:
         return DECODED_SLASHES in self.names and "%2f" in raw_id_segment.lower()
 
     def _rename(self, attempt: dict) -> dict:
-        if FINISHED_AT in self.names and "submitted_at" in attempt:
-            attempt = {
-                ("finished_at" if key == "submitted_at" else key): value
-                for key, value in attempt.items()
-            }
+        for dialect, name in ((FINISHED_AT, "finished_at"), (COMPLETED_AT, "completed_at")):
+            if dialect in self.names and "submitted_at" in attempt:
+                attempt = {
+                    (name if key == "submitted_at" else key): value
+                    for key, value in attempt.items()
+                }
         if CAMEL_CASE in self.names:
             attempt = {camel(key): value for key, value in attempt.items()}
         return attempt

@@ -64,3 +64,15 @@ def profiled_client(**overrides) -> AutoProctorClient:
 
 def mark_checked(report: dict, **fields) -> ApiProfile:
     return save_profile(report=report, checked_at=timezone.now(), **fields)
+
+
+def store_report(report) -> ApiProfile:
+    """Keep what the doctor learned (its `learned` forms and the whole report)."""
+    fields = {
+        name: value
+        for name, value in report.learned.items()
+        if name in {"attempt_form", "client_id_param", "listing_has_evidence_status", "paged"}
+    }
+    if report.learned.get("listing_order"):
+        fields["listing_order"] = report.learned["listing_order"]
+    return mark_checked(report.as_dict(), **fields)
