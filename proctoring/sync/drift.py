@@ -132,3 +132,17 @@ class DriftWatch:
 
 def alarms(warnings: list[dict]) -> list[dict]:
     return [warning for warning in warnings or [] if warning.get("level") == ALARM]
+
+
+def latest_warnings() -> list[dict]:
+    """The warnings of the latest results run that did run (a skipped one saw nothing)."""
+    from proctoring.models import SyncRun
+
+    run = (
+        SyncRun.objects.filter(kind=SyncRun.Kind.RESULTS)
+        .exclude(status=SyncRun.Status.SKIPPED)
+        .order_by("-started_at", "-pk")
+        .only("warnings")
+        .first()
+    )
+    return list(run.warnings) if run else []
