@@ -27,6 +27,16 @@ ATTEMPT_FIELDS: dict[str, tuple[str, ...]] = {
     "evidence_status": ("evidence_status",),
     "device": ("device",),
 }
+# Which of our attempt columns each mapped field fills (a field not sent keeps its columns).
+FIELD_COLUMNS = {
+    "lookup_key": ("lookup_key",),
+    "user_details": ("candidate_name", "candidate_email"),
+    "started_at": ("started_at",),
+    "submitted_at": ("submitted_at",),
+    "trust_score": ("trust_score",),
+    "evidence_status": ("evidence_status",),
+    "device": ("device",),
+}
 # Fields an attempt may well lack or leave null without anything being wrong.
 OPTIONAL_FIELDS = ("lookup_key", "user_details", "device")
 # Fields null until the attempt is submitted: null on a whole page is only suspicious when
@@ -57,6 +67,8 @@ ATTEMPT_FORM_WORDS = {
     HASHED_PATH: "the hashed id in the path",
     ID_QUERY: "the plain id in the path with hashed_test_attempt_id in the query",
 }
+# Query parameters that carry a signature (the API console tags them as such).
+SIGNATURE_PARAMS = frozenset({"hashedUnixTimestamp", "hashed_test_attempt_id"})
 # Spellings of the client id in the query of the per-attempt calls (both seen).
 CLIENT_ID_PARAMS = ("clientId", "client_id")
 # Response headers that say something about rate limits.

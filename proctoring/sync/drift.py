@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from proctoring.autoproctor.wire import ATTEMPT_FIELDS, all_attempt_names, names_for
+from proctoring.autoproctor.wire import (
+    ATTEMPT_FIELDS,
+    FIELD_COLUMNS,
+    all_attempt_names,
+    names_for,
+)
 from proctoring.models import Attempt
 
 ALARM, NOTE = "alarm", "note"
@@ -21,17 +26,22 @@ NULL_CHECKED = {
     "submitted_at": "submitted_at",
     "trust_score": "trust_score",
 }
+# What a mapped field's absence means, by the first of our columns it fills (FIELD_COLUMNS).
 CONSEQUENCES = {
     "submitted_at": "{count} attempts look in progress",
     "started_at": "{count} attempts have no start time",
     "trust_score": "{count} attempts have no trust score and stay out of the review queue",
-    "user_details": "{count} attempts have no candidate name or email",
+    "candidate_name": "{count} attempts have no candidate name or email",
     "lookup_key": "{count} attempts belong to no test",
     "device": "{count} attempts have no device",
     "evidence_status": "the evidence pass asks the one-attempt call for {count} attempts instead",
 }
 # Absent from the listing but coped with: noted, not an alarm.
 COPED_WITH = {"evidence_status"}
+
+
+def consequence(field: str, count: int) -> str:
+    return CONSEQUENCES[FIELD_COLUMNS[field][0]].format(count=f"{count:,}")
 
 
 class DriftWatch:
@@ -76,22 +86,18 @@ class DriftWatch:
     def warnings(self) -> list[dict]:
         found = []
         for name, count in self.missing.items():
-            consequence = CONSEQUENCES.get(name, "{count} attempts lack it").format(
-                count=f"{count:,}"
-            )
             found.append(
                 {
                     "field": name,
                     "kind": "missing",
                     "count": count,
-                    "level": NOTE if name in COPED_WITH else ALARM,
+                    "level": NOTE if FIELD_COLUMNS[name][0] in COPED_WITH else ALARM,
                     "message": f"AutoProctor's results no longer carry `{name}` (nor "
                     f"{', '.join(f'`{n}`' for n in names_for(name)[1:]) or 'an alias'}): "
-                    f"{consequence}.",
+                    f"{consequence(name, count)}.",
                 }
             )
         for name, count in self.emptied.items():
-            consequence = CONSEQUENCES[name].format(count=f"{count:,}")
             found.append(
                 {
                     "field": name,
@@ -99,8 +105,8 @@ class DriftWatch:
                     "count": count,
                     "level": ALARM,
                     "message": f"AutoProctor's results now send `{name}` empty for attempts "
-                    f"that had one: {consequence}. The stored values were overwritten only if "
-                    "AutoProctor really cleared them; check with AutoProctor support.",
+                    f"that had one: {consequence(name, count)}. The JSON is stored as received; "
+                    "check with AutoProctor support.",
                 }
             )
         for (name, alias), count in self.aliases.items():

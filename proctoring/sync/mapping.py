@@ -3,15 +3,7 @@ carry at all keeps its stored value instead of being overwritten with nothing.""
 
 from __future__ import annotations
 
-FIELD_COLUMNS = {
-    "lookup_key": ("lookup_key",),
-    "user_details": ("candidate_name", "candidate_email"),
-    "started_at": ("started_at",),
-    "submitted_at": ("submitted_at",),
-    "trust_score": ("trust_score",),
-    "evidence_status": ("evidence_status",),
-    "device": ("device",),
-}
+from proctoring.autoproctor.wire import FIELD_COLUMNS
 
 
 def unsent_columns(data) -> list[str]:
