@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
@@ -34,7 +33,7 @@ from .answers import (
 from .errors import MalformedResponse, NotConfigured
 from .forms import CallForms, FormKeeper
 from .signing import Secret, sign, unix_timestamp
-from .stream import Listing
+from .stream import Listing, next_page_params, open_streamed
 from .transport import Call, Exchange, Transport
 from .values import (
     EVIDENCE_LISTS,
@@ -59,10 +58,6 @@ DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
 USAGE_PATH = "/api/v2/usage/"
 DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")
 USAGE_FIELDS = {"credits_remaining", "credits_used", "period_start", "period_end"}
-# The query parameters that sign a tenant-wide call; never carried over from a `next` link.
-TIMESTAMP_PARAMS = ("unixTimestamp", "hashedUnixTimestamp")
-# A results answer up to this size is read whole (the API console shows it); longer, streamed.
-READ_AT_ONCE = 1_000_000
 # A results listing longer than this is a server that keeps saying "next".
 MAX_PAGES = 100_000
 
@@ -191,13 +186,16 @@ class AutoProctorClient:
         for _ in range(MAX_PAGES):
             fetched.add(frozenset(params.items()))
             call = self._tenant_call(RESULTS, params)
-            listing = Listing(lambda call=call: self._streamed(call), self._transport.max_retries)
+            listing = Listing(
+                lambda call=call: open_streamed(self._transport, self._answers, call),
+                self._transport.max_retries,
+            )
             yield from listing.pages(number, batch_size, self._answers)
             next_url = listing.next_url
             if not next_url:
                 return
             previous = number
-            params = self._next_page_params(next_url, params, lookup_key)
+            params = next_page_params(next_url, params, lookup_key)
             number = int(params["page"]) if params.get("page", "").isdigit() else number + 1
             if frozenset(params.items()) in fetched:
                 raise MalformedResponse(
@@ -388,33 +386,7 @@ class AutoProctorClient:
 
         return Call(endpoint, "GET", build)
 
-    @staticmethod
-    def _next_page_params(next_url: Any, current: dict, lookup_key: str | None) -> dict:
-        """The query of the `next` link without its (soon stale) timestamp and signature."""
-        if not isinstance(next_url, str):
-            raise MalformedResponse(
-                f"AutoProctor's results `next` is {type(next_url).__name__}, not a URL.",
-                endpoint=RESULTS,
-            )
-        query = parse_qsl(urlsplit(next_url).query, keep_blank_values=True)
-        params = {key: value for key, value in query if key not in TIMESTAMP_PARAMS}
-        unchanged = {k: v for k, v in current.items() if k != "page"} == params
-        if "page" not in params and (not params or unchanged):
-            params["page"] = str(int(current.get("page", "1")) + 1)
-        if lookup_key and "lookupKey" not in params:
-            params["lookupKey"] = lookup_key
-        return params
-
     # --- reading answers ----------------------------------------------------------------------
-
-    def _streamed(self, call: Call) -> requests.Response:
-        """A streamed 2xx answer to a tenant-wide call; the caller reads and closes it."""
-        response = self._transport.send(replace(call, stream=True, read_up_to=READ_AT_ONCE))
-        if not 200 <= response.status_code < 300:
-            with response:
-                response.content  # noqa: B018 - read the error body before the check
-                self._answers.check_status(call.endpoint, response, SIGNED_TIMESTAMP)
-        return response
 
     def _fetch_json(self, call: Call, auth: str, test_attempt_id: str | None = None) -> Any:
         with self._transport.send(call) as response:

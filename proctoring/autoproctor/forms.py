@@ -68,7 +68,11 @@ class FormKeeper:
             return call(first)
         except REFUSALS as refused:
             if first == HASHED_PATH and "/" not in hashed_id:
-                raise
+                raise type(refused)(
+                    f"{refused.message} (Sent with {ATTEMPT_FORM_WORDS[first]}.)",
+                    endpoint=refused.endpoint,
+                    status=refused.status,
+                ) from None
             second = other_form(first)
             try:
                 answer = call(second)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import IO, Any
+from urllib.parse import parse_qsl, urlsplit
 
 import ijson
 import requests
@@ -21,11 +23,14 @@ import urllib3
 
 from .answers import RESULTS, SIGNED_TIMESTAMP, AnswerReader
 from .errors import MalformedResponse, Unreachable
+from .transport import Call, Transport
 from .values import ResultsPage, parse_attempt_list
 
 logger = logging.getLogger("proctoring.autoproctor")
 
 ITEM_PREFIXES = ("item", "results.item")
+# The query parameters that sign a tenant-wide call; never carried over from a `next` link.
+TIMESTAMP_PARAMS = ("unixTimestamp", "hashedUnixTimestamp")
 READ_ERRORS = (
     requests.RequestException,
     urllib3.exceptions.HTTPError,
@@ -33,6 +38,8 @@ READ_ERRORS = (
     TimeoutError,
 )
 CHUNK_BYTES = 64 * 1024
+# A results answer up to this size is read whole (the API console shows it); longer, streamed.
+READ_AT_ONCE = 1_000_000
 
 
 class Listing:
@@ -165,3 +172,30 @@ def _items(stream, top_keys: list[str], listing: Listing) -> Iterator[tuple[Any,
             listing.next_url = value if event in ("number", "boolean") else object()
         elif prefix == "count" and event == "number" and float(value).is_integer():
             listing.total = int(value)
+
+
+def next_page_params(next_url: Any, current: dict, lookup_key: str | None) -> dict:
+    """The query of the `next` link without its (soon stale) timestamp and signature."""
+    if not isinstance(next_url, str):
+        raise MalformedResponse(
+            f"AutoProctor's results `next` is {type(next_url).__name__}, not a URL.",
+            endpoint=RESULTS,
+        )
+    query = parse_qsl(urlsplit(next_url).query, keep_blank_values=True)
+    params = {key: value for key, value in query if key not in TIMESTAMP_PARAMS}
+    unchanged = {k: v for k, v in current.items() if k != "page"} == params
+    if "page" not in params and (not params or unchanged):
+        params["page"] = str(int(current.get("page", "1")) + 1)
+    if lookup_key and "lookupKey" not in params:
+        params["lookupKey"] = lookup_key
+    return params
+
+
+def open_streamed(transport: Transport, answers: AnswerReader, call: Call) -> requests.Response:
+    """A streamed 2xx answer to a tenant-wide call; the caller reads and closes it."""
+    response = transport.send(replace(call, stream=True, read_up_to=READ_AT_ONCE))
+    if not 200 <= response.status_code < 300:
+        with response:
+            response.content  # noqa: B018 - read the error body before the check
+            answers.check_status(call.endpoint, response, SIGNED_TIMESTAMP)
+    return response
