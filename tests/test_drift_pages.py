@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from dashboard.models import AuditEvent
 from proctoring.models import ApiProfile, SyncRun
-from proctoring.sync import sync_results
+from proctoring.sync import sync_evidence, sync_results
 from tests.sync_support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,20 @@ def test_check_my_account_is_refused_to_proctors_and_to_get(
     assert proctor_client.post(reverse("console-doctor")).status_code == 403
     assert test_admin_client.get(reverse("console-doctor")).status_code == 405
     assert simulator.requests == []
+
+
+def test_a_new_evidence_label_is_noted_on_the_evidence_run_and_the_sync_page(
+    make_simulator, test_admin_client
+):
+    simulator = make_simulator(start_time=time.time() - 600)
+    simulator.clock.advance(600)
+    with client_for(simulator) as client:
+        sync_results(client)
+        run = sync_evidence(client, workers=1)
+
+    (note,) = [w for w in run.warnings if w["kind"] == "label"]
+    assert note["level"] == "note" and note["count"] >= 1
+    assert f"New evidence label `{note['field']}`" in note["message"]
+    assert f'data-drift-field="{note["field"]}" data-drift-kind="label"' in page(
+        test_admin_client, "sync-status"
+    )

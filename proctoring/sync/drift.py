@@ -14,6 +14,7 @@ from collections import Counter
 from proctoring.autoproctor.wire import (
     ATTEMPT_FIELDS,
     FIELD_COLUMNS,
+    KNOWN_LABELS,
     all_attempt_names,
     names_for,
 )
@@ -140,15 +141,45 @@ def alarms(warnings: list[dict]) -> list[dict]:
     return [warning for warning in warnings or [] if warning.get("level") == ALARM]
 
 
+def label_warnings(since) -> list[dict]:
+    """A note per evidence label we do not know, among the records stored since `since`."""
+    from django.db.models import Count
+
+    from proctoring.models import EvidenceRecord
+
+    new_labels = (
+        EvidenceRecord.objects.filter(attempt__evidence_fetched_at__gte=since)
+        .exclude(label__in=KNOWN_LABELS)
+        .values("label")
+        .annotate(count=Count("pk"))
+        .order_by("label")
+    )
+    return [
+        {
+            "field": row["label"],
+            "kind": "label",
+            "count": row["count"],
+            "level": NOTE,
+            "message": f"New evidence label `{row['label']}` ({row['count']:,} records); stored "
+            "and shown under its own name.",
+        }
+        for row in new_labels
+    ]
+
+
 def latest_warnings() -> list[dict]:
-    """The warnings of the latest results run that did run (a skipped one saw nothing)."""
+    """The warnings of the latest results and evidence runs that did run (a skipped one saw
+    nothing)."""
     from proctoring.models import SyncRun
 
-    run = (
-        SyncRun.objects.filter(kind=SyncRun.Kind.RESULTS)
-        .exclude(status=SyncRun.Status.SKIPPED)
-        .order_by("-started_at", "-pk")
-        .only("warnings")
-        .first()
-    )
-    return list(run.warnings) if run else []
+    found = []
+    for kind in (SyncRun.Kind.RESULTS, SyncRun.Kind.EVIDENCE):
+        run = (
+            SyncRun.objects.filter(kind=kind)
+            .exclude(status=SyncRun.Status.SKIPPED)
+            .order_by("-started_at", "-pk")
+            .only("warnings")
+            .first()
+        )
+        found += list(run.warnings) if run else []
+    return found

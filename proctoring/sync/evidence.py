@@ -44,6 +44,7 @@ from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
 from proctoring.sync import bulk, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.candidates import awaiting_evidence, next_recheck
+from proctoring.sync.drift import label_warnings
 from proctoring.sync.leases import lease_duration
 
 logger = logging.getLogger("proctoring.sync")
@@ -107,6 +108,7 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
     failures = [result for result in results if result.outcome is Outcome.FAILED]
     run.failed = len(failures)
     problems = [f"{result.test_attempt_id}: {result.message}" for result in failures]
+    run.warnings = label_warnings(run.started_at)
     fatal = next((result.fatal for result in results if result.fatal is not None), None)
     if fatal is not None:
         return runs.fail_run(run, fatal, problems)
