@@ -89,6 +89,23 @@ def _extra_aliases() -> dict[str, list[str]]:
         return {}
 
 
+def parse_field_aliases(text: str) -> dict[str, list[str]]:
+    """The AUTOPROCTOR_FIELD_ALIASES environment variable: `field=alias,alias;field=alias`,
+    e.g. `submitted_at=completed_at`. ValueError naming the mistake and the known fields."""
+    aliases: dict[str, list[str]] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(";"))):
+        field, equals, names = part.partition("=")
+        field = field.strip()
+        names_list = [name.strip() for name in names.split(",") if name.strip()]
+        if not equals or field not in ATTEMPT_FIELDS or not names_list:
+            raise ValueError(
+                f"AUTOPROCTOR_FIELD_ALIASES: {part!r} is not `field=alias[,alias]` with a field "
+                f"among {', '.join(ATTEMPT_FIELDS)} (e.g. submitted_at=completed_at)."
+            )
+        aliases.setdefault(field, []).extend(names_list)
+    return aliases
+
+
 def names_for(field: str) -> tuple[str, ...]:
     """Every name accepted for `field`, in order of preference."""
     names = [*ATTEMPT_FIELDS.get(field, (field,)), *_extra_aliases().get(field, ())]
