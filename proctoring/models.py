@@ -155,7 +155,9 @@ class EvidenceRecord(models.Model):
     misc = models.JSONField(default=dict, blank=True)
     presigned_url = models.TextField(blank=True, default="")
     presigned_url_expires_at = models.DateTimeField(null=True, blank=True)
-    raw = models.JSONField(default=dict, blank=True, help_text="The record as received.")
+    # Nullable without a default, so that adding it never rebuilds the table (SQLite would drop
+    # the indexes other apps made by SQL). Null: stored before the record was kept as received.
+    raw = models.JSONField(null=True, blank=True, help_text="The record as received.")
 
     class Meta:
         ordering = ["attempt", "occurred_at", "device", "position"]
@@ -226,7 +228,7 @@ class SyncRun(models.Model):
         help_text="host:pid of the process that ran it, to tell a crashed run from a long one.",
     )
     warnings = models.JSONField(
-        default=list,
+        null=True,
         blank=True,
         help_text="Drift seen in AutoProctor's answers: [{field, kind, count, message}].",
     )

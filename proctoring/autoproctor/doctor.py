@@ -262,7 +262,7 @@ class Doctor:
             query = {param: client.client_id, "hashed_test_attempt_id": client._sign(attempt_id)}
             response = self.call(f"evidence file URL, {param}", "GET", client._api_url(path, query))
             if response is not None and response.status_code == 200 and file_url is None:
-                file_url = (response.json() or {}).get("all_evidence_records_file_url")
+                file_url = _json_value(response, "all_evidence_records_file_url")
                 self.report.forms["evidence file URL client id parameter"] = param
             elif response is not None and response.status_code != 200:
                 refusal = self.refusal(EVIDENCE_FILE_URL, response, SIGNED_ATTEMPT, attempt_id)
@@ -340,6 +340,15 @@ def pick_sample(attempts: list, sign: Callable[[str], str], size: int = 3) -> li
         sample.remove(slashed)
         sample.insert(0, slashed)
     return sample[: size + 1]
+
+
+def _json_value(response: requests.Response, key: str):
+    """`key` of a JSON object answer; None when the answer is not one."""
+    try:
+        document = response.json()
+    except ValueError:
+        return None
+    return document.get(key) if isinstance(document, dict) else None
 
 
 def run_doctor(client, timeout: float = 30.0) -> DoctorReport:

@@ -181,5 +181,5 @@ def latest_warnings() -> list[dict]:
             .only("warnings")
             .first()
         )
-        found += list(run.warnings) if run else []
+        found += list(run.warnings or []) if run else []
     return found
