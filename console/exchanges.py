@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl, urlsplit
 from django.conf import settings
 
 from proctoring.autoproctor import Exchange
-from proctoring.autoproctor.signing import SIGNATURE_PARAMS, Secret
+from proctoring.autoproctor.signing import Secret
+from proctoring.autoproctor.wire import SIGNATURE_PARAMS
 
 # Characters of a body the page shows; the rest is cut with a note.
 MAX_SHOWN_BODY = 200_000

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
+from access.permissions import RUN_SYNC, USE_CONSOLE, VIEW_ATTEMPTS, VIEW_USAGE, can, require
 from dashboard import selectors
 from dashboard.chart_cache import per_generation
 from dashboard.selectors import charts
+from proctoring.sync.drift import alarms, latest_warnings
 
 
 @require(VIEW_ATTEMPTS)
@@ -30,5 +31,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "trust_distribution": trust,
         "violations_by_label": violations,
         "credit_balance": charts.credit_balance() if show_usage else None,
+        # Test admins (who run the sync) are told when AutoProctor's answers drifted.
+        "drift_alarms": alarms(latest_warnings()) if can(request.user, RUN_SYNC) else [],
+        "can_check_account": can(request.user, USE_CONSOLE),
     }
     return render(request, "dashboard/overview.html", context)

@@ -13,9 +13,6 @@ import hashlib
 import hmac
 from collections.abc import Callable
 
-# The query parameters whose value is a signature (of a timestamp, or of an attempt's id).
-SIGNATURE_PARAMS = frozenset({"hashedUnixTimestamp", "hashed_test_attempt_id"})
-
 
 def sign(message: str, secret: str) -> str:
     """Return the 44-character standard Base64 (padded) HMAC-SHA256 of `message` under `secret`.
