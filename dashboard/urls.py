@@ -16,7 +16,7 @@ from dashboard.views import (
 )
 
 urlpatterns = [
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("dashboard.account_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # The dashboard's pages (dashboard/views/).
