@@ -1,6 +1,7 @@
 """Recording the audit trail: one call per audited action, from the view that performs it."""
 
 from dashboard.models import AuditEvent
+from proctoring.autoproctor.storable import storable
 
 
 def audit_record(*, user, action, attempt=None, summary="", detail=None):
@@ -14,6 +15,8 @@ def audit_record(*, user, action, attempt=None, summary="", detail=None):
         username=getattr(user, "get_username", lambda: "")() or "anonymous",
         action=action,
         attempt=attempt,
-        summary=summary[:500],
-        detail=detail or {},
+        # What a request carried (a filter, a message) may hold a NUL, which PostgreSQL's text
+        # and jsonb refuse: it is stored as U+FFFD, like text from AutoProctor.
+        summary=storable(summary[:500]),
+        detail=storable(detail or {}),
     )

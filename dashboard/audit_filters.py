@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from dashboard import selectors
 from dashboard.models import AuditEvent
+from dashboard.params import row_id, storable_text
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -39,7 +40,9 @@ class AuditFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if not storable_text(value):
+            return queryset.none()
         matches = Q(attempt__test_attempt_id=value)
-        if value.isdigit():
-            matches |= Q(attempt_id=int(value))
+        if row_id(value) is not None:
+            matches |= Q(attempt_id=row_id(value))
         return queryset.filter(matches)

@@ -9,6 +9,7 @@ form (which sends mail to whoever owns an address) per client address in Django'
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from functools import wraps
 
@@ -17,18 +18,41 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from proctoring.autoproctor.storable import storable_text
+
 PASSWORD_RESETS_PER_HOUR = 5
+# axes' username column.
+USERNAME_COLUMN = 255
 
 
 def client_address(request: HttpRequest) -> str:
     """The client's address: behind the TLS proxy (DJANGO_BEHIND_PROXY) the last entry of
-    X-Forwarded-For, which the proxy itself appended; otherwise the connection's address."""
+    X-Forwarded-For, which the proxy itself appended; otherwise the connection's address. Always
+    a valid IP address (axes stores it in an address column); 0.0.0.0 when there is none."""
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
+        last = _address(forwarded.split(",")[-1])
         if last:
-            return last[:64]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            return last
+    return _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a label
+
+
+def _address(text: str) -> str | None:
+    """An IP address as the database stores it, or None for anything else."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def username_tried(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name a log-in tried, as axes counts and stores it: cut to its column and with
+    any NUL replaced, so a hostile name is counted instead of failing the log-in page."""
+    data = credentials or getattr(request, "data", request.POST)
+    name = data.get("username") if data else None
+    if not isinstance(name, str):
+        return None
+    return storable_text(name)[:USERNAME_COLUMN]
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -22,11 +22,13 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import F, Q
 from django.db.models.lookups import IsNull
 from django.utils.dateparse import parse_datetime
+
+from dashboard.params import storable_float, storable_integer, storable_text
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -59,7 +61,7 @@ def decode_cursor(sort, token):
         value, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (ValueError, TypeError, binascii.Error):
         return None
-    if not isinstance(pk, int) or isinstance(pk, bool):
+    if not storable_integer(pk):
         return None
     if value is None:
         return (None, pk) if sort.column.nullable else None
@@ -69,16 +71,19 @@ def decode_cursor(sort, token):
             value = parse_datetime(value)
             if value is None or value.tzinfo is None:
                 return None
+            value = value.astimezone(UTC)  # PostgreSQL takes offsets up to 15:59 only
         elif value_type is timedelta:
             value = timedelta(microseconds=int(value))
         elif value_type is float:
             if isinstance(value, bool):
                 return None
             value = float(value)
-        elif value_type is int:
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not storable_float(value):
                 return None
-        elif not isinstance(value, str):
+        elif value_type is int:
+            if not storable_integer(value):
+                return None
+        elif not storable_text(value):
             return None
     except (ValueError, TypeError, OverflowError):
         return None

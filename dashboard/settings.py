@@ -297,6 +297,7 @@ AXES_COOLOFF_TIME = "dashboard.logins.cool_off"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "dashboard.logins.client_address"
+AXES_USERNAME_CALLABLE = "dashboard.logins.username_tried"
 AXES_LOCKOUT_CALLABLE = "dashboard.logins.locked_out"
 # Failures are logged with the user name and address tried (never the password), as warnings;
 # axes' own start-up and bookkeeping lines are left out.

@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET
 
 from dashboard.audit_filters import AuditFilter
 from dashboard.models import AuditEvent
+from dashboard.params import row_id
 from dashboard.permissions import VIEW_AUDIT, require
 
 PAGE_SIZE = 50
 
 
 def _cursor(value):
-    return int(value) if value and value.isdigit() else None
+    return row_id(value)
 
 
 @require(VIEW_AUDIT)
