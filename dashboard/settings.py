@@ -303,6 +303,9 @@ AXES_LOCKOUT_CALLABLE = "dashboard.logins.locked_out"
 # axes' own start-up and bookkeeping lines are left out.
 AXES_SENSITIVE_PARAMETERS = []
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
+# own client logs the host and the call instead (proctoring.autoproctor.transport).
+LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
 # Password reset sends mail: its pages exist only when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)

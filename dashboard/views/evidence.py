@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from dashboard.audit import audit_record
+from dashboard.fetch_site import from_our_pages
 from dashboard.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
 from proctoring.autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
 from proctoring.models import EvidenceRecord
@@ -61,6 +62,7 @@ def _stream(client, upstream):
 
 
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
+@from_our_pages  # an audited GET: see dashboard.fetch_site
 def evidence_file(request, attempt_id, record_id):
     record = evidence_record_for(request.user, attempt_id, record_id)
     audit_record(
