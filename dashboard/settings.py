@@ -306,6 +306,13 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
 # own client logs the host and the call instead (proctoring.autoproctor.transport).
 LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
+# A session ends after SESSION_IDLE_MINUTES without a request (dashboard.sessions).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "dashboard.sessions.IdleTimeoutMiddleware",
+)
 # Password reset sends mail: its pages exist only when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
