@@ -80,3 +80,12 @@ def may_give_verdict(user, review_state):
     if review_state is None or review_state.reviewed_by_id == user.pk:
         return True
     return can(user, OVERTURN_VERDICTS)
+
+
+def may_restore(user, dismissal):
+    """True when `user` may count a dismissed evidence record again: the same overturn rule as
+    verdicts. Whoever dismissed it may change their mind; undoing another reviewer's dismissal
+    takes OVERTURN_VERDICTS (test admins)."""
+    if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
+        return False
+    return dismissal.dismissed_by_id == user.pk or can(user, OVERTURN_VERDICTS)
