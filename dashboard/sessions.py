@@ -13,6 +13,8 @@ import time
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 
 # How often, at most, an active session's expiry is pushed forward.
 RENEW_SECONDS = 60
@@ -31,6 +33,13 @@ class IdleTimeoutMiddleware:
             if now - session.get(SEEN_KEY, 0) >= RENEW_SECONDS:
                 session[SEEN_KEY] = now  # modified: saved with a fresh expiry
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def mark_logged_in(sender, request, user, **kwargs) -> None:
+    """A new session was just saved with a full lifetime: the first pages need not renew it."""
+    if getattr(request, "session", None) is not None:
+        request.session[SEEN_KEY] = int(time.time())
 
 
 def clear_expired_sessions() -> None:

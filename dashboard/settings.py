@@ -285,7 +285,7 @@ else:
 # database, so every web process counts together); after LOGIN_FAILURE_LIMIT of them that
 # name or address waits LOGIN_LOCKOUT_MINUTES, counted from its last failure.
 INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware", "dashboard.bidi.BidiEscapeMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
