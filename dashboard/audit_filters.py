@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from dashboard import selectors
 from dashboard.models import AuditEvent
-from dashboard.params import row_id, storable_text
+from dashboard.params import is_storable_text, row_id
 
 
 class AuditFilter(django_filters.FilterSet):
@@ -40,7 +40,7 @@ class AuditFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if not storable_text(value):
+        if not is_storable_text(value):
             return queryset.none()
         matches = Q(attempt__test_attempt_id=value)
         if row_id(value) is not None:

@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.db.models.lookups import IsNull
 from django.utils.dateparse import parse_datetime
 
-from dashboard.params import storable_float, storable_integer, storable_text
+from dashboard.params import is_storable_float, is_storable_integer, is_storable_text
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -61,7 +61,7 @@ def decode_cursor(sort, token):
         value, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (ValueError, TypeError, binascii.Error):
         return None
-    if not storable_integer(pk):
+    if not is_storable_integer(pk):
         return None
     if value is None:
         return (None, pk) if sort.column.nullable else None
@@ -78,12 +78,12 @@ def decode_cursor(sort, token):
             if isinstance(value, bool):
                 return None
             value = float(value)
-            if not storable_float(value):
+            if not is_storable_float(value):
                 return None
         elif value_type is int:
-            if not storable_integer(value):
+            if not is_storable_integer(value):
                 return None
-        elif not storable_text(value):
+        elif not is_storable_text(value):
             return None
     except (ValueError, TypeError, OverflowError):
         return None

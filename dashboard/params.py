@@ -24,15 +24,15 @@ def row_id(value: object) -> int | None:
     return number if 0 < number <= MAX_INTEGER else None
 
 
-def storable_integer(value: object) -> bool:
+def is_storable_integer(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_INTEGER
 
 
-def storable_float(value: object) -> bool:
+def is_storable_float(value: object) -> bool:
     return isinstance(value, float) and math.isfinite(value)
 
 
-def storable_text(value: object) -> bool:
+def is_storable_text(value: object) -> bool:
     """Text every supported database can compare against: no NUL, no lone surrogate."""
     if not isinstance(value, str):
         return False
