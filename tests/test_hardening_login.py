@@ -85,3 +85,21 @@ def test_password_reset_with_email_is_throttled_per_address(client, proctor, set
 
     assert answers == [302] * PASSWORD_RESETS_PER_HOUR + [429]
     assert len(mail.outbox) == PASSWORD_RESETS_PER_HOUR
+
+
+def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    def from_client(address, username, password, forged="198.51.100.77"):
+        return client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"{forged}, {address}",  # what the client sent, then the proxy
+        )
+
+    for attempt in range(5):
+        from_client("203.0.113.1", f"guess-{attempt}", "wrong")
+
+    assert from_client("203.0.113.1", "alice", PASSWORD).status_code == 429
+    assert from_client("203.0.113.2", "alice", PASSWORD).status_code == 302
