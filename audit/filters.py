@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from access.params import is_storable_text, row_id
 from audit.models import AuditEvent
 from proctoring.selectors import distinct_values
 
@@ -43,7 +44,9 @@ class AuditFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if not is_storable_text(value):
+            return queryset.none()
         matches = Q(attempt__test_attempt_id=value)
-        if value.isdigit():
-            matches |= Q(attempt_id=int(value))
+        if row_id(value) is not None:
+            matches |= Q(attempt_id=row_id(value))
         return queryset.filter(matches)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from audit.models import AuditEvent
+from proctoring.autoproctor.storable import storable
 from proctoring.models import Attempt
 
 
@@ -26,6 +27,8 @@ def audit_record(
         username=getattr(user, "get_username", lambda: "")() or "anonymous",
         action=action,
         attempt=attempt,
-        summary=summary[:500],
-        detail=detail or {},
+        # What a request carried (a filter, a message) may hold a NUL, which PostgreSQL's text
+        # and jsonb refuse: it is stored as U+FFFD, like text from AutoProctor.
+        summary=storable(summary[:500]),
+        detail=storable(detail or {}),
     )

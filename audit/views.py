@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from access.params import row_id
 from access.permissions import VIEW_AUDIT, require
 from audit.filters import AuditFilter
 from audit.models import AuditEvent
@@ -19,7 +20,7 @@ PAGE_SIZE = 50
 
 
 def _cursor(value):
-    return int(value) if value and value.isdigit() else None
+    return row_id(value)
 
 
 @require(VIEW_AUDIT)

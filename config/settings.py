@@ -293,3 +293,44 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Log-ins, sessions and email ----------------------------------------------------------
+# Wrong passwords are counted per user name and per client address (django-axes, in the
+# database, so every web process counts together); after LOGIN_FAILURE_LIMIT of them that
+# name or address waits LOGIN_LOCKOUT_MINUTES, counted from its last failure.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware", "dashboard.bidi.BidiEscapeMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = "access.logins.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "access.logins.client_address"
+AXES_USERNAME_CALLABLE = "access.logins.username_tried"
+AXES_LOCKOUT_CALLABLE = "access.logins.locked_out"
+# Failures are logged with the user name and address tried (never the password), as warnings;
+# axes' own start-up and bookkeeping lines are left out.
+AXES_SENSITIVE_PARAMETERS = []
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+# urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
+# own client logs the host and the call instead (proctoring.autoproctor.transport).
+LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
+# A session ends after SESSION_IDLE_MINUTES without a request (access.sessions).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "access.sessions.IdleTimeoutMiddleware",
+)
+# Password reset sends mail: its pages exist only when EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")

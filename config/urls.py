@@ -6,7 +6,7 @@ from django.urls import include, path
 from config.health.endpoint import healthz
 
 urlpatterns = [
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("access.account_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("", include("dashboard.urls")),

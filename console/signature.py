@@ -1,6 +1,12 @@
 """The console's signature tool: the HMAC a message gets with the configured secret, and what is
 wrong with a signature an integration's front end sent.
 
+A signature made with the account's secret is a credential: an attempt id's never expires, and
+a timestamp's works for a minute on either side of it. So the tool shows a signature only for a
+message the dashboard itself would send (`computable`): a UNIX timestamp within the 60 s
+AutoProctor allows, or the id of an attempt we have synced. A pasted signature is checked for
+any message, and the check says whether it matches, never what the right one is.
+
 AutoProctor wants standard, padded Base64 of the raw HMAC-SHA256 digest, percent-encoded in
 URLs. The usual mistakes each leave a recognisable signature (a hex digest, URL-safe Base64, a
 '+' that became a space), so a mismatch is compared against each of them and named. Every
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
@@ -106,6 +113,26 @@ def verify(pasted: str, expected: Signature) -> Verdict:
         "It does not match. Check that the message is exactly what was signed (the test "
         "attempt id, or the timestamp sent with the signature), that it was signed with this "
         "account's client secret, and that the HMAC is SHA-256.",
+    )
+
+
+def computable(message: str, now: float, synced: Callable[[str], bool]) -> str:
+    """ "" when the tool may show this message's signature, else the reason it may not."""
+    if message.isascii() and message.isdigit() and len(message) == 10:
+        if abs(now - int(message)) <= MAX_CLOCK_SKEW_SECONDS:
+            return ""
+        return (
+            f"The tool shows a timestamp's signature only within {MAX_CLOCK_SKEW_SECONDS} s of "
+            "now, as the dashboard itself would send it: a signature for another moment would be "
+            "a credential usable outside the dashboard. Use the current time, or paste the "
+            "signature your front end sent to check it."
+        )
+    if synced(message):
+        return ""
+    return (
+        "The tool shows signatures only for messages the dashboard itself sends: the current "
+        "UNIX timestamp, or the id of an attempt already synced. To check a signature your "
+        'front end made for this message, paste it in "Signature to check".'
     )
 
 

@@ -37,7 +37,13 @@ from console.session import (
     remember,
     remember_evidence_url,
 )
-from console.signature import compute, timestamp_note, verify, whitespace_note
+from console.signature import (
+    computable,
+    compute,
+    timestamp_note,
+    verify,
+    whitespace_note,
+)
 from proctoring.autoproctor import NotConfigured
 from proctoring.models import Attempt
 
@@ -207,6 +213,10 @@ def _sign_and_check(request, form):
     except NotConfigured as error:
         form.add_error(None, error.message)
         return None
+    refusal = "" if pasted else computable(message, time.time(), _local_attempt)
+    if refusal:
+        form.add_error("message", refusal)
+        return None
     verdict = verify(pasted, signature) if pasted else None
     audit_record(
         user=request.user,
@@ -229,4 +239,5 @@ def _sign_and_check(request, form):
     notes = [
         note for note in (whitespace_note(message), timestamp_note(message, time.time())) if note
     ]
-    return {"signature": signature, "verdict": verdict, "notes": notes}
+    # A checked signature is answered with the verdict alone, never the right value.
+    return {"signature": None if pasted else signature, "verdict": verdict, "notes": notes}

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Count, Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import JSONArray
 
+from dashboard.bidi import escape_bidi
 from dashboard.columns import CSV_FIELDS
 from proctoring.db_functions import UtcTime
 from proctoring.models import EvidenceRecord
@@ -44,7 +45,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text):
-    """Text a spreadsheet would run as a formula, made inert with a leading single quote."""
+    """Text a spreadsheet would run as a formula, made inert with a leading single quote (and
+    bidirectional controls made visible: dashboard.bidi)."""
+    text = escape_bidi(text) if text else text
     if text and text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text

@@ -24,7 +24,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import F, Model, Q, QuerySet
@@ -32,6 +32,7 @@ from django.db.models.expressions import OrderBy
 from django.db.models.lookups import IsNull
 from django.utils.dateparse import parse_datetime
 
+from access.params import is_storable_float, is_storable_integer, is_storable_text
 from dashboard.sorting import Sort
 
 PAGE_SIZE = 50
@@ -65,7 +66,7 @@ def decode_cursor(sort: Sort, token: str | None) -> tuple[Any, int] | None:
         value, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (ValueError, TypeError, binascii.Error):
         return None
-    if not isinstance(pk, int) or isinstance(pk, bool):
+    if not is_storable_integer(pk):
         return None
     if value is None:
         return (None, pk) if sort.column.nullable else None
@@ -75,16 +76,19 @@ def decode_cursor(sort: Sort, token: str | None) -> tuple[Any, int] | None:
             value = parse_datetime(value)
             if value is None or value.tzinfo is None:
                 return None
+            value = value.astimezone(UTC)  # PostgreSQL takes offsets up to 15:59 only
         elif value_type is timedelta:
             value = timedelta(microseconds=int(value))
         elif value_type is float:
             if isinstance(value, bool):
                 return None
             value = float(value)
-        elif value_type is int:
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not is_storable_float(value):
                 return None
-        elif not isinstance(value, str):
+        elif value_type is int:
+            if not is_storable_integer(value):
+                return None
+        elif not is_storable_text(value):
             return None
     except (ValueError, TypeError, OverflowError):
         return None

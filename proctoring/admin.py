@@ -63,6 +63,8 @@ class EvidenceRecordAdmin(ReadOnlyAdmin):
     list_select_related = ["attempt"]
     raw_id_fields = ["attempt"]
     show_full_result_count = False
+    # A presigned URL fetches the file with no login and no audit: never shown.
+    exclude = ["presigned_url", "presigned_url_expires_at"]
 
 
 @admin.register(UsageSnapshot)

@@ -33,6 +33,7 @@ def schedule_specs() -> list[ScheduleSpec]:
             "proctoring.tasks.sync_usage_task",
             settings.SYNC_USAGE_EVERY_MINUTES,
         ),
+        ScheduleSpec("Delete expired sessions", "access.sessions.clear_expired_sessions", 24 * 60),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, can
-from review.models import ReviewState
+from review.models import EvidenceDismissal, ReviewState
 
 
 def may_give_verdict(
@@ -24,3 +24,12 @@ def may_give_verdict(
     if review_state is None or review_state.reviewed_by_id == user.pk:
         return True
     return can(user, OVERTURN_VERDICTS)
+
+
+def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismissal) -> bool:
+    """True when `user` may count a dismissed evidence record again: the same overturn rule as
+    verdicts. Whoever dismissed it may change their mind; undoing another reviewer's dismissal
+    takes OVERTURN_VERDICTS (test admins)."""
+    if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
+        return False
+    return dismissal.dismissed_by_id == user.pk or can(user, OVERTURN_VERDICTS)

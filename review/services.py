@@ -25,7 +25,7 @@ from review.models import (
     Verdict,
     VerdictChange,
 )
-from review.permissions import may_give_verdict
+from review.permissions import may_give_verdict, may_restore
 
 # What the audit trail calls each review action.
 VERDICT_SET = "verdict.set"
@@ -62,6 +62,17 @@ class NotYours(ReviewRefused):
         super().__init__(
             "Only a test admin can change a verdict another reviewer gave, so nothing was "
             f"changed. Given by someone else: {listed}. Leave these out, or ask a test admin."
+        )
+
+
+class NotYourDismissal(ReviewRefused):
+    """The evidence was dismissed by another reviewer, and only test admins overturn that."""
+
+    def __init__(self, dismissal):
+        super().__init__(
+            f"Only a test admin can count again evidence another reviewer dismissed "
+            f"({dismissal.dismissed_by_name}: {dismissal.reason}), so it still does not count. "
+            "Ask a test admin, or add a note."
         )
 
 
@@ -288,11 +299,14 @@ def dismiss_record(
 
 
 def restore_record(*, user: AbstractBaseUser, record: EvidenceRecord) -> bool:
-    """Count a dismissed record again. Returns whether it was dismissed."""
+    """Count a dismissed record again. Returns whether it was dismissed; NotYourDismissal when
+    another reviewer dismissed it and `user` may not overturn that."""
     with transaction.atomic():
         dismissals = list(_dismissals_of(record))
         if not dismissals:
             return False
+        if not all(may_restore(user, dismissal) for dismissal in dismissals):
+            raise NotYourDismissal(dismissals[0])
         EvidenceDismissal.objects.filter(pk__in=[item.pk for item in dismissals]).delete()
         audit_record(
             user=user,

@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from console import signature as console_signature
+from proctoring.autoproctor import sign
+from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +45,21 @@ def verdict(page):
     return match and (match[1], match[2])
 
 
-@override_settings(AUTOPROCTOR_CLIENT_SECRET="test-secret")
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [("attempt-123", ATTEMPT_VECTOR), ("1700000000", TIMESTAMP_VECTOR)],
-)
-def test_it_computes_the_reference_signatures(test_admin_client, message, expected):
-    page = signature_page(test_admin_client, message)
+@override_settings(AUTOPROCTOR_CLIENT_SECRET="test-secret", AUTOPROCTOR_CLIENT_ID="client-1")
+def test_it_computes_the_reference_signature_of_a_synced_attempt(test_admin_client):
+    make_attempt(test_attempt_id="attempt-123")
 
-    assert shown_signature(page) == expected
-    assert f"data-signature-in-url data-copy>{quote(expected, safe='')}<" in page
+    page = signature_page(test_admin_client, "attempt-123")
+
+    assert shown_signature(page) == ATTEMPT_VECTOR
+    assert f"data-signature-in-url data-copy>{quote(ATTEMPT_VECTOR, safe='')}<" in page
     assert verdict(page) is None
+
+
+@override_settings(AUTOPROCTOR_CLIENT_SECRET="test-secret")
+def test_it_computes_the_signature_of_the_current_timestamp(test_admin_client):
+    now = str(int(time.time()))
+    assert shown_signature(signature_page(test_admin_client, now)) == sign(now, "test-secret")
 
 
 @override_settings(AUTOPROCTOR_CLIENT_SECRET="test-secret")
@@ -112,8 +118,8 @@ def test_a_stale_timestamp_is_flagged_even_when_the_signature_is_right(test_admi
 
 @override_settings(AUTOPROCTOR_CLIENT_SECRET="test-secret")
 def test_white_space_around_the_message_is_signed_and_pointed_out(test_admin_client):
-    page = signature_page(test_admin_client, "attempt-123 ")
-    assert shown_signature(page) != ATTEMPT_VECTOR
+    page = signature_page(test_admin_client, "attempt-123 ", ATTEMPT_VECTOR)
+    assert verdict(page)[0] == "mismatch"
     assert "The message starts or ends with white space" in page
 
 

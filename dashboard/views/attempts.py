@@ -103,7 +103,10 @@ def render_report(
         "without_file": sum(1 for record in records if not record.has_file),
         "autoproctor_url": "{}/test-attempts/{}/".format(
             settings.AUTOPROCTOR_DASHBOARD_URL, quote(attempt.test_attempt_id, safe="")
-        ),
+        )
+        # "." or ".." would be read as a directory step: link to all results instead.
+        if attempt.test_attempt_id not in (".", "..")
+        else f"{settings.AUTOPROCTOR_DASHBOARD_URL}/results/",
         "review_threshold": settings.REVIEW_THRESHOLD,
         "can_review": can_review,
         "may_give_verdict": may_give_verdict(request.user, review.state),

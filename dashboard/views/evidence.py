@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
 from audit.services import audit_record
+from dashboard.fetch_site import from_our_pages
 from proctoring.autoproctor import AutoProctorError
 from proctoring.evidence_files import NotMedia, open_evidence_file
 
@@ -33,6 +34,7 @@ def _problem(request, record, status, problem, advice):
 
 
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
+@from_our_pages  # an audited GET: see dashboard.fetch_site
 def evidence_file(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResponse:
     record = evidence_record_for(request.user, attempt_id, record_id)
     audit_record(

@@ -193,8 +193,14 @@ def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResp
             if created
             else "This record was already dismissed; the first dismissal stays.",
         )
-    elif services.restore_record(user=request.user, record=record):
-        messages.success(request, "The record counts again.")
     else:
-        messages.info(request, "This record was not dismissed.")
+        try:
+            restored = services.restore_record(user=request.user, record=record)
+        except services.ReviewRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            if restored:
+                messages.success(request, "The record counts again.")
+            else:
+                messages.info(request, "This record was not dismissed.")
     return HttpResponseRedirect(_report_url(attempt, request, anchor))

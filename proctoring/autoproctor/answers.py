@@ -8,7 +8,6 @@ is an expired URL. Every error names the call and what to check, and never shows
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC
@@ -17,6 +16,7 @@ from typing import Any
 
 import requests
 
+from . import storable
 from .errors import (
     BadCredentials,
     ClockSkew,
@@ -64,7 +64,7 @@ class AnswerReader:
     def read_json(self, endpoint: str, response: requests.Response, auth: str) -> Any:
         """The JSON of a 2xx answer, or MalformedResponse when the body is not JSON."""
         try:
-            return json.loads(response.content)
+            return storable.loads(response.content)
         except ValueError:
             raise MalformedResponse(
                 f"AutoProctor's answer to the {endpoint} call is not JSON "
@@ -169,7 +169,7 @@ class AnswerReader:
     def _error_detail(self, response: requests.Response) -> str:
         """The server's own words from an error body, short and without the secret."""
         try:
-            body = json.loads(response.content)
+            body = storable.loads(response.content)
         except ValueError:
             body = None
         if isinstance(body, dict):

@@ -30,7 +30,7 @@ from .answers import (
     USAGE,
     AnswerReader,
 )
-from .errors import MalformedResponse, NotConfigured
+from .errors import MalformedResponse, NotConfigured, RequestRejected
 from .forms import CallForms, FormKeeper
 from .signing import Secret, sign, unix_timestamp
 from .stream import Listing, next_page_params, open_streamed
@@ -63,7 +63,17 @@ MAX_PAGES = 100_000
 
 
 def encode(value: str) -> str:
-    """Percent-encode everything but unreserved characters (so `/` becomes %2F, `+` %2B)."""
+    """Percent-encode everything but unreserved characters (so `/` becomes %2F, `+` %2B).
+
+    "." and ".." cannot be one path segment: they mean "this" and "the parent" directory (also
+    as %2E, which HTTP libraries and servers decode), so the call would reach another address.
+    Such an id is refused, the one call failing with a message, never sent elsewhere."""
+    if value in (".", ".."):
+        raise RequestRejected(
+            f"The id {value!r} cannot be sent in a URL path: it reads as a directory step, so "
+            "the request would reach another address. AutoProctor's calls about it cannot be "
+            "made from here; look it up in AutoProctor's own dashboard."
+        )
     return quote(value, safe="")
 
 

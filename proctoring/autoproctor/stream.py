@@ -23,6 +23,7 @@ import urllib3
 
 from .answers import RESULTS, SIGNED_TIMESTAMP, AnswerReader
 from .errors import MalformedResponse, Unreachable
+from .storable import storable
 from .transport import Call, Transport
 from .values import ResultsPage, parse_attempt_list
 
@@ -122,6 +123,8 @@ class Listing:
                 source.close()
 
     def _page(self, number: int, items: list) -> ResultsPage:
+        # Streamed items never pass through storable.loads: each is made storable here.
+        items = [storable(item) for item in items]
         attempts, problems = parse_attempt_list(items, where=f"results page {number}")
         return ResultsPage(number=number, attempts=attempts, problems=problems, total=self.total)
 

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from .errors import RateLimited, ServerError, Unreachable
+from . import redirects
+from .errors import RateLimited, RequestRejected, ServerError, Unreachable
 from .signing import Secret
 
 logger = logging.getLogger("proctoring.autoproctor")
@@ -67,12 +68,6 @@ class Call:
     # A streamed answer no longer than this (by its Content-Length) is read at once, so the
     # observer sees it; a longer one, or one of unknown length, is left to the caller's stream.
     read_up_to: int = 0
-
-
-def short_url(url: str) -> str:
-    """Scheme, host and path: enough to say where, without query strings in logs."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 def host_of(url: str) -> str:
@@ -141,14 +136,21 @@ class Transport:
                     data=body,
                     timeout=self.timeout,
                     stream=call.stream,
+                    allow_redirects=False,  # see redirects.py
                     **self._environment(url),
                 )
+                response = self._follow_redirects(call, url, headers, body, response, started)
             except RETRYABLE_ERRORS as error:
                 elapsed = (time.monotonic() - started) * 1000
                 reason = self._describe(error)
                 self._observe(call, url, headers, body, None, elapsed, error=reason)
                 logger.debug(
-                    "%s %s failed after %d ms: %s", call.method, short_url(url), elapsed, reason
+                    "%s %s (%s) failed after %d ms: %s",
+                    call.method,
+                    host_of(url),
+                    call.endpoint,
+                    elapsed,
+                    reason,
                 )
                 if attempt == attempts:
                     raise Unreachable(
@@ -160,13 +162,6 @@ class Transport:
                 self._wait(call, attempt, attempts, self._backoff(attempt), reason)
                 continue
 
-            elapsed = (time.monotonic() - started) * 1000
-            if call.stream and read_at_once(call, response):
-                response.content  # noqa: B018 - read into response.content
-            self._observe(call, url, headers, body, response, elapsed)
-            logger.debug(
-                "%s %s -> %s in %d ms", call.method, short_url(url), response.status_code, elapsed
-            )
             status = response.status_code
             if status != 429 and status < 500:
                 return response
@@ -178,6 +173,44 @@ class Transport:
             if retry_after is not None:
                 delay = min(retry_after, self.backoff_cap)
             self._wait(call, attempt, attempts, delay, f"HTTP {status}")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _follow_redirects(self, call: Call, url: str, headers, body, response, started: float):
+        """Observe the answer and, for an unsigned download, follow its redirects hop by hop
+        (each one checked by redirects.next_hop and observed as an exchange of its own)."""
+        first_url = url
+        for hops in range(redirects.MAX_HOPS + 1):
+            elapsed = (time.monotonic() - started) * 1000
+            if call.stream and read_at_once(call, response):
+                response.content  # noqa: B018 - read into response.content
+            self._observe(call, url, headers, body, response, elapsed)
+            logger.debug(
+                "%s %s (%s) -> %s in %d ms",
+                call.method,
+                host_of(url),
+                call.endpoint,
+                response.status_code,
+                elapsed,
+            )
+            try:
+                target = redirects.next_hop(call.endpoint, first_url, response, hops)
+            except RequestRejected:
+                response.close()
+                raise
+            if target is None:
+                return response
+            response.close()
+            # Only unsigned downloads get here: their headers carry nothing of ours.
+            url, body, started = target, None, time.monotonic()
+            response = self.session.request(
+                "GET",
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                stream=call.stream,
+                allow_redirects=False,
+                **self._environment(url),
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _backoff(self, attempt: int) -> float:

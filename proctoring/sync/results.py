@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,7 +23,7 @@ from django.utils import timezone
 from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, SyncRun
-from proctoring.sync import bulk, leases, runs
+from proctoring.sync import bulk, item_fallback, leases, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
 from proctoring.sync.mapping import keep_unsent
@@ -171,13 +172,25 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
     counts.updated = len(changed_rows) + len(evidence_stale)
 
     update_fields = [*DATA_FIELDS, "last_synced_at"]
-    with transaction.atomic():
-        insert_new(created, update_fields)
-        update_existing(changed_rows, update_fields)
-        # evidence_fetched_at and evidence_claimed_until take their default, None.
-        update_existing(
-            evidence_stale, [*update_fields, "evidence_fetched_at", "evidence_claimed_until"]
+    stale_fields = [*update_fields, "evidence_fetched_at", "evidence_claimed_until"]
+    try:
+        with transaction.atomic():
+            insert_new(created, update_fields)
+            update_existing(changed_rows, update_fields)
+            # evidence_fetched_at and evidence_claimed_until take their default, None.
+            update_existing(evidence_stale, stale_fields)
+    except item_fallback.UNSTORABLE_ERRORS:
+        failed = item_fallback.store_each(
+            [
+                (created, partial(update_existing, update_fields=update_fields)),
+                (changed_rows, partial(update_existing, update_fields=update_fields)),
+                (evidence_stale, partial(update_existing, update_fields=stale_fields)),
+            ]
         )
+        new_failed = sum(row["test_attempt_id"] in failed for row in created)
+        counts.created -= new_failed
+        counts.updated -= len(failed) - new_failed
+        counts.problems += [item_fallback.problem(key, why) for key, why in failed.items()]
     return counts
 
 

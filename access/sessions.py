@@ -1,0 +1,47 @@
+"""Sessions end after SESSION_IDLE_MINUTES without a request, and expired ones are deleted.
+
+Django keeps a session for SESSION_COOKIE_AGE from its last save. The settings make that age
+the idle limit, and this middleware saves a logged-in user's session again at most once a
+minute (not on every request, which would be a write per page), so using the dashboard keeps
+the session alive and leaving it ends the session within the limit. `clear_expired_sessions`
+runs on the worker's schedule, so expired sessions do not pile up in the database.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+# How often, at most, an active session's expiry is pushed forward.
+RENEW_SECONDS = 60
+SEEN_KEY = "_seen_at"
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(SEEN_KEY, 0) >= RENEW_SECONDS:
+                session[SEEN_KEY] = now  # modified: saved with a fresh expiry
+        return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def mark_logged_in(sender, request, user, **kwargs) -> None:
+    """A new session was just saved with a full lifetime: the first pages need not renew it."""
+    if getattr(request, "session", None) is not None:
+        request.session[SEEN_KEY] = int(time.time())
+
+
+def clear_expired_sessions() -> None:
+    """Delete expired sessions (what `manage.py clearsessions` does), for the schedule."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -1,0 +1,105 @@
+"""Log-in abuse: wrong passwords are throttled per user name and per client address on both
+log-in pages, the client is told when to try again, failures are logged, and password reset
+exists only with email configured and is throttled too."""
+
+import logging
+
+import pytest
+from django.core import mail
+
+from access.logins import PASSWORD_RESETS_PER_HOUR
+from tests.fixtures.personas import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
+
+
+def log_in(client, page, username, password, address="203.0.113.7"):
+    return client.post(page, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("page", LOGIN_PAGES)
+def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_one(
+    client, proctor, page, settings
+):
+    answers = [
+        log_in(client, page, "alice", f"guess {attempt}").status_code
+        for attempt in range(settings.LOGIN_FAILURE_LIMIT)
+    ]
+    assert answers == [200] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429]
+
+    response = log_in(client, page, "alice", PASSWORD, address="198.51.100.1")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert "Try again in 15 minutes" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_address_is_locked_after_five_wrong_passwords_for_different_names(client, proctor):
+    for attempt in range(5):
+        log_in(client, "/accounts/login/", f"someone-{attempt}", "guess")
+
+    assert log_in(client, "/accounts/login/", "alice", PASSWORD).status_code == 429
+    other_address = log_in(client, "/accounts/login/", "alice", PASSWORD, "192.0.2.9")
+    assert other_address.status_code == 302
+
+
+def test_a_right_password_before_the_limit_logs_in_and_clears_the_count(client, proctor):
+    for attempt in range(4):
+        log_in(client, "/accounts/login/", "alice", f"guess {attempt}")
+    assert log_in(client, "/accounts/login/", "alice", PASSWORD).status_code == 302
+    client.logout()
+
+    for attempt in range(4):
+        log_in(client, "/accounts/login/", "alice", f"guess {attempt}")
+    assert log_in(client, "/accounts/login/", "alice", PASSWORD).status_code == 302
+
+
+def test_a_failed_log_in_is_logged_without_the_password(client, proctor, caplog):
+    with caplog.at_level(logging.INFO):
+        log_in(client, "/accounts/login/", "alice", "hunter2-wrong")
+
+    failures = [record.getMessage() for record in caplog.records if "fail" in record.getMessage()]
+    assert any("alice" in message for message in failures)
+    assert not any("hunter2-wrong" in message for message in failures)
+
+
+def test_password_reset_does_not_exist_without_email(client, settings):
+    settings.EMAIL_HOST = ""
+    assert client.get("/accounts/password_reset/").status_code == 404
+    assert client.post("/accounts/password_reset/", {"email": "a@example.org"}).status_code == 404
+
+
+def test_password_reset_with_email_is_throttled_per_address(client, proctor, settings):
+    settings.EMAIL_HOST = "smtp.example.org"
+    assert client.get("/accounts/password_reset/").status_code == 200
+
+    answers = [
+        client.post(
+            "/accounts/password_reset/", {"email": "alice@example.org"}, REMOTE_ADDR="192.0.2.4"
+        ).status_code
+        for _ in range(PASSWORD_RESETS_PER_HOUR + 1)
+    ]
+
+    assert answers == [302] * PASSWORD_RESETS_PER_HOUR + [429]
+    assert len(mail.outbox) == PASSWORD_RESETS_PER_HOUR
+
+
+def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    def from_client(address, username, password, forged="198.51.100.77"):
+        return client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"{forged}, {address}",  # what the client sent, then the proxy
+        )
+
+    for attempt in range(5):
+        from_client("203.0.113.1", f"guess-{attempt}", "wrong")
+
+    assert from_client("203.0.113.1", "alice", PASSWORD).status_code == 429
+    assert from_client("203.0.113.2", "alice", PASSWORD).status_code == 302

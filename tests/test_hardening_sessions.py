@@ -1,0 +1,63 @@
+"""Sessions end when idle (SESSION_IDLE_MINUTES), stay alive while used, and expired ones are
+deleted on the worker's schedule."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django_q.models import Schedule
+
+from access.sessions import SEEN_KEY, clear_expired_sessions
+from proctoring.schedules import ensure_schedules
+from tests.fixtures.personas import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in_by_password(client, user):
+    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_new_session_lasts_the_idle_limit_not_two_weeks(client, proctor, settings):
+    session = logged_in_by_password(client, proctor)
+
+    lifetime = session.expire_date - timezone.now()
+    assert timedelta(minutes=59) < lifetime <= timedelta(minutes=settings.SESSION_IDLE_MINUTES)
+
+
+def test_an_idle_session_is_over_and_asks_to_log_in_again(client, proctor):
+    session = logged_in_by_password(client, proctor)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = client.get("/attempts/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_using_the_dashboard_pushes_the_end_forward(client, proctor):
+    session = logged_in_by_password(client, proctor)
+    store = client.session
+    store[SEEN_KEY] = 0  # last renewed long ago
+    store.save()
+    soon = timezone.now() + timedelta(minutes=5)
+    Session.objects.filter(pk=session.pk).update(expire_date=soon)
+
+    assert client.get("/attempts/").status_code == 200
+
+    assert Session.objects.get(pk=session.pk).expire_date > soon + timedelta(minutes=50)
+
+
+def test_expired_sessions_are_deleted_on_a_schedule(client, proctor, outsider):
+    logged_in_by_password(client, proctor)
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    ensure_schedules()
+    schedule = Schedule.objects.get(func="access.sessions.clear_expired_sessions")
+    assert schedule.minutes == 24 * 60
+    clear_expired_sessions()
+
+    assert not Session.objects.exists()
