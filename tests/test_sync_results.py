@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def evidence_in_the_test_thread(settings):
     """Pool threads have connections of their own, which cannot see this test's transaction."""
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
 
 
 def attempt_queries(queries) -> list[str]:

@@ -2,24 +2,39 @@
 
 A lease is taken with one conditional statement (an INSERT of a new row, or an UPDATE of a row
 whose lease has expired), so exactly one of two racing workers gets it on SQLite and on
-PostgreSQL alike. A worker that dies holding a lease holds it only until it expires.
+PostgreSQL alike. Leases are short (SYNC_LEASE_SECONDS) and a live holder keeps them with a
+heartbeat, a thread that renews them several times per lease: a worker killed outright
+(kill -9, out of memory, a redeploy) stops beating, and its lease is free within one lease.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from proctoring.models import SyncLease
 from proctoring.sync.runs import worker_name
 
+logger = logging.getLogger("proctoring.sync")
+
+# Beats per lease: a holder survives a few missed beats (a busy database) before losing it.
+BEATS_PER_LEASE = 4
+
 
 def lease_duration() -> timedelta:
     return timedelta(seconds=settings.SYNC_LEASE_SECONDS)
+
+
+class LeaseLost(Exception):
+    """The lease expired while this pass was still working and another pass took it."""
 
 
 class Lease:
@@ -61,3 +76,49 @@ def acquire(name: str) -> Lease | None:
 
 def current_holder(name: str) -> SyncLease | None:
     return SyncLease.objects.filter(name=name).first()
+
+
+class Heartbeat:
+    """Calls `beat` every `interval` seconds in a thread of its own until stopped.
+
+    `beat` returns False when what it keeps was lost; `lost` is then set and the beating stops,
+    for the worker to notice at its next check. A database error skips one beat (the lease has
+    room for several) instead of ending the pass.
+    """
+
+    def __init__(self, beat: Callable[[], bool], interval: float | None = None):
+        self._beat = beat
+        self.interval = interval or settings.SYNC_LEASE_SECONDS / BEATS_PER_LEASE
+        self.lost = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sync-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stopping.wait(self.interval):
+                try:
+                    if not self._beat():
+                        self.lost.set()
+                        return
+                except DatabaseError as error:
+                    logger.warning("Sync heartbeat skipped a beat: %s", error)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
+@contextlib.contextmanager
+def kept_alive(lease: Lease) -> Iterator[Heartbeat]:
+    """Renew `lease` by heartbeat while the block runs; the block checks `heartbeat.lost`."""
+    heartbeat = Heartbeat(lease.renew).start()
+    try:
+        yield heartbeat
+    finally:
+        heartbeat.stop()
