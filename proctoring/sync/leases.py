@@ -9,11 +9,10 @@ heartbeat, a thread that renews them several times per lease: a worker killed ou
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -112,13 +111,3 @@ class Heartbeat:
                     logger.warning("Sync heartbeat skipped a beat: %s", error)
         finally:
             connections.close_all()  # this thread's own connections
-
-
-@contextlib.contextmanager
-def kept_alive(lease: Lease) -> Iterator[Heartbeat]:
-    """Renew `lease` by heartbeat while the block runs; the block checks `heartbeat.lost`."""
-    heartbeat = Heartbeat(lease.renew).start()
-    try:
-        yield heartbeat
-    finally:
-        heartbeat.stop()
