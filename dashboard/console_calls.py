@@ -34,6 +34,7 @@ from proctoring.autoproctor import (
     NotReady,
 )
 from proctoring.autoproctor.signing import Secret
+from proctoring.autoproctor.wire import SIGNATURE_PARAMS
 
 # A person is waiting for the page: one retry at most, after a short pause, and no endless wait.
 CONSOLE_MAX_RETRIES = 1
@@ -41,8 +42,6 @@ CONSOLE_BACKOFF_CAP = 5.0
 CONSOLE_TIMEOUT = 15.0
 # Characters of a body the page shows; the rest is cut with a note.
 MAX_SHOWN_BODY = 200_000
-# Query parameters that carry a signature, tagged as such on the page.
-SIGNATURE_PARAMS = {"hashedUnixTimestamp", "hashed_test_attempt_id"}
 
 # What a failure means for the person at the console, where the client's message (which names
 # the setting to check) needs a plainer first sentence.

@@ -18,6 +18,7 @@ from dashboard.env import (
     env_str,
     env_url,
 )
+from proctoring.autoproctor.wire import parse_field_aliases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -231,6 +232,13 @@ if len(AUTOPROCTOR_USAGE_HEADERS) != 3:
         "AUTOPROCTOR_USAGE_HEADERS must name three headers, comma-separated: client id, "
         "timestamp, signature (e.g. X-AP-Client-Id,X-AP-Timestamp,X-AP-Signature)."
     )
+# Other names AutoProctor sends a mapped field under: `submitted_at=completed_at;...` (the
+# built-in aliases are in proctoring/autoproctor/wire.py). After a change, run
+# `python manage.py reparse_autoproctor`.
+try:
+    AUTOPROCTOR_FIELD_ALIASES = parse_field_aliases(env_str("AUTOPROCTOR_FIELD_ALIASES"))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 AUTOPROCTOR_TIMEOUT = env_float("AUTOPROCTOR_TIMEOUT", 30.0, minimum=1.0, maximum=600.0)
 AUTOPROCTOR_MAX_RETRIES = env_int("AUTOPROCTOR_MAX_RETRIES", 4, minimum=0)
 AUTOPROCTOR_DASHBOARD_URL = env_url(

@@ -7,6 +7,7 @@ from dashboard.views import (
     audit,
     charts,
     console,
+    doctor,
     evidence,
     export,
     overview,
@@ -56,6 +57,7 @@ urlpatterns = [
     path("console/", console.console, name="console"),
     path("console/walk/", console.console_walk, name="console-walk"),
     path("console/signature/", console.console_signature, name="console-signature"),
+    path("console/doctor/", doctor.console_doctor, name="console-doctor"),
     path("sync/", sync_status.sync_status, name="sync-status"),
     path("sync/now/", sync_status.sync_now, name="sync-now"),
 ]

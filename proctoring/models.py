@@ -13,12 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from proctoring.autoproctor.wire import EVIDENCE_PROCESSED, EVIDENCE_PROCESSING
+
 
 class EvidenceStatus(models.TextChoices):
     """AutoProctor's `evidence_status`. Anything other than PROCESSED counts as not ready."""
 
-    PROCESSING = "processing", "Processing"
-    PROCESSED = "processed", "Processed"
+    PROCESSING = EVIDENCE_PROCESSING, "Processing"
+    PROCESSED = EVIDENCE_PROCESSED, "Processed"
 
 
 class Attempt(models.Model):
@@ -56,6 +58,11 @@ class Attempt(models.Model):
     sync_error = models.TextField(blank=True, default="")
     sync_error_at = models.DateTimeField(null=True, blank=True)
     sync_error_count = models.PositiveIntegerField(default=0)
+    evidence_recheck_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the listing does not say whether evidence is ready: when to ask again.",
+    )
 
     # Denormalised from EvidenceRecord so the list page needs no join or aggregate.
     violation_count = models.PositiveIntegerField(default=0)
@@ -148,6 +155,9 @@ class EvidenceRecord(models.Model):
     misc = models.JSONField(default=dict, blank=True)
     presigned_url = models.TextField(blank=True, default="")
     presigned_url_expires_at = models.DateTimeField(null=True, blank=True)
+    # Nullable without a default, so that adding it never rebuilds the table (SQLite would drop
+    # the indexes other apps made by SQL). Null: stored before the record was kept as received.
+    raw = models.JSONField(null=True, blank=True, help_text="The record as received.")
 
     class Meta:
         ordering = ["attempt", "occurred_at", "device", "position"]
@@ -243,6 +253,11 @@ class SyncRun(models.Model):
         default="",
         help_text="The results listing's order as this pass saw it; the next passes trust it.",
     )
+    warnings = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Drift seen in AutoProctor's answers: [{field, kind, count, message}].",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -266,6 +281,30 @@ class SyncLease(models.Model):
 
     def __str__(self):
         return f"{self.name} held by {self.holder} until {self.expires_at}"
+
+
+class ApiProfile(models.Model):
+    """What the doctor or a run-time fallback learned about how one account's API answers, so
+    the client uses the working forms from then on (see proctoring.autoproctor.forms)."""
+
+    base_url = models.CharField(max_length=255)
+    client_id = models.CharField(max_length=100)
+    attempt_form = models.CharField(max_length=32, blank=True, default="")
+    client_id_param = models.CharField(max_length=32, blank=True, default="")
+    listing_has_evidence_status = models.BooleanField(null=True, blank=True)
+    listing_order = models.CharField(max_length=16, blank=True, default="")
+    paged = models.BooleanField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True, help_text="The doctor's last report.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["base_url", "client_id"], name="api_profile_unique"),
+        ]
+
+    def __str__(self):
+        return f"API profile of {self.client_id} at {self.base_url}"
 
 
 # --- Review: people's judgement of an attempt ---------------------------------------------

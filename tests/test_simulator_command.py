@@ -113,3 +113,20 @@ def test_the_command_explains_a_port_that_is_taken(running_command, simulator):
     assert process.returncode != 0
     assert f"Cannot listen on 127.0.0.1:{simulator.port}" in errors
     assert "--port" in errors
+
+
+def test_the_command_speaks_the_dialects_it_is_given(running_command):
+    process = running_command(
+        "--port", "0", "--attempts", "150", "--dialect", "unpaged", "--dialect", "ascending"
+    )
+    printed = read_settings(process)
+    calls = SignedCalls.to(
+        printed["AUTOPROCTOR_BASE_URL"],
+        printed["AUTOPROCTOR_CLIENT_ID"],
+        printed["AUTOPROCTOR_CLIENT_SECRET"],
+    )
+
+    listed = calls.results().json()["results"]
+
+    assert len(listed) == 150
+    assert listed[0]["started_at"] < listed[-1]["started_at"]

@@ -35,6 +35,7 @@ ACCESS = {
     "console": (403, 200),
     "console-walk": (403, 200),
     "console-signature": (403, 200),
+    "console-doctor": (403, 405),  # POST only: a GET calls nothing
     "sync-status": (403, 200),
     "sync-now": (403, 405),  # POST only: a GET queues nothing
 }

@@ -5,7 +5,8 @@ from django.shortcuts import render
 
 from dashboard import charts, selectors
 from dashboard.chart_cache import per_generation
-from dashboard.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
+from dashboard.permissions import RUN_SYNC, USE_CONSOLE, VIEW_ATTEMPTS, VIEW_USAGE, can, require
+from proctoring.sync.drift import alarms, latest_warnings
 
 
 @require(VIEW_ATTEMPTS)
@@ -26,5 +27,8 @@ def overview(request):
         "trust_distribution": trust,
         "violations_by_label": violations,
         "credit_balance": charts.credit_balance() if show_usage else None,
+        # Test admins (who run the sync) are told when AutoProctor's answers drifted.
+        "drift_alarms": alarms(latest_warnings()) if can(request.user, RUN_SYNC) else [],
+        "can_check_account": can(request.user, USE_CONSOLE),
     }
     return render(request, "dashboard/overview.html", context)

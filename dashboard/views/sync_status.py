@@ -22,6 +22,7 @@ from django_q.tasks import async_task
 from dashboard.audit import audit_record
 from dashboard.permissions import RUN_SYNC, VIEW_ATTEMPTS, can, require
 from proctoring.models import Attempt, SyncRun
+from proctoring.sync.drift import latest_warnings
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ def sync_status(request):
         "queued": _queued_tasks(),
         "token": _new_token(request),
         "can_open_reports": can(request.user, VIEW_ATTEMPTS),
+        "drift_warnings": latest_warnings(),
     }
     return render(request, "sync/status.html", context)
 

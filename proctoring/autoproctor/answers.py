@@ -143,9 +143,9 @@ class AnswerReader:
             raise NotFound(message, endpoint=endpoint, status=status)
         elif status == 400 and endpoint == EVIDENCE_FILE_URL:
             raise NotReady(
-                f"AutoProctor is still processing the evidence of attempt {test_attempt_id!r}"
-                f"{said}. Ask again later: evidence can be fetched once the attempt's "
-                "evidence_status is 'processed'.",
+                f"AutoProctor refused the evidence file URL call of attempt {test_attempt_id!r}"
+                f"{said}: its evidence is still being processed, or the request is not one "
+                "this account accepts (run `python manage.py autoproctor_doctor`).",
                 endpoint=endpoint,
                 status=status,
             )

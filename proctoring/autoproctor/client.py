@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
@@ -32,7 +32,9 @@ from .answers import (
     AnswerReader,
 )
 from .errors import MalformedResponse, NotConfigured
+from .forms import CallForms, FormKeeper
 from .signing import Secret, sign, unix_timestamp
+from .stream import Listing, next_page_params, open_streamed
 from .transport import Call, Exchange, Transport
 from .values import (
     EVIDENCE_LISTS,
@@ -43,11 +45,11 @@ from .values import (
     ResultsPage,
     UsageData,
     parse_attempt,
-    parse_attempt_list,
     parse_evidence,
     parse_usage,
     presigned_url_expiry,
 )
+from .wire import HASHED_PATH, pick
 
 DEFAULT_BASE_URL = "https://www.autoproctor.co"
 RESULTS_PATH = "/api/v2/tenants/{client_id}/results/"
@@ -57,8 +59,6 @@ DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
 USAGE_PATH = "/api/v2/usage/"
 DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")
 USAGE_FIELDS = {"credits_remaining", "credits_used", "period_start", "period_end"}
-# The query parameters that sign a tenant-wide call; never carried over from a `next` link.
-TIMESTAMP_PARAMS = ("unixTimestamp", "hashedUnixTimestamp")
 # A results listing longer than this is a server that keeps saying "next".
 MAX_PAGES = 100_000
 
@@ -92,6 +92,8 @@ class AutoProctorClient:
         observer: Callable[[Exchange], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
+        forms: CallForms | None = None,
+        on_learn: Callable[[CallForms], None] | None = None,
     ):
         missing = [
             name
@@ -122,6 +124,7 @@ class AutoProctorClient:
         self.usage_headers = usage_headers
         self._secret = Secret(client_secret)
         self._clock = clock
+        self._forms = FormKeeper(forms, on_learn)
         self._answers = AnswerReader(secret=self._secret, client_id=client_id, clock=clock)
         self._transport = Transport(
             secret=self._secret,
@@ -181,22 +184,34 @@ class AutoProctorClient:
 
     # --- the calls ----------------------------------------------------------------------------
 
-    def iter_result_pages(self, lookup_key: str | None = None) -> Iterator[ResultsPage]:
-        """Every page of the tenant's results, each request signed with a fresh timestamp."""
+    @property
+    def forms(self) -> CallForms:
+        """The call forms in use: the contract's, or what the API profile or a fallback taught."""
+        return self._forms.forms
+
+    def iter_result_pages(
+        self, lookup_key: str | None = None, batch_size: int = 1000
+    ) -> Iterator[ResultsPage]:
+        """Every page of the tenant's results, each request signed with a fresh timestamp.
+        Each page is read as a stream, a batch at a time, so an unpaged answer with every
+        attempt comes as several ResultsPages of at most `batch_size` attempts."""
         params = {"page": "1"}
         if lookup_key:
             params["lookupKey"] = lookup_key
         number, fetched = 1, set()
         for _ in range(MAX_PAGES):
             fetched.add(frozenset(params.items()))
-            document = self._fetch_json(self._tenant_call(RESULTS, params), SIGNED_TIMESTAMP)
-            items, next_url, total = self._results_shape(document)
-            attempts, problems = parse_attempt_list(items, where=f"results page {number}")
-            yield ResultsPage(number=number, attempts=attempts, problems=problems, total=total)
+            call = self._tenant_call(RESULTS, params)
+            listing = Listing(
+                lambda call=call: open_streamed(self._transport, self._answers, call),
+                self._transport.max_retries,
+            )
+            yield from listing.pages(number, batch_size, self._answers)
+            next_url = listing.next_url
             if not next_url:
                 return
             previous = number
-            params = self._next_page_params(next_url, params, lookup_key)
+            params = next_page_params(next_url, params, lookup_key)
             number = int(params["page"]) if params.get("page", "").isdigit() else number + 1
             if frozenset(params.items()) in fetched:
                 raise MalformedResponse(
@@ -216,24 +231,41 @@ class AutoProctorClient:
         params = {"page": str(page)}
         if lookup_key:
             params["lookupKey"] = lookup_key
-        document = self._fetch_json(self._tenant_call(RESULTS, params), SIGNED_TIMESTAMP)
-        items, _, total = self._results_shape(document)
-        attempts, problems = parse_attempt_list(items, where=f"results page {page}")
-        return ResultsPage(number=page, attempts=attempts, problems=problems, total=total)
+        call = self._tenant_call(RESULTS, params)
+
+        def answer():
+            with self._transport.send(call) as response:
+                self._answers.check_status(RESULTS, response, SIGNED_TIMESTAMP)
+                response.content  # noqa: B018 - read whole: the page is short
+                return response
+
+        return next(Listing(answer, retries=0).pages(page, None, self._answers))
 
     def get_attempt(self, test_attempt_id: str) -> AttemptData:
+        """The one-attempt report, in the form this account answers (see forms.py)."""
         self._check_id(test_attempt_id)
-        path = ATTEMPT_PATH.format(hashed_test_attempt_id=encode(self._sign(test_attempt_id)))
-        url = self._api_url(path, {"clientId": self.client_id})
+        hashed = self._sign(test_attempt_id)
+        return self._forms.attempt_call(
+            hashed, test_attempt_id, lambda form: self._get_attempt(test_attempt_id, form)
+        )
+
+    def _get_attempt(self, test_attempt_id: str, form: str) -> AttemptData:
+        if form == HASHED_PATH:
+            path = ATTEMPT_PATH.format(hashed_test_attempt_id=encode(self._sign(test_attempt_id)))
+            url = self._api_url(path, {self.forms.client_id_param: self.client_id})
+        else:
+            path = ATTEMPT_PATH.format(hashed_test_attempt_id=encode(test_attempt_id))
+            url = self._api_url(path, self._attempt_query(test_attempt_id))
         call = Call(ATTEMPT, "GET", lambda: (url, {}, None))
         document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
         attempt = document.get("test_attempt") if isinstance(document, dict) else None
-        if attempt is None and isinstance(document, dict) and "test_attempt_id" in document:
+        if attempt is None and isinstance(document, dict) and pick(document, "test_attempt_id")[1]:
             attempt = document  # the bare attempt object
         if not isinstance(attempt, dict):
             raise self._answers.wrong_shape(ATTEMPT, document, 'an object with "test_attempt"')
+        beside = {k: v for k, v in document.items() if k not in ("status", "test_attempt")}
         try:
-            return parse_attempt(attempt, fallback_id=test_attempt_id)
+            return parse_attempt(attempt, fallback_id=test_attempt_id, beside=beside)
         except Invalid as invalid:
             raise MalformedResponse(
                 f"AutoProctor's attempt {test_attempt_id!r} cannot be stored as sent: "
@@ -354,7 +386,10 @@ class AutoProctorClient:
         return f"{self.base_url}{path}?{urlencode(params, quote_via=quote, safe='')}"
 
     def _attempt_query(self, test_attempt_id: str) -> dict[str, str]:
-        return {"clientId": self.client_id, "hashed_test_attempt_id": self._sign(test_attempt_id)}
+        return {
+            self.forms.client_id_param: self.client_id,
+            "hashed_test_attempt_id": self._sign(test_attempt_id),
+        }
 
     def _tenant_call(self, endpoint: str, params: dict[str, str]) -> Call:
         """A tenant-wide GET whose query is signed afresh each time it is sent."""
@@ -367,36 +402,9 @@ class AutoProctorClient:
 
         return Call(endpoint, "GET", build)
 
-    @staticmethod
-    def _next_page_params(next_url: Any, current: dict, lookup_key: str | None) -> dict:
-        """The query of the `next` link without its (soon stale) timestamp and signature."""
-        if not isinstance(next_url, str):
-            raise MalformedResponse(
-                f"AutoProctor's results `next` is {type(next_url).__name__}, not a URL.",
-                endpoint=RESULTS,
-            )
-        query = parse_qsl(urlsplit(next_url).query, keep_blank_values=True)
-        params = {key: value for key, value in query if key not in TIMESTAMP_PARAMS}
-        unchanged = {k: v for k, v in current.items() if k != "page"} == params
-        if "page" not in params and (not params or unchanged):
-            params["page"] = str(int(current.get("page", "1")) + 1)
-        if lookup_key and "lookupKey" not in params:
-            params["lookupKey"] = lookup_key
-        return params
-
     # --- reading answers ----------------------------------------------------------------------
 
     def _fetch_json(self, call: Call, auth: str, test_attempt_id: str | None = None) -> Any:
         with self._transport.send(call) as response:
             self._answers.check_status(call.endpoint, response, auth, test_attempt_id)
             return self._answers.read_json(call.endpoint, response, auth)
-
-    def _results_shape(self, document: Any) -> tuple[list, Any, int | None]:
-        """(items, next link, total count) from a paged object or a bare list."""
-        if isinstance(document, list):
-            return document, None, None
-        if isinstance(document, dict) and isinstance(document.get("results"), list):
-            count = document.get("count")
-            total = count if isinstance(count, int) and not isinstance(count, bool) else None
-            return document["results"], document.get("next"), total
-        raise self._answers.wrong_shape(RESULTS, document, 'a list or an object with "results"')

@@ -64,6 +64,9 @@ class Call:
     method: str
     build: Callable[[], tuple[str, dict[str, str], bytes | None]]
     stream: bool = False
+    # A streamed answer no longer than this (by its Content-Length) is read at once, so the
+    # observer sees it; a longer one, or one of unknown length, is left to the caller's stream.
+    read_up_to: int = 0
 
 
 def short_url(url: str) -> str:
@@ -75,6 +78,12 @@ def short_url(url: str) -> str:
 def host_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def read_at_once(call: Call, response: requests.Response) -> bool:
+    """True for a streamed answer short enough to be read whole (see Call.read_up_to)."""
+    length = response.headers.get("Content-Length", "")
+    return length.isdigit() and int(length) <= call.read_up_to
 
 
 class Transport:
@@ -163,6 +172,8 @@ class Transport:
                 continue
 
             elapsed = (time.monotonic() - started) * 1000
+            if call.stream and read_at_once(call, response):
+                response.content  # noqa: B018 - read into response.content
             self._observe(call, url, headers, body, response, elapsed)
             logger.debug(
                 "%s %s -> %s in %d ms", call.method, short_url(url), response.status_code, elapsed
@@ -280,7 +291,7 @@ class Transport:
         if self.observer is None:
             return
         text = ""
-        if response is not None and not call.stream:
+        if response is not None and (not call.stream or read_at_once(call, response)):
             text = self.secret.scrub(response.text[:MAX_RECORDED_TEXT])
         exchange = Exchange(
             method=call.method,

@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-# The only value of evidence_status that means the evidence can be fetched (known).
-EVIDENCE_PROCESSED = "processed"
+from .wire import EVIDENCE_PROCESSED, pick
+
 # How long a presigned URL lives when it does not say (assumed in the contract).
 PRESIGNED_URL_LIFETIME = timedelta(minutes=15)
 
@@ -47,6 +47,10 @@ class AttemptData:
     evidence_status: str | None
     device: str | None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    # (field, name it came under) for each field read under another name than the contract's.
+    aliases_used: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    # The mapped fields the object did not carry under any name (see wire.ATTEMPT_FIELDS).
+    absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def evidence_ready(self) -> bool:
@@ -199,26 +203,45 @@ def _show(value: Any) -> str:
 # --- attempts ---------------------------------------------------------------------------------
 
 
-def parse_attempt(obj: Any, *, fallback_id: str | None = None) -> AttemptData:
-    """One attempt object (see docs/autoproctor-api.md); raises Invalid when it cannot be kept."""
+def parse_attempt(
+    obj: Any, *, fallback_id: str | None = None, beside: dict | None = None
+) -> AttemptData:
+    """One attempt object (see docs/autoproctor-api.md); raises Invalid when it cannot be kept.
+    Every field is read under any of its accepted names (wire.names_for); `beside` is the
+    answer around the object, where some servers put `evidence_status`."""
     if not isinstance(obj, dict):
         raise Invalid("(item)", f"expected an attempt object, got {type(obj).__name__}")
-    attempt_id = optional_text(obj.get("test_attempt_id")) or fallback_id
+    used: list[tuple[str, str]] = []
+    absent: set[str] = set()
+
+    def read(name: str) -> Any:
+        value, found = pick(obj, name)
+        if found is None and beside:
+            value, found = pick(beside, name)
+        if found is None:
+            absent.add(name)
+        elif found != name:
+            used.append((name, found))
+        return value
+
+    attempt_id = optional_text(read("test_attempt_id")) or fallback_id
     if not attempt_id:
         raise Invalid("test_attempt_id", "missing")
-    user = obj.get("user_details")
+    user = read("user_details")
     user = user if isinstance(user, dict) else {}
     return AttemptData(
         test_attempt_id=attempt_id,
-        lookup_key=optional_text(obj.get("lookup_key")),
+        lookup_key=optional_text(read("lookup_key")),
         candidate_name=optional_text(user.get("name")),
         candidate_email=optional_text(user.get("email")),
-        started_at=parse_timestamp(obj.get("started_at"), "started_at"),
-        submitted_at=parse_timestamp(obj.get("submitted_at"), "submitted_at"),
-        trust_score=parse_trust_score(obj.get("trust_score")),
-        evidence_status=optional_text(obj.get("evidence_status")),
-        device=optional_text(obj.get("device")),
+        started_at=parse_timestamp(read("started_at"), "started_at"),
+        submitted_at=parse_timestamp(read("submitted_at"), "submitted_at"),
+        trust_score=parse_trust_score(read("trust_score")),
+        evidence_status=optional_text(read("evidence_status")),
+        device=optional_text(read("device")),
         raw=obj,
+        aliases_used=tuple(used),
+        absent=frozenset(absent),
     )
 
 
@@ -228,7 +251,7 @@ def parse_attempt_list(items: list, *, where: str) -> tuple[list[AttemptData], l
         try:
             attempts.append(parse_attempt(obj))
         except Invalid as invalid:
-            name = optional_text(obj.get("test_attempt_id")) if isinstance(obj, dict) else None
+            name = optional_text(pick(obj, "test_attempt_id")[0]) if isinstance(obj, dict) else None
             item = f"attempt {name!r}" if name else f"{where}, item {index + 1}"
             problems.append(ParseProblem(item, invalid.field, invalid.message))
     return attempts, problems

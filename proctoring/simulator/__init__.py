@@ -23,8 +23,10 @@ UNIX seconds; default now — pass a fixed value for timestamps identical across
 clients `sim.clock.now` as their clock), `freeze_clock` (the clock moves only by `advance()`;
 the test fixtures set it), `presign_path` and `usage_headers` (as the settings of
 the same names), `fault_rate` with `fault_kinds` (background faults, off by default),
-`public_url` (the base URL to print when clients reach it under another name) and
-`max_recorded` (requests kept in `sim.requests`, 10,000 by default; None keeps all).
+`public_url` (the base URL to print when clients reach it under another name),
+`max_recorded` (requests kept in `sim.requests`, 10,000 by default; None keeps all) and
+`dialects` (names from `DIALECTS`: ways a real account may differ from the contract, e.g.
+`{"unpaged", "ascending"}`; see dialects.py).
 
 The clock. `sim.clock` is real time (or frozen) plus whatever `advance()` added. It drives the data
 timeline, the lifetime of temporary URLs and the signature window; `set_clock_skew()` moves only
@@ -49,6 +51,7 @@ Run it on its own with `python manage.py autoproctor_simulator --port 8001 --att
 --seed 1`; tests use the `simulator` and `make_simulator` fixtures (tests/fixtures/simulator.py).
 """
 
+from proctoring.simulator.dialects import DIALECTS
 from proctoring.simulator.faults import KINDS as FAULT_KINDS
 from proctoring.simulator.faults import Fault
 from proctoring.simulator.recording import RecordedRequest
@@ -60,6 +63,7 @@ from proctoring.simulator.server import (
 )
 
 __all__ = [
+    "DIALECTS",
     "DEFAULT_PRESIGN_PATH",
     "DEFAULT_USAGE_HEADERS",
     "FAULT_KINDS",

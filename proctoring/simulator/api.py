@@ -15,6 +15,7 @@ Choices where the contract leaves room:
   signature, which go stale), and `previous` of page 2 has no `page` at all, as Django REST
   framework builds them.
 - Presigned URLs: paths that are not this attempt's evidence files are left out of `urls`.
+- Dialects (dialects.py) change the shapes and the routing where a real account may differ.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from urllib.parse import quote, unquote, urlencode
 
 from proctoring.simulator import bucket, media
 from proctoring.simulator.dataset import Dataset
+from proctoring.simulator.dialects import UNPAGED, Dialect
 from proctoring.simulator.messages import Request, Response, error_response, json_response
 from proctoring.simulator.signing import sign, signature_matches, timestamp_problem
 
@@ -48,8 +50,10 @@ class Api:
         usage_headers: tuple[str, str, str],
         data_clock: Callable[[], float],
         signature_clock: Callable[[], float],
+        dialect: Dialect | None = None,
     ):
         self.dataset = dataset
+        self.dialect = dialect or Dialect()
         self.client_id = client_id
         self._secret = client_secret
         self._presign = _path_pattern(presign_path)
@@ -86,6 +90,9 @@ class Api:
             if len(rest) == 4 and rest[0] == "tenants" and rest[2:] == ["results", ""]:
                 return _only(request, "GET") or self._results(request, _segment(rest[1]))
             if len(rest) == 3 and rest[0] == "test-attempts" and rest[2] == "":
+                hashed_form = "hashed_test_attempt_id" not in request.query
+                if hashed_form and self.dialect.refuses_hashed_path(rest[1]):
+                    return error_response(404, "Not found.")
                 return _only(request, "GET") or self._attempt(request, _segment(rest[1]))
             if (
                 len(rest) == 4
@@ -145,7 +152,10 @@ class Api:
         )
         if refusal:
             return refusal
-        ids = self.dataset.listing(query.get("lookupKey") or None)
+        ids = self.dialect.order(self.dataset.listing(query.get("lookupKey") or None))
+        if UNPAGED in self.dialect:
+            listed = [self.dialect.listed(each) for each in self.dataset.page(ids)]
+            return json_response({"status": "success", "results": listed})
         pages = max(1, -(-len(ids) // PAGE_SIZE))
         raw_page = query.get("page", "1")
         if not (raw_page.isascii() and raw_page.isdigit()) or not 1 <= int(raw_page) <= pages:
@@ -158,7 +168,10 @@ class Api:
                 "count": len(ids),
                 "next": _page_link(request, number + 1) if number < pages else None,
                 "previous": _page_link(request, number - 1) if number > 1 else None,
-                "results": self.dataset.page(ids[start : start + PAGE_SIZE]),
+                "results": [
+                    self.dialect.listed(each)
+                    for each in self.dataset.page(ids[start : start + PAGE_SIZE])
+                ],
             }
         )
 
@@ -183,7 +196,7 @@ class Api:
         attempt = self.dataset.get(test_attempt_id)
         if attempt is None:
             return _unknown_attempt(test_attempt_id)
-        return json_response({"status": "success", "test_attempt": attempt})
+        return json_response(self.dialect.one_attempt(attempt))
 
     def _evidence_file_url(self, request: Request, test_attempt_id: str) -> Response:
         refusal = self._attempt_refusal(request, test_attempt_id)

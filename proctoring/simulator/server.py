@@ -21,6 +21,7 @@ from proctoring.simulator import faults
 from proctoring.simulator.api import Api
 from proctoring.simulator.clock import SimClock
 from proctoring.simulator.dataset import Dataset
+from proctoring.simulator.dialects import Dialect
 from proctoring.simulator.messages import Request, Response, error_response
 from proctoring.simulator.recording import RecordedRequest, RequestLog
 
@@ -59,6 +60,7 @@ class Simulator:
         fault_kinds: tuple[str, ...] = faults.BACKGROUND_KINDS,
         public_url: str | None = None,
         max_recorded: int | None = 10_000,
+        dialects: tuple[str, ...] | list[str] | set[str] = (),
     ):
         default_id, default_secret = default_credentials(seed)
         self.client_id = client_id or default_id
@@ -72,6 +74,7 @@ class Simulator:
         self.dataset = Dataset(
             attempts=attempts, seed=seed, client_id=self.client_id, clock=self.clock
         )
+        self.dialect = Dialect(dialects)
         self.faults = faults.FaultPlan(rate=fault_rate, kinds=fault_kinds, seed=seed)
         self.api = Api(
             dataset=self.dataset,
@@ -81,6 +84,7 @@ class Simulator:
             usage_headers=self.usage_headers,
             data_clock=self.clock.now,
             signature_clock=self.signature_now,
+            dialect=self.dialect,
         )
         self._log = RequestLog(max_recorded)
         self._public_url = public_url.rstrip("/") if public_url else None

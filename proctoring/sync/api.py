@@ -14,7 +14,9 @@ def api_client(client: AutoProctorClient | None = None) -> Iterator[AutoProctorC
     if client is not None:
         yield client
         return
-    client = AutoProctorClient.from_settings()
+    from proctoring.sync.profile import profiled_client
+
+    client = profiled_client()
     try:
         yield client
     finally:

@@ -43,8 +43,10 @@ from proctoring.autoproctor import (
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
 from proctoring.sync import bulk, runs
 from proctoring.sync.api import api_client
+from proctoring.sync.candidates import awaiting_evidence, next_recheck
 from proctoring.sync.claims import ClaimBook
 from proctoring.sync.concurrency import AdaptiveLimit, run_adaptive
+from proctoring.sync.drift import label_warnings
 
 logger = logging.getLogger("proctoring.sync")
 
@@ -75,13 +77,11 @@ class AttemptResult:
 
 
 def pending_attempts():
-    """Processed attempts whose evidence is not stored, unclaimed or with an expired claim.
-    Failing attempts go last, newest submissions first."""
+    """Attempts whose evidence is not stored and may be ready (candidates.py), unclaimed or
+    with an expired claim. Failing attempts go last, newest submissions first."""
     now = timezone.now()
     return (
-        Attempt.objects.filter(
-            evidence_status=EvidenceStatus.PROCESSED, evidence_fetched_at__isnull=True
-        )
+        Attempt.objects.filter(awaiting_evidence(now))
         .filter(Q(evidence_claimed_until__isnull=True) | Q(evidence_claimed_until__lt=now))
         .order_by("sync_error_count", F("submitted_at").desc(nulls_last=True), "pk")
     )
@@ -116,6 +116,7 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
     failures = [result for result in results if result.outcome is Outcome.FAILED]
     run.failed = len(failures)
     problems = [f"{result.test_attempt_id}: {result.message}" for result in failures]
+    run.warnings = label_warnings(run.started_at)
     fatal = next((result.fatal for result in results if result.fatal is not None), None)
     if fatal is not None:
         return runs.fail_run(run, fatal, problems)
@@ -171,10 +172,12 @@ def fetch_attempt_evidence(
         if stop is not None:
             stop.set()
         return AttemptResult(test_attempt_id, Outcome.STOPPED, runs.safe_message(error), error)
-    except NotReady:
+    except NotReady as error:
+        # The one-attempt call said "processed": a 400 now is a refused request, not a wait.
+        message = f"{runs.safe_message(error)} The one-attempt call says the evidence is ready."
         with claims.held(pk) as claim:
-            release_claim(pk, claim)
-        return AttemptResult(test_attempt_id, Outcome.NOT_READY)
+            record_failure(pk, claim, message)
+        return AttemptResult(test_attempt_id, Outcome.FAILED, message)
     except (AutoProctorError, IncompleteEvidence) as error:
         message = runs.safe_message(error)
         with claims.held(pk) as claim:
@@ -252,6 +255,7 @@ def store_evidence(pk: int, claim: datetime, report, records) -> bool:
             violation_count=sum(record.is_violation for record in records),
             evidence_fetched_at=now,
             evidence_claimed_until=None,
+            evidence_recheck_at=None,
             sync_error="",
             sync_error_at=None,
             sync_error_count=0,
@@ -286,6 +290,7 @@ def evidence_rows(pk: int, records) -> list[dict]:
             "s3_path": record.s3_path,
             "data_type": (record.data_type or "none")[:16],
             "misc": record.misc or {},
+            "raw": record.raw or {},
         }
         for record in records
     ]
@@ -308,4 +313,5 @@ def _not_ready(pk: int, claim: datetime, report) -> None:
         trust_score=report.trust_score,
         evidence_status=(report.evidence_status or "")[:32],
         evidence_claimed_until=None,
+        evidence_recheck_at=next_recheck(report.submitted_at),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from proctoring.autoproctor import AutoProctorClient, NotConfigured
+from proctoring.autoproctor import NotConfigured
 from proctoring.models import SyncRun
 from proctoring.sync.evidence import sync_evidence
+from proctoring.sync.profile import profiled_client
 from proctoring.sync.results import sync_results
 from proctoring.sync.usage import sync_usage
 
@@ -23,7 +24,7 @@ def run_full_pass(client=None, stages=tuple(STAGES), *, full: bool = False) -> l
     if client is not None:
         return _run_stages(client, stages, full)
     try:
-        shared = AutoProctorClient.from_settings()
+        shared = profiled_client()
     except NotConfigured:
         return _run_stages(None, stages, full)  # the first stage records why it cannot run
     with shared:

@@ -25,7 +25,9 @@ from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, ListingOrder, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, leases, runs
 from proctoring.sync.api import api_client
+from proctoring.sync.drift import DriftWatch
 from proctoring.sync.leases import LeaseLost
+from proctoring.sync.mapping import keep_unsent
 
 logger = logging.getLogger("proctoring.sync")
 
@@ -81,11 +83,14 @@ def sync_results(client=None, *, full: bool = False) -> SyncRun:
     try:
         with api_client(client) as api:
             seen: set[str] = set()
+            drift = DriftWatch(api.client_id)
             every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE)
             next_checkpoint = time.monotonic() + every
 
             def visit(page) -> bool:
                 nonlocal next_checkpoint
+                drift.observe(page.attempts)  # before the upsert: it compares with stored rows
+                run.warnings = drift.warnings()
                 counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
                 run.created += counts.created
                 run.updated += counts.updated
@@ -168,6 +173,7 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         row = {"client_id": client_id, "test_attempt_id": attempt_id, "last_synced_at": now}
         row |= attempt_values(data)
         stored = existing.get(attempt_id)
+        keep_unsent(row, data, stored)
         if stored is None:
             created.append(row)
             continue

@@ -14,7 +14,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from proctoring.simulator import Simulator
+from proctoring.simulator import DIALECTS, Simulator
 from proctoring.simulator.faults import BACKGROUND_KINDS
 
 
@@ -38,6 +38,13 @@ class Command(BaseCommand):
             help="Share of requests answered with a transient fault (429, 5xx, slow, dropped).",
         )
         parser.add_argument(
+            "--dialect",
+            action="append",
+            choices=DIALECTS,
+            default=[],
+            help="A way a real account may differ from the assumed contract (repeatable).",
+        )
+        parser.add_argument(
             "--public-url", help="Base URL to print, when clients reach the simulator by a name."
         )
 
@@ -57,6 +64,7 @@ class Command(BaseCommand):
             presign_path=settings.AUTOPROCTOR_PRESIGN_PATH,
             usage_headers=tuple(settings.AUTOPROCTOR_USAGE_HEADERS),
             public_url=options["public_url"],
+            dialects=options["dialect"],
         )
         try:
             simulator.start()
@@ -77,6 +85,8 @@ class Command(BaseCommand):
         self.stdout.write(f"AUTOPROCTOR_BASE_URL={simulator.base_url}")
         self.stdout.write(f"AUTOPROCTOR_CLIENT_ID={simulator.client_id}")
         self.stdout.write(f"AUTOPROCTOR_CLIENT_SECRET={simulator.client_secret}")
+        if options["dialect"]:
+            self.stdout.write(f"Dialects: {', '.join(options['dialect'])}.")
         if options["fault_rate"]:
             self.stdout.write(
                 f"Background faults on {options['fault_rate']:.1%} of requests: "

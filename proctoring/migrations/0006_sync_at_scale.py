@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proctoring', '0004_attempt_index_cleanup'),
+        ('proctoring', '0005_real_api_readiness'),
     ]
 
     operations = [

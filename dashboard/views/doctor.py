@@ -1,0 +1,44 @@
+"""`/console/doctor/`: the "Check my account" button, the same check as
+`manage.py autoproctor_doctor`, for test admins who have no shell on the server."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from dashboard.audit import audit_record
+from dashboard.permissions import USE_CONSOLE, require
+from proctoring.autoproctor import AutoProctorClient, NotConfigured
+from proctoring.autoproctor.doctor import run_doctor
+from proctoring.autoproctor.doctor_report import CAPABILITIES
+from proctoring.sync.profile import store_report
+
+# A web request should not wait the full API timeout on each of a dozen calls.
+MAX_TIMEOUT_SECONDS = 10.0
+
+
+@require(USE_CONSOLE)
+@require_POST
+def console_doctor(request):
+    context = {"nav": "console"}
+    try:
+        client = AutoProctorClient.from_settings(max_retries=0)
+    except NotConfigured as error:
+        context["error"] = str(error)
+        return render(request, "console/doctor.html", context)
+    with client:
+        report = run_doctor(client, timeout=min(settings.AUTOPROCTOR_TIMEOUT, MAX_TIMEOUT_SECONDS))
+    store_report(report)
+    audit_record(
+        user=request.user,
+        action="console.doctor",
+        summary="Checked the AutoProctor account: " + ("works" if report.ok else "failed"),
+        detail={name: verdict.ok for name, verdict in report.verdicts.items()},
+    )
+    context |= {
+        "report": report,
+        "verdicts": [report.verdicts[name] for name in CAPABILITIES if name in report.verdicts],
+        "text": "\n".join(report.lines()),
+    }
+    return render(request, "console/doctor.html", context)

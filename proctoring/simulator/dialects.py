@@ -1,0 +1,108 @@
+"""Dialects: the ways a real AutoProctor account may differ from our assumed contract, so the
+tests can prove the product copes with each (docs/autoproctor-api.md marks what is assumed).
+
+Each dialect changes one thing; any combination may be switched on at once:
+
+- `decoded-slashes`: the server decodes `%2F` before routing, as many stacks do (Python's WSGI
+  among them). The hashed-id form of the one-attempt call then 404s for every hash containing
+  `/` (about half of them). Calls whose id is followed by a fixed suffix
+  (`.../evidence-records-file-url/`) still route, as a `<path:...>` route would.
+- `no-listing-status`: the results listing carries no `evidence_status`; only the one-attempt
+  call says whether evidence is ready.
+- `camel-case`: every attempt field arrives in camelCase (`submittedAt`, `trustScore`, ...).
+- `finished-at`: `submitted_at` arrives as `finished_at`.
+- `completed-at`: `submitted_at` arrives as `completed_at`, a name the client has no alias for
+  (until one is added in AUTOPROCTOR_FIELD_ALIASES): the drift warning's case.
+- `status-beside`: the one-attempt call puts `evidence_status` beside `test_attempt` instead of
+  inside it.
+- `unpaged`: the results call ignores `page` and sends every attempt in one document with no
+  `count`, `next` or `previous`.
+- `ascending`: the results listing is oldest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+DECODED_SLASHES = "decoded-slashes"
+NO_LISTING_STATUS = "no-listing-status"
+CAMEL_CASE = "camel-case"
+FINISHED_AT = "finished-at"
+COMPLETED_AT = "completed-at"
+STATUS_BESIDE = "status-beside"
+UNPAGED = "unpaged"
+ASCENDING = "ascending"
+
+DIALECTS = (
+    DECODED_SLASHES,
+    NO_LISTING_STATUS,
+    CAMEL_CASE,
+    FINISHED_AT,
+    COMPLETED_AT,
+    STATUS_BESIDE,
+    UNPAGED,
+    ASCENDING,
+)
+
+
+def check(dialects: Iterable[str]) -> frozenset[str]:
+    """The dialects as a set; ValueError naming the unknown ones and the known ones."""
+    chosen = frozenset(dialects or ())
+    unknown = sorted(chosen - set(DIALECTS))
+    if unknown:
+        raise ValueError(
+            f"Unknown simulator dialect(s) {', '.join(unknown)}; choose from {', '.join(DIALECTS)}."
+        )
+    return chosen
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class Dialect:
+    """Applies the chosen dialects to what the simulator's endpoints send."""
+
+    def __init__(self, dialects: Iterable[str] = ()):
+        self.names = check(dialects)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def order(self, ids: list[str]) -> list[str]:
+        return list(reversed(ids)) if ASCENDING in self.names else ids
+
+    def listed(self, attempt: dict) -> dict:
+        """An attempt as the results listing sends it."""
+        attempt = dict(attempt)
+        if NO_LISTING_STATUS in self.names:
+            attempt.pop("evidence_status", None)
+        return self._rename(attempt)
+
+    def one_attempt(self, attempt: dict) -> dict:
+        """The whole answer of the one-attempt call."""
+        attempt = dict(attempt)
+        if STATUS_BESIDE in self.names:
+            status = attempt.pop("evidence_status", None)
+            return {
+                "status": "success",
+                "test_attempt": self._rename(attempt),
+                "evidence_status": status,
+            }
+        return {"status": "success", "test_attempt": self._rename(attempt)}
+
+    def refuses_hashed_path(self, raw_id_segment: str) -> bool:
+        """True when this server would not route the hashed-id form to the attempt."""
+        return DECODED_SLASHES in self.names and "%2f" in raw_id_segment.lower()
+
+    def _rename(self, attempt: dict) -> dict:
+        for dialect, name in ((FINISHED_AT, "finished_at"), (COMPLETED_AT, "completed_at")):
+            if dialect in self.names and "submitted_at" in attempt:
+                attempt = {
+                    (name if key == "submitted_at" else key): value
+                    for key, value in attempt.items()
+                }
+        if CAMEL_CASE in self.names:
+            attempt = {camel(key): value for key, value in attempt.items()}
+        return attempt

@@ -1,0 +1,19 @@
+"""Which of our attempt columns each mapped AutoProctor field fills, so a field an answer did not
+carry at all keeps its stored value instead of being overwritten with nothing."""
+
+from __future__ import annotations
+
+from proctoring.autoproctor.wire import FIELD_COLUMNS
+
+
+def unsent_columns(data) -> list[str]:
+    """Our columns fed by fields the AttemptData's object did not carry under any name."""
+    return [column for name in data.absent for column in FIELD_COLUMNS.get(name, ())]
+
+
+def keep_unsent(row: dict, data, stored: dict | None) -> None:
+    """Put the stored values back in `row` for the columns the answer did not carry."""
+    if stored is None:
+        return
+    for column in unsent_columns(data):
+        row[column] = stored[column]

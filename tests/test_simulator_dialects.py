@@ -1,0 +1,84 @@
+"""The simulator's dialects: each changes exactly one thing a real AutoProctor account may do
+differently from the assumed contract, over real HTTP."""
+
+import pytest
+
+from proctoring.simulator import DIALECTS, Simulator
+from tests.fixtures.simulator import SignedCalls
+
+
+@pytest.fixture
+def dialect_calls(make_simulator):
+    opened = []
+
+    def make(*dialects, attempts=30):
+        calls = SignedCalls(make_simulator(attempts=attempts, dialects=dialects))
+        opened.append(calls)
+        return calls
+
+    yield make
+    for calls in opened:
+        calls.session.close()
+
+
+def test_an_unknown_dialect_is_refused_naming_the_known_ones():
+    with pytest.raises(ValueError, match="no-such.*choose from decoded-slashes"):
+        Simulator(attempts=1, dialects={"no-such"})
+
+
+def test_ascending_lists_the_oldest_attempt_first(dialect_calls):
+    calls = dialect_calls("ascending", attempts=150)
+    first = calls.results(page=1).json()
+    second = calls.results(page=2).json()
+
+    ids = [each["test_attempt_id"] for each in first["results"] + second["results"]]
+    assert ids == list(reversed(list(calls.simulator.dataset.attempts)))
+
+
+def test_unpaged_sends_every_attempt_in_one_document_without_links(dialect_calls):
+    calls = dialect_calls("unpaged", attempts=150)
+    document = calls.results(page=1).json()
+
+    assert len(document["results"]) == 150
+    assert "next" not in document and "count" not in document
+
+
+def test_decoded_slashes_refuses_hashed_ids_with_a_slash_but_not_the_plain_form(dialect_calls):
+    calls = dialect_calls("decoded-slashes")
+    with_slash = [i for i in calls.simulator.dataset.attempts if "/" in calls.sign(i)]
+    without = [i for i in calls.simulator.dataset.attempts if "/" not in calls.sign(i)]
+
+    assert calls.attempt_by_hash(with_slash[0]).status_code == 404
+    assert calls.attempt_by_hash(without[0]).status_code == 200
+    assert calls.attempt_by_id(with_slash[0]).status_code == 200
+
+
+def test_no_listing_status_drops_evidence_status_from_the_listing_only(dialect_calls):
+    calls = dialect_calls("no-listing-status")
+    listed = calls.results().json()["results"]
+
+    assert all("evidence_status" not in each for each in listed)
+    one = calls.attempt_by_hash(listed[-1]["test_attempt_id"]).json()
+    assert one["test_attempt"]["evidence_status"] == "processed"
+
+
+def test_camel_case_and_finished_at_rename_the_attempts_fields(dialect_calls):
+    listed = dialect_calls("camel-case", "finished-at").results().json()["results"]
+
+    assert {"testAttemptId", "finishedAt", "trustScore", "userDetails"} <= set(listed[-1])
+    assert "submitted_at" not in listed[-1] and "submittedAt" not in listed[-1]
+
+
+def test_status_beside_moves_evidence_status_next_to_the_attempt(dialect_calls):
+    calls = dialect_calls("status-beside")
+    attempt_id = list(calls.simulator.dataset.attempts)[-1]
+    document = calls.attempt_by_id(attempt_id).json()
+
+    assert document["evidence_status"] == "processed"
+    assert "evidence_status" not in document["test_attempt"]
+
+
+def test_every_dialect_can_be_switched_on_at_once(dialect_calls):
+    calls = dialect_calls(*DIALECTS)
+
+    assert calls.results().status_code == 200
