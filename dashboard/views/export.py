@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from dashboard import selectors
 from dashboard.audit import audit_record
-from dashboard.export import csv_lines
+from dashboard.export import csv_stream
 from dashboard.filters import AttemptFilter
 from dashboard.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
 from dashboard.sorting import Sort
@@ -37,7 +37,7 @@ def export_csv(request):
     )
     sort = Sort.from_param(request.GET.get("o"))
     attempts = sort.annotate(attempt_filter.qs).order_by(*sort.order_by())
-    response = StreamingHttpResponse(csv_lines(attempts), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_stream(attempts), content_type="text/csv; charset=utf-8")
     filename = f"attempts-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
