@@ -109,6 +109,8 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
         runs.close_after_crash(run, error)
         raise
 
+    logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
+    run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
     run.updated = sum(result.outcome is Outcome.STORED for result in results)
     run.unchanged = sum(
         result.outcome in (Outcome.NOT_READY, Outcome.SKIPPED) for result in results
