@@ -6,7 +6,8 @@ the start times on the first page); an incremental pass reads from the young end
 newest-first listing; the last page, found from `count`, of an oldest-first one) and stops at
 the first page whose attempts are all *settled*: already stored, unchanged by this page, and
 either finished (submitted, evidence processed and stored) or abandoned (still unsubmitted
-SYNC_SETTLE_HOURS after starting).
+SYNC_SETTLE_HOURS after starting); or, sooner, at an unchanged page once it has seen every
+attempt our copy holds as unsettled (see StopRule).
 
 A full sweep reads every page, catching re-scores of old attempts: the first pass, every
 SYNC_FULL_SWEEP_HOURS, on `sync_autoproctor --full`, and always when the listing has no paging
@@ -122,6 +123,32 @@ def learn_order(page) -> str:
     return ""
 
 
+class StopRule:
+    """Whether an incremental pass may stop after a page: the page changed nothing, and either
+    all its attempts are settled, or every attempt still unsettled in our copy (as the pass
+    began) has been seen by this pass already, so the pages further on hold settled ones only.
+    The second saves the read of one settled page past the unsettled ones."""
+
+    def __init__(self, client_id: str, seen: set[str]):
+        self.client_id = client_id
+        self.seen = seen
+        self.unsettled = set(
+            Attempt.objects.filter(client_id=client_id, evidence_fetched_at__isnull=True)
+            .exclude(abandoned())
+            .values_list("test_attempt_id", flat=True)
+        )
+
+    def __call__(self, page, changed: bool) -> bool:
+        if changed:
+            return False
+        return self.unsettled <= self.seen or all_settled(self.client_id, page, changed)
+
+
+def abandoned() -> Q:
+    cutoff = timezone.now() - timedelta(hours=settings.SYNC_SETTLE_HOURS)
+    return Q(submitted_at__isnull=True, started_at__lt=cutoff)
+
+
 def all_settled(client_id: str, page, changed: bool) -> bool:
     """True when every attempt of the page is settled (see the module docstring). `changed`:
     this page created or updated an attempt, or had one that could not be stored."""
@@ -130,15 +157,13 @@ def all_settled(client_id: str, page, changed: bool) -> bool:
     ids = [data.test_attempt_id for data in page.attempts]
     if not ids:
         return True
-    abandoned_before = timezone.now() - timedelta(hours=settings.SYNC_SETTLE_HOURS)
     finished = Q(
         submitted_at__isnull=False,
         evidence_status=EvidenceStatus.PROCESSED,
         evidence_fetched_at__isnull=False,
     )
-    abandoned = Q(submitted_at__isnull=True, started_at__lt=abandoned_before)
     settled = Attempt.objects.filter(client_id=client_id, test_attempt_id__in=ids).filter(
-        finished | abandoned
+        finished | abandoned()
     )
     return settled.count() == len(set(ids))
 

@@ -83,6 +83,7 @@ def sync_results(client=None, *, full: bool = False) -> SyncRun:
     try:
         with api_client(client) as api:
             seen: set[str] = set()
+            may_stop = incremental.StopRule(api.client_id, seen)
             drift = DriftWatch(api.client_id)
             every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE)
             next_checkpoint = time.monotonic() + every
@@ -103,7 +104,7 @@ def sync_results(client=None, *, full: bool = False) -> SyncRun:
                     checkpoint(run, lease)
                     next_checkpoint = time.monotonic() + every
                 changed = bool(counts.created or counts.updated or page_problems)
-                return incremental.all_settled(api.client_id, page, changed)
+                return may_stop(page, changed)
 
             if plan.mode == ResultsMode.FULL:
                 reading = incremental.read_full(api, visit)
