@@ -32,6 +32,7 @@ TEXT_COLUMNS = {
     "review_reason",
 }
 TIME_COLUMNS = {"started_at", "submitted_at", "reviewed_at"}
+EMPTY = "''"
 ESCAPES = {b"\\": b"\\", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 ESCAPES[b"v"] = b"\v"
 ESCAPE = re.compile(rb"\\(.)", re.S)
@@ -48,7 +49,16 @@ def csv_bytes(attempts) -> Iterator[bytes | str]:
     inner, params = attempts.values_list(*RAW_COLUMNS).query.sql_with_params()
     names = ", ".join(f"c_{name}" for name in RAW_COLUMNS)
     line = " || ',' || ".join(cell(name, len(labels)) for name in columns_in_file(labels))
-    sql = f"COPY (SELECT {line} FROM ({inner}) AS r({names})) TO STDOUT"  # noqa: S608
+    # Each value the line's expression needs several times is computed once per row, in f
+    # (OFFSET 0 keeps the planner from folding f's expressions back into the line).
+    once = ", ".join(
+        [f"{neutralised(f'coalesce(r.c_{name}, {EMPTY})')} AS t_{name}" for name in TEXT_COLUMNS]
+        + ["r.c_trust_score * 100 AS percent", "(r.c_trust_score * 100)::text::numeric AS shortest"]
+    )
+    sql = (
+        f"COPY (SELECT {line} FROM ({inner}) AS r({names}) "  # noqa: S608
+        f"CROSS JOIN LATERAL (SELECT {once} OFFSET 0) AS f) TO STDOUT"
+    )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
         rest = b""
@@ -81,11 +91,11 @@ def cell(name: str, label_count: int) -> str:
     """The SQL text of one column's cell, as csv.writer would write the Python path's value."""
     column = f"r.c_{name}"
     if name in TEXT_COLUMNS:
-        return quoted(neutralised(f"coalesce({column}, '')"))
+        return quoted(f"f.t_{name}")
     if name in TIME_COLUMNS:
         return f"coalesce({iso_utc(column)}, '')"
     if name == "trust_score":
-        return f"coalesce({percent(column)}, '')"
+        return f"coalesce({percent('f.percent', 'f.shortest')}, '')"
     if name == "violation_count":
         return f"{column}::text"
     if name == "violation_counts":
@@ -119,20 +129,18 @@ def quoted(text: str) -> str:
 def iso_utc(column: str) -> str:
     """export.iso_utc: ISO 8601 in UTC with a Z, microseconds only when there are some."""
     return (
-        f"(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE WHEN mod(EXTRACT(MICROSECONDS FROM {column})::integer, 1000000) = 0 "
-        f"THEN '' ELSE to_char({column} AT TIME ZONE 'UTC', '.US') END || 'Z')"
+        f"(replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+        "'.000000', '') || 'Z')"
     )
 
 
-def percent(column: str) -> str:
-    """f"{score * 100:.2f}" exactly. PostgreSQL prints a double as the shortest decimal that
+def percent(value: str, shortest: str) -> str:
+    """f"{score * 100:.2f}" exactly, from `value` (the score times 100, a double) and
+    `shortest` (its text as numeric). PostgreSQL prints a double as the shortest decimal that
     reads back as it, which rounds to two decimals as Python's exact binary value does, except
     when that decimal is itself a tie (12.345): the double may lie just above or below it.
     Only then is the double's exact value rebuilt from its bits (a high and a low part, each a
     whole number of binary fractions) to decide, and an exact tie goes to even, as in Python."""
-    value = f"({column} * 100)"
-    shortest = f"({value}::text::numeric)"
     tie = f"({shortest} * 100 - trunc({shortest} * 100) = 0.5)"
     high = f"trunc({value} * {2**20})"
     low = f"(({value} - {high} / {2**20}) * {2**60})::bigint"
