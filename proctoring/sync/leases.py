@@ -10,6 +10,7 @@ heartbeat, a thread that renews them several times per lease: a worker killed ou
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from proctoring.models import SyncLease
-from proctoring.sync.runs import worker_name
+from proctoring.sync.runs import process_exists, worker_name
 
 logger = logging.getLogger("proctoring.sync")
 
@@ -56,13 +57,14 @@ class Lease:
 
 
 def acquire(name: str) -> Lease | None:
-    """The lease if it is free (or its holder's has expired), else None."""
+    """The lease if it is free (or its holder's has expired, or its holder was a process on
+    this machine that no longer exists), else None."""
     now = timezone.now()
     holder = f"{worker_name()}:{uuid.uuid4().hex[:8]}"
     expires_at = now + lease_duration()
     taken_over = SyncLease.objects.filter(name=name, expires_at__lte=now).update(
         holder=holder, expires_at=expires_at
-    )
+    ) or _take_from_dead_holder(name, holder, expires_at)
     if taken_over:
         return Lease(name, holder)
     try:
@@ -71,6 +73,22 @@ def acquire(name: str) -> Lease | None:
     except IntegrityError:
         return None
     return Lease(name, holder)
+
+
+def _take_from_dead_holder(name: str, holder: str, expires_at) -> int:
+    """A holder on this machine (host:pid:token) whose process is gone was killed: its lease
+    is taken at once instead of after it expires. Conditional on the same holder, so two
+    workers racing for it cannot both win."""
+    lease = current_holder(name)
+    if lease is None:
+        return 0
+    host, _, rest = lease.holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or process_exists(pid):
+        return 0
+    return SyncLease.objects.filter(name=name, holder=lease.holder).update(
+        holder=holder, expires_at=expires_at
+    )
 
 
 def current_holder(name: str) -> SyncLease | None:
