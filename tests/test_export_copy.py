@@ -51,12 +51,14 @@ def both_paths(attempts):
 
 
 def test_both_paths_give_the_same_bytes_for_awkward_cells_and_every_trust_score(admin_user):
+    # A few hundred rows: enough ties to tell the roundings apart, few enough that the pages
+    # they leave behind do not change the plans later tests check.
     rng = random.Random(15)
     scores = [None, 0.0, 1.0, 0.12345, 0.125, 0.00125, 0.99995, 0.5, 0.1, 0.123449999999]
-    scores += [rng.random() for _ in range(300)]
-    scores += [round(rng.random(), 4) for _ in range(300)]
+    scores += [rng.random() for _ in range(60)]
+    scores += [round(rng.random(), 4) for _ in range(60)]
     # Half a hundredth of a percent: the shortest decimal of score * 100 is often a tie.
-    scores += [rng.randrange(5, 100000, 10) / 100000 for _ in range(400)]
+    scores += [rng.randrange(5, 100000, 10) / 100000 for _ in range(120)]
     for index, score in enumerate(scores):
         text = AWKWARD_TEXT[index % len(AWKWARD_TEXT)]
         attempt = make_attempt(
