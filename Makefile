@@ -51,7 +51,7 @@ test: lint migrations-check test-sqlite test-postgres
 
 # Figures at an institution's size on PostgreSQL at BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/bench, created and migrated by the run); not part of `test`.
-# The full run loads a million attempts and takes about 25 minutes on 2 cores; bench-quick a minute or two.
+# The full run loads a million attempts and takes about 30 minutes on 2 cores; bench-quick a minute or two.
 bench: install
 	$(PY) -m benchmarks
 

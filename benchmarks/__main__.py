@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--only results,upsert,evidence,pages,export]`
+"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export]`
 
 Creates and migrates the benchmark database (BENCH_DATABASE_URL), runs the benchmarks and prints
 Markdown: the table of figures against their references and targets, the cost curve over the
@@ -24,7 +24,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from benchmarks import database, export, loading, pages, sync_benchmarks  # noqa: E402
+from benchmarks import database, export, loading, network, pages, sync_benchmarks  # noqa: E402
 from benchmarks.measure import load_average, median  # noqa: E402
 from benchmarks.report import Report, Row, count, ms, percent, rate  # noqa: E402
 
@@ -42,6 +42,8 @@ class Plan:
     main_sync_size: int  # the size the main table reports
     main_evidence_size: int
     main_page_size: int
+    network_first_sync: int = 10_000  # attempts of the first sync at 100 ms latency
+    network_steady: int = 100_000  # attempts of the steady-state call counts
 
 
 FULL = Plan(
@@ -65,8 +67,10 @@ QUICK = Plan(
     main_sync_size=10_000,
     main_evidence_size=1_000,
     main_page_size=10_000,
+    network_first_sync=2_000,
+    network_steady=10_000,
 )
-GROUPS = ["results", "upsert", "evidence", "pages", "export"]
+GROUPS = ["results", "upsert", "evidence", "network", "pages", "export"]
 
 
 def main() -> None:
@@ -324,7 +328,14 @@ def describe_conditions(arguments, started: float, loads: list[str]) -> list[str
     ]
 
 
-SYNC_RUNNERS = {"results": run_results, "upsert": run_upsert, "evidence": run_evidence}
+SYNC_RUNNERS = {
+    "results": run_results,
+    "upsert": run_upsert,
+    "evidence": run_evidence,
+    "network": lambda plan, report: network.run_network(
+        report, first_sync=plan.network_first_sync, steady=plan.network_steady, progress=progress
+    ),
+}
 
 
 if __name__ == "__main__":

@@ -23,15 +23,17 @@ from proctoring.autoproctor import AutoProctorClient
 class SimulatedApi:
     """`with SimulatedApi(attempts=100_000) as api: client = api.client()`."""
 
-    def __init__(self, attempts: int, seed: int = 1):
+    def __init__(self, attempts: int, seed: int = 1, latency_ms: float = 0.0):
         self.attempts = attempts
         self.seed = seed
+        self.latency_ms = latency_ms
         self.process: subprocess.Popen | None = None
         self.details: dict = {}
 
     def __enter__(self) -> SimulatedApi:
         command = [sys.executable, "-m", "benchmarks.simulated_api"]
         command += ["--attempts", str(self.attempts), "--seed", str(self.seed)]
+        command += ["--latency", str(self.latency_ms)]
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
@@ -64,11 +66,13 @@ class SimulatedApi:
         )
 
 
-def serve(attempts: int, seed: int) -> None:
+def serve(attempts: int, seed: int, latency_ms: float = 0.0) -> None:
     from proctoring.simulator import Simulator
 
     start = float(int(time.time()))
-    simulator = Simulator(attempts=attempts, seed=seed, start_time=start, freeze_clock=True)
+    simulator = Simulator(
+        attempts=attempts, seed=seed, start_time=start, freeze_clock=True, latency_ms=latency_ms
+    )
     with simulator:
         print(
             json.dumps(
@@ -88,5 +92,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--attempts", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--latency", type=float, default=0.0, help="milliseconds per call")
     arguments = parser.parse_args()
-    serve(arguments.attempts, arguments.seed)
+    serve(arguments.attempts, arguments.seed, arguments.latency)

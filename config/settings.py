@@ -257,9 +257,19 @@ REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
 SYNC_RESULTS_EVERY_MINUTES = env_int("SYNC_RESULTS_EVERY_MINUTES", 5, minimum=1)
 SYNC_USAGE_EVERY_MINUTES = env_int("SYNC_USAGE_EVERY_MINUTES", 60, minimum=1)
 SYNC_EVIDENCE_WORKERS = env_int("SYNC_EVIDENCE_WORKERS", 4, minimum=1)
-# How long a worker's claim on a job (the results pass, one attempt's evidence) lasts. A worker
-# that dies mid-job holds nothing longer than this.
-SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 300, minimum=1)
+# The evidence pass adapts how many attempts it fetches at once (more while calls succeed, half
+# on a 429, a 5xx or rising latency), never more than this.
+SYNC_EVIDENCE_MAX_CONCURRENCY = env_int("SYNC_EVIDENCE_MAX_CONCURRENCY", 32, minimum=1)
+# How long a worker's claim on a job (the results pass, one attempt's evidence) lasts without a
+# heartbeat. A live worker renews its claims several times per lease; one that dies mid-job
+# (kill -9, out of memory, a redeploy) holds nothing longer than this.
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 20, minimum=1)
+# An attempt submitted, with its evidence stored and unchanged, or one still unsubmitted this
+# many hours after it started (abandoned), is settled: an incremental results pass stops at a
+# page of settled attempts.
+SYNC_SETTLE_HOURS = env_int("SYNC_SETTLE_HOURS", 48, minimum=1)
+# A full sweep (every results page, catching re-scores of old attempts) runs this often.
+SYNC_FULL_SWEEP_HOURS = env_int("SYNC_FULL_SWEEP_HOURS", 24, minimum=1)
 
 # --- Background worker (django-q2) --------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"))

@@ -234,6 +234,21 @@ class UsageSnapshot(models.Model):
         return f"{self.credits_remaining} credits left at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
+class ResultsMode(models.TextChoices):
+    """How much of the results listing a pass read."""
+
+    FULL = "full", "Full sweep"
+    INCREMENTAL = "incremental", "Incremental"
+
+
+class ListingOrder(models.TextChoices):
+    """The order AutoProctor lists results in, learned from the data."""
+
+    NEWEST_FIRST = "newest_first", "Newest first"
+    OLDEST_FIRST = "oldest_first", "Oldest first"
+    UNPAGED = "unpaged", "Not paged"
+
+
 class SyncRun(models.Model):
     """One pass of one sync stage, with what it changed and what went wrong."""
 
@@ -263,6 +278,17 @@ class SyncRun(models.Model):
         blank=True,
         default="",
         help_text="host:pid of the process that ran it, to tell a crashed run from a long one.",
+    )
+    # Results passes only: how much of the listing was read, and why.
+    mode = models.CharField(max_length=16, choices=ResultsMode.choices, blank=True, default="")
+    mode_reason = models.CharField(max_length=255, blank=True, default="")
+    pages_read = models.PositiveIntegerField(default=0)
+    listing_order = models.CharField(
+        max_length=16,
+        choices=ListingOrder.choices,
+        blank=True,
+        default="",
+        help_text="The results listing's order as this pass saw it; the next passes trust it.",
     )
     warnings = models.JSONField(
         null=True,

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def synced(simulator, settings):
     """The simulator's data synced as the worker does it (evidence one attempt at a time)."""
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
     client = client_for(simulator)
 
     def sync():

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def quick_and_in_the_test_thread(settings):
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
     settings.AUTOPROCTOR_MAX_RETRIES = 1
     settings.AUTOPROCTOR_TIMEOUT = 5
 

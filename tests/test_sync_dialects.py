@@ -117,6 +117,8 @@ def test_a_listing_without_evidence_status_is_noted_and_evidence_still_arrives(m
 def test_a_hashed_id_refused_for_its_slash_switches_to_the_plain_form_for_good(
     make_simulator, settings
 ):
+    # A fixed number of attempts in flight, which bounds the calls made before the lesson.
+    settings.SYNC_EVIDENCE_MAX_CONCURRENCY = settings.SYNC_EVIDENCE_WORKERS
     simulator, _ = full_sync(make_simulator, ("decoded-slashes",))
 
     profile = ApiProfile.objects.get(client_id=simulator.client_id)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from proctoring.autoproctor import AutoProctorClient
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
 from proctoring.sync import run_full_pass, sync_evidence, sync_results
-from proctoring.sync.evidence import claim_attempt, store_evidence
+from proctoring.sync.claims import claim_attempt
+from proctoring.sync.evidence import store_evidence
 from tests.sync_support import (
     assert_matches_simulator,
     client_for,
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def evidence_in_the_test_thread(settings):
     """Pool threads have connections of their own, which cannot see this test's transaction."""
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
 
 
 def processed_ids(simulator) -> list[str]:

@@ -27,7 +27,7 @@ def processed_ids(simulator) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_second_full_pass_changes_nothing(simulator, settings):
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
     client = client_for(simulator)
     run_full_pass(client)
     before = snapshot()
@@ -44,7 +44,7 @@ def test_a_second_full_pass_changes_nothing(simulator, settings):
 def test_rate_limits_server_errors_and_dropped_connections_are_retried_within_the_pass(
     simulator, settings
 ):
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
     simulator.inject("rate_limit", path_contains="/results/", times=2, retry_after=0)
     simulator.inject("server_error", path_contains="evidence-records-file-url", times=2, status=502)
     simulator.inject("drop", path_contains="/s3/", times=1)

@@ -96,3 +96,31 @@ def test_a_long_list_of_problems_is_summarised_with_a_count():
     assert lines[0] == "attempt 0: bad"
     assert lines[-1] == "... and 30 more"
     assert run.status == SyncRun.Status.PARTIAL
+
+
+def test_a_lease_held_by_a_dead_process_on_this_machine_is_taken_at_once():
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    host = runs.worker_name().rpartition(":")[0]
+    expires_at = timezone.now() + timedelta(minutes=5)
+    SyncLease.objects.create(
+        name="results", holder=f"{host}:{finished.stdout.strip()}:abcd", expires_at=expires_at
+    )
+
+    lease = leases.acquire("results")
+
+    assert lease is not None
+    assert SyncLease.objects.get(name="results").holder == lease.holder
+
+
+def test_a_lease_held_on_another_machine_waits_for_its_expiry():
+    expires_at = timezone.now() + timedelta(minutes=5)
+    SyncLease.objects.create(name="results", holder="another-machine:1:abcd", expires_at=expires_at)
+
+    assert leases.acquire("results") is None
+    SyncLease.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert leases.acquire("results") is not None

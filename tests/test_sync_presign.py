@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def evidence_in_the_test_thread(settings):
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
 
 
 @pytest.fixture

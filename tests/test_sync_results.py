@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def evidence_in_the_test_thread(settings):
     """Pool threads have connections of their own, which cannot see this test's transaction."""
-    settings.SYNC_EVIDENCE_WORKERS = 1
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
 
 
 def attempt_queries(queries) -> list[str]:
@@ -213,10 +213,12 @@ class StalledClient(AutoProctorClient):
             if number == 1:
                 SyncLease.objects.update(expires_at=timezone.now())
                 self.successor = acquire("results")
-                time.sleep(1.1)  # past the next checkpoint (a third of SYNC_LEASE_SECONDS)
+                time.sleep(1.1)  # past the next checkpoint (a quarter of SYNC_LEASE_SECONDS)
             yield page
 
 
+# Committed transactions: the full sweep fetches its next page in a thread of its own.
+@pytest.mark.django_db(transaction=True)
 def test_a_pass_that_lost_its_lease_to_another_stops_and_leaves_the_lease_to_it(
     make_simulator, settings
 ):

@@ -52,6 +52,8 @@ def test_recent_runs_show_stage_start_duration_counts_status_and_error(test_admi
         created=12,
         updated=3,
         unchanged=480,
+        mode="incremental",
+        pages_read=2,
     )
     SyncRun.objects.create(
         kind=SyncRun.Kind.EVIDENCE,
@@ -72,12 +74,26 @@ def test_recent_runs_show_stage_start_duration_counts_status_and_error(test_admi
         "Results",
     ]
     usage, evidence, results = (cells(row) for row in rows)
-    assert results[2:8] == ["1:23", "12", "3", "480", "0", "Succeeded"]
-    assert evidence[7:] == [
+    assert results[1] == "Incremental, 2 pages"
+    assert results[3:9] == ["1:23", "12", "3", "480", "0", "Succeeded"]
+    assert evidence[8:] == [
         "Failed",
         "AutoProctor refused the credentials &lt;check the secret&gt;",
     ]
-    assert usage[2] == "running"
+    assert usage[3] == "running"
+
+
+def test_a_full_sweep_shows_why_it_read_every_page(test_admin_client):
+    SyncRun.objects.create(
+        kind=SyncRun.Kind.RESULTS,
+        status=SyncRun.Status.SUCCEEDED,
+        mode="full",
+        mode_reason="AutoProctor's results listing has no paging (or no count)",
+        pages_read=1,
+    )
+    row = re.search(r"<tr data-run=\"\d+\">(.*?)</tr>", status_page(test_admin_client), re.S)[1]
+    assert "Full sweep, 1 page" in cells(row)[1]
+    assert "no paging" in cells(row)[1]
 
 
 def test_attempts_whose_evidence_failed_show_error_tries_and_a_link_to_the_report(

@@ -57,7 +57,9 @@ def dashboard_url_names(patterns=None):
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(entry, URLResolver):
             module = getattr(entry.urlconf_module, "__name__", "django.")
-            if not module.startswith("django."):  # admin/ and accounts/: Django's own apps
+            # admin/ and accounts/: Django's own apps, and the log-in pages (tested in
+            # tests/test_hardening_login.py).
+            if not module.startswith(("django.", "access.account_urls")):
                 names |= dashboard_url_names(entry.url_patterns)
         elif isinstance(entry, URLPattern) and entry.name not in NOT_DASHBOARD_PAGES:
             names.add(entry.name)

@@ -31,5 +31,9 @@ def test_counting_the_attempts_with_one_violation_reads_the_label_index():
     sql, params = counted.query.sql_with_params()
 
     count_sql = f"SELECT COUNT(*) FROM ({sql}) t"  # noqa: S608 - the ORM's own SQL
-    assert "dash_violation_label_attempt" in plan_of(count_sql, params)
+    # On a few rows both indexes led by the label cost the same, and which one the planner
+    # takes depends on the statistics; either way no evidence record is read but the label's.
+    plan = plan_of(count_sql, params)
+    assert "dash_violation_label_attempt" in plan or "evidence_label_idx" in plan, plan
+    assert "Seq Scan on proctoring_evidencerecord" not in plan
     assert capped_count(filtered) == 3

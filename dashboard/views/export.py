@@ -8,7 +8,7 @@ from django.utils import timezone
 from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
 from audit.services import audit_record
 from dashboard import selectors
-from dashboard.export import csv_lines
+from dashboard.export import csv_stream
 from dashboard.filters import AttemptFilter
 from dashboard.sorting import Sort
 
@@ -39,7 +39,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     )
     sort = Sort.from_param(request.GET.get("o"))
     attempts = sort.annotate(attempt_filter.qs).order_by(*sort.order_by())
-    response = StreamingHttpResponse(csv_lines(attempts), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_stream(attempts), content_type="text/csv; charset=utf-8")
     filename = f"attempts-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -169,6 +170,21 @@ class AutoProctorClient:
 
     def close(self) -> None:
         self._transport.session.close()
+
+    @contextmanager
+    def listening(
+        self, listener: Callable[[str, int | None, float, float | None], None], *, pool: int = 0
+    ) -> Iterator[AutoProctorClient]:
+        """Tell `listener(endpoint, status, elapsed_ms, retry_after)` of every HTTP attempt
+        made while the block runs (status None: no answer), with the connection pool sized for
+        `pool` concurrent calls."""
+        if pool:
+            self._transport.size_pool(pool)
+        self._transport.listeners.append(listener)
+        try:
+            yield self
+        finally:
+            self._transport.listeners.remove(listener)
 
     def __enter__(self) -> AutoProctorClient:
         return self

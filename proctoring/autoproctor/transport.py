@@ -110,6 +110,16 @@ class Transport:
         # session passed in keeps its own settings.
         self._environment_by_host: dict[str, dict] | None = None if session else {}
         self.session = session or self._new_session()
+        # Told (endpoint, status or None, elapsed ms, Retry-After s) of every HTTP attempt, e.g.
+        # by the evidence pass's adaptive concurrency; cheaper than an observer's Exchange.
+        self.listeners: list[Callable[[str, int | None, float, float | None], None]] = []
+
+    def size_pool(self, connections: int) -> None:
+        """Keep up to `connections` alive per host, so that many concurrent calls reuse their
+        connections instead of opening new ones (the default keeps 16)."""
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(16, connections), max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
 
     @staticmethod
     def _new_session() -> requests.Session:
@@ -144,6 +154,7 @@ class Transport:
                 elapsed = (time.monotonic() - started) * 1000
                 reason = self._describe(error)
                 self._observe(call, url, headers, body, None, elapsed, error=reason)
+                self._tell(call.endpoint, None, elapsed, None)
                 logger.debug(
                     "%s %s (%s) failed after %d ms: %s",
                     call.method,
@@ -162,10 +173,13 @@ class Transport:
                 self._wait(call, attempt, attempts, self._backoff(attempt), reason)
                 continue
 
+            elapsed = (time.monotonic() - started) * 1000  # redirects followed included
             status = response.status_code
             if status != 429 and status < 500:
+                self._tell(call.endpoint, status, elapsed, None)
                 return response
             retry_after = self._retry_after(response)
+            self._tell(call.endpoint, status, elapsed, retry_after)
             response.close()
             if attempt == attempts:
                 raise self._gave_up(call, status, attempts, retry_after)
@@ -299,6 +313,13 @@ class Transport:
         else:
             reason = type(error).__name__
         return self.secret.scrub(f"connection failed: {reason}")
+
+    def _tell(self, endpoint, status, elapsed, retry_after) -> None:
+        for listener in self.listeners:
+            try:
+                listener(endpoint, status, elapsed, retry_after)
+            except Exception:  # a listener's bug must not break a sync
+                logger.exception("AutoProctor call listener failed")
 
     def _observe(self, call, url, headers, body, response, elapsed, error=None) -> None:
         if self.observer is None:

@@ -61,6 +61,7 @@ class Simulator:
         public_url: str | None = None,
         max_recorded: int | None = 10_000,
         dialects: tuple[str, ...] | list[str] | set[str] = (),
+        latency_ms: float = 0.0,
     ):
         default_id, default_secret = default_credentials(seed)
         self.client_id = client_id or default_id
@@ -71,6 +72,9 @@ class Simulator:
         self.usage_headers = tuple(usage_headers)
         self.clock = SimClock(start_time, frozen=freeze_clock)
         self.clock_skew = 0.0
+        # Every answer waits this long, as if AutoProctor were a network round trip away;
+        # each connection's thread waits on its own, so concurrent calls overlap their waits.
+        self.latency = max(0.0, latency_ms) / 1000
         self.dataset = Dataset(
             attempts=attempts, seed=seed, client_id=self.client_id, clock=self.clock
         )
@@ -199,6 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
             length = 0
         body = self.rfile.read(length) if length > 0 else b""
         request = Request(self.command, self.path, self.headers, body)
+        if simulator.latency:
+            simulator._stopping.wait(simulator.latency)
         response = simulator.respond(request)
         simulator.record(request, None if response.drop else response.status, self.client_address)
         if response.drop:

@@ -1,12 +1,13 @@
 """The evidence pass: fetch and store the evidence of every processed attempt that lacks it.
 
 Per attempt, four calls: the one-attempt report (confirms status and score), the evidence-file
-URL, the evidence JSON, then one transaction that replaces the attempt's records. Attempts are
-fetched by a bounded pool of threads, each attempt on its own:
+URL, the evidence JSON, then one transaction that replaces the attempt's records. Many attempts
+are in flight at once, as many as AutoProctor takes (concurrency.py), each on its own:
 
-- it is *claimed* first with a conditional UPDATE on evidence_claimed_until, so two passes
-  (a slow run and the next schedule, or two machines) never work on the same attempt; a claim
-  left by a killed worker expires after SYNC_LEASE_SECONDS;
+- it is *claimed* first with a conditional UPDATE on evidence_claimed_until (claims.py), so
+  two passes (a slow run and the next schedule, or two machines) never work on the same
+  attempt; the pass's heartbeat keeps its claims, and a claim left by a killed worker expires
+  after SYNC_LEASE_SECONDS;
 - the store is guarded by the claim too: if the results pass voided the claim meanwhile
   (the attempt changed), the stale evidence is dropped instead of stored;
 - a failure is recorded on the attempt (sync_error, sync_error_at, sync_error_count) and the
@@ -22,12 +23,11 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -44,8 +44,9 @@ from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
 from proctoring.sync import bulk, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.candidates import awaiting_evidence, next_recheck
+from proctoring.sync.claims import ClaimBook
+from proctoring.sync.concurrency import AdaptiveLimit, run_adaptive
 from proctoring.sync.drift import label_warnings
-from proctoring.sync.leases import lease_duration
 
 logger = logging.getLogger("proctoring.sync")
 
@@ -87,20 +88,29 @@ def pending_attempts():
 
 
 def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
-    """One evidence pass over every pending attempt, `workers` at a time (default
-    settings.SYNC_EVIDENCE_WORKERS). Returns its SyncRun, whose counts are attempts:
-    updated = evidence stored, unchanged = left for later (still processing, or another worker
-    had it), failed = error recorded on the attempt."""
+    """One evidence pass over every pending attempt. `workers` fixes how many are fetched at
+    once; by default that adapts, from settings.SYNC_EVIDENCE_WORKERS up to
+    settings.SYNC_EVIDENCE_MAX_CONCURRENCY (see concurrency.py). Returns its SyncRun, whose
+    counts are attempts: updated = evidence stored, unchanged = left for later (still
+    processing, or another worker had it), failed = error recorded on the attempt."""
     run = runs.start_run(SyncRun.Kind.EVIDENCE)
+    if workers:
+        limit = AdaptiveLimit(start=workers, maximum=workers)
+    else:
+        limit = AdaptiveLimit(
+            start=settings.SYNC_EVIDENCE_WORKERS, maximum=settings.SYNC_EVIDENCE_MAX_CONCURRENCY
+        )
     try:
-        with api_client(client) as api:
-            results = fetch_pending(api, workers or settings.SYNC_EVIDENCE_WORKERS)
+        with api_client(client) as api, api.listening(limit.observe, pool=limit.maximum):
+            results = fetch_pending(api, limit)
     except AutoProctorError as error:  # not configured
         return runs.fail_run(run, error)
     except Exception as error:
         runs.close_after_crash(run, error)
         raise
 
+    logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
+    run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
     run.updated = sum(result.outcome is Outcome.STORED for result in results)
     run.unchanged = sum(
         result.outcome in (Outcome.NOT_READY, Outcome.SKIPPED) for result in results
@@ -115,93 +125,75 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
     return runs.finish_run(run, problems)
 
 
-def fetch_pending(client, workers: int) -> list[AttemptResult]:
-    """Every pending attempt, `workers` at a time, results in queue order.
+def fetch_pending(client, limit: AdaptiveLimit) -> list[AttemptResult]:
+    """Every pending attempt, as many at once as `limit` allows, results in queue order.
 
-    Each pool thread takes the next attempt until none is left, on one database connection of
-    its own that it closes at the end: connecting anew for every attempt cost more than the
-    attempt's own queries."""
+    With several in flight, one heartbeat keeps the pass's claims alive; one at a time, each
+    attempt is claimed for a whole lease, which outlasts its calls."""
     queue = list(pending_attempts().values_list("pk", "test_attempt_id"))
     stop = threading.Event()
+    claims = ClaimBook()
 
     def work(item):
-        return fetch_attempt_evidence(item[0], item[1], client, stop=stop)
+        return fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
 
-    if workers == 1 or len(queue) < 2:
+    if limit.maximum == 1:
         return [work(item) for item in queue]
-    results: list[AttemptResult | None] = [None] * len(queue)
-    numbered = enumerate(queue)
-    taking = threading.Lock()
-
-    def drain():
-        try:
-            while True:
-                with taking:
-                    index, item = next(numbered, (None, None))
-                if index is None:
-                    return
-                results[index] = work(item)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evidence") as pool:
-        for thread in [pool.submit(drain) for _ in range(min(workers, len(queue)))]:
-            thread.result()
-    return results
+    with claims.kept_alive():
+        return run_adaptive(queue, work, limit, stop=stop)
 
 
 def fetch_attempt_evidence(
-    pk: int, test_attempt_id: str, client, *, stop: threading.Event | None = None
+    pk: int,
+    test_attempt_id: str,
+    client,
+    *,
+    stop: threading.Event | None = None,
+    claims: ClaimBook | None = None,
 ) -> AttemptResult:
     """Claim one attempt, fetch its evidence and store it. Never raises for one attempt's
     failure: the error is recorded on the attempt and returned."""
     if stop is not None and stop.is_set():
         return AttemptResult(test_attempt_id, Outcome.STOPPED)
-    claim = claim_attempt(pk)
-    if claim is None:
+    claims = claims or ClaimBook()
+    if not claims.claim(pk):
         return AttemptResult(test_attempt_id, Outcome.SKIPPED, "claimed by another worker")
     try:
         report = get_report(client, test_attempt_id)
         if report.evidence_status != EvidenceStatus.PROCESSED:
-            _not_ready(pk, claim, report)
+            with claims.held(pk) as claim:
+                _not_ready(pk, claim, report)
             return AttemptResult(test_attempt_id, Outcome.NOT_READY)
         bundle = download_evidence(client, test_attempt_id)
         check_readable(bundle)
-        stored = store_evidence(pk, claim, report, bundle.records)
+        with claims.held(pk) as claim:
+            stored = store_evidence(pk, claim, report, bundle.records)
     except FATAL_ERRORS as error:
-        release_claim(pk, claim)
+        with claims.held(pk) as claim:
+            release_claim(pk, claim)
         if stop is not None:
             stop.set()
         return AttemptResult(test_attempt_id, Outcome.STOPPED, runs.safe_message(error), error)
     except NotReady as error:
         # The one-attempt call said "processed": a 400 now is a refused request, not a wait.
         message = f"{runs.safe_message(error)} The one-attempt call says the evidence is ready."
-        record_failure(pk, claim, message)
+        with claims.held(pk) as claim:
+            record_failure(pk, claim, message)
         return AttemptResult(test_attempt_id, Outcome.FAILED, message)
     except (AutoProctorError, IncompleteEvidence) as error:
         message = runs.safe_message(error)
-        record_failure(pk, claim, message)
+        with claims.held(pk) as claim:
+            record_failure(pk, claim, message)
         return AttemptResult(test_attempt_id, Outcome.FAILED, message)
     except Exception as error:  # a bug or a database error must not stop the other attempts
         logger.exception("Evidence of attempt %s failed unexpectedly", test_attempt_id)
         message = f"unexpected error: {runs.safe_message(error)}"
-        record_failure(pk, claim, message)
+        with claims.held(pk) as claim:
+            record_failure(pk, claim, message)
         return AttemptResult(test_attempt_id, Outcome.FAILED, message)
     if not stored:
         return AttemptResult(test_attempt_id, Outcome.SKIPPED, "changed while fetching")
     return AttemptResult(test_attempt_id, Outcome.STORED)
-
-
-def claim_attempt(pk: int) -> datetime | None:
-    """Claim the attempt until now + lease; the claim's time is its token. None: taken."""
-    now = timezone.now()
-    claim = now + lease_duration()
-    claimed = (
-        Attempt.objects.filter(pk=pk, evidence_fetched_at__isnull=True)
-        .filter(Q(evidence_claimed_until__isnull=True) | Q(evidence_claimed_until__lt=now))
-        .update(evidence_claimed_until=claim)
-    )
-    return claim if claimed else None
 
 
 def release_claim(pk: int, claim: datetime) -> None:

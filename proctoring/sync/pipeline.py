@@ -16,24 +16,28 @@ STAGES = {
 }
 
 
-def run_full_pass(client=None, stages=tuple(STAGES)) -> list[SyncRun]:
+def run_full_pass(client=None, stages=tuple(STAGES), *, full: bool = False) -> list[SyncRun]:
     """Run the stages in order. A failed stage (bad credentials, skewed clock, unreachable
     API, ...) ends the pass: the next stages would fail the same way, and the next scheduled
-    pass starts over. A skipped stage (another pass holds it) does not."""
+    pass starts over. A skipped stage (another pass holds it) does not. `full`: the results
+    stage reads every page (a full sweep) even when an incremental pass would do."""
     if client is not None:
-        return _run_stages(client, stages)
+        return _run_stages(client, stages, full)
     try:
         shared = profiled_client()
     except NotConfigured:
-        return _run_stages(None, stages)  # the first stage records why it cannot run
+        return _run_stages(None, stages, full)  # the first stage records why it cannot run
     with shared:
-        return _run_stages(shared, stages)
+        return _run_stages(shared, stages, full)
 
 
-def _run_stages(client, stages) -> list[SyncRun]:
+def _run_stages(client, stages, full: bool) -> list[SyncRun]:
     done = []
     for name in stages:
-        run = STAGES[name](client=client)
+        if name == "results":
+            run = sync_results(client=client, full=full)
+        else:
+            run = STAGES[name](client=client)
         done.append(run)
         if run.status == SyncRun.Status.FAILED:
             break

@@ -1,4 +1,5 @@
-"""The results pass: page through the tenant's results and upsert every attempt.
+"""The results pass: read the tenant's results pages (which ones: incremental.py) and upsert
+every attempt on them.
 
 Each page costs one read (the page's existing rows) and at most two bulk upserts (new and
 changed rows); unchanged rows are not written at all, so a re-sync that finds nothing new is
@@ -22,10 +23,11 @@ from django.utils import timezone
 
 from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
-from proctoring.models import Attempt, SyncRun
-from proctoring.sync import bulk, item_fallback, leases, runs
+from proctoring.models import Attempt, ListingOrder, ResultsMode, SyncRun
+from proctoring.sync import bulk, incremental, item_fallback, leases, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
+from proctoring.sync.leases import LeaseLost
 from proctoring.sync.mapping import keep_unsent
 
 logger = logging.getLogger("proctoring.sync")
@@ -50,12 +52,9 @@ UTC_READS = {"started_at": "started_utc", "submitted_at": "submitted_utc"}
 EVIDENCE_TRIGGERS = ("submitted_at", "evidence_status")
 NATURAL_KEY = ["client_id", "test_attempt_id"]
 ATTEMPT_ID_MAX_LENGTH = Attempt._meta.get_field("test_attempt_id").max_length
-# How often a long pass stores its progress and renews its lease (more often for short leases).
-CHECKPOINT_SECONDS = 10
-
-
-class LeaseLost(Exception):
-    """The results lease expired while this pass was still working and another pass took it."""
+# How often a long pass stores its progress and renews its lease, at most (a fraction of the
+# lease; not per page, since each is a commit).
+CHECKPOINT_SECONDS = 5
 
 
 @dataclass
@@ -66,10 +65,11 @@ class PageCounts:
     problems: list[str] = field(default_factory=list)
 
 
-def sync_results(client=None) -> SyncRun:
-    """One results pass. Returns its SyncRun: succeeded, partial (items the API sent that could
-    not be stored faithfully, listed in error_summary), failed, or skipped (another pass holds
-    the lease)."""
+def sync_results(client=None, *, full: bool = False) -> SyncRun:
+    """One results pass: incremental (only the listing's young end) unless a full sweep is
+    due or `full` asks for one (see incremental.py). Returns its SyncRun: succeeded, partial
+    (items the API sent that could not be stored faithfully, listed in error_summary), failed,
+    or skipped (another pass holds the lease)."""
     lease = leases.acquire(RESULTS_LEASE)
     if lease is None:
         holder = leases.current_holder(RESULTS_LEASE)
@@ -78,26 +78,44 @@ def sync_results(client=None) -> SyncRun:
             f"Another results pass is running ({holder.holder if holder else 'unknown'}).",
         )
     run = runs.start_run(SyncRun.Kind.RESULTS)
+    plan = incremental.plan_pass(full=full)
+    run.mode, run.mode_reason = plan.mode, plan.reason
     problems: list[str] = []
     try:
         with api_client(client) as api:
             seen: set[str] = set()
+            may_stop = incremental.StopRule(api.client_id, seen)
             drift = DriftWatch(api.client_id)
-            every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / 3)
+            every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE)
             next_checkpoint = time.monotonic() + every
-            for page in api.iter_result_pages():
+
+            def visit(page) -> bool:
+                nonlocal next_checkpoint
                 drift.observe(page.attempts)  # before the upsert: it compares with stored rows
                 run.warnings = drift.warnings()
                 counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
                 run.created += counts.created
                 run.updated += counts.updated
                 run.unchanged += counts.unchanged
+                run.pages_read += 1
                 page_problems = [str(problem) for problem in page.problems] + counts.problems
                 run.failed += len(page_problems)
                 problems.extend(page_problems)
                 if time.monotonic() >= next_checkpoint:
                     checkpoint(run, lease)
                     next_checkpoint = time.monotonic() + every
+                changed = bool(counts.created or counts.updated or page_problems)
+                return may_stop(page, changed)
+
+            if plan.mode == ResultsMode.FULL:
+                reading = incremental.read_full(api, visit)
+            else:
+                reading = incremental.read_incremental(api, plan, visit)
+            run.listing_order = reading.order
+            if reading.fell_back:
+                run.mode, run.mode_reason = ResultsMode.FULL, reading.fell_back
+            elif reading.order == ListingOrder.UNPAGED:
+                run.mode_reason = incremental.unpaged_reason()
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         return runs.fail_run(run, error, problems)
@@ -110,7 +128,7 @@ def sync_results(client=None) -> SyncRun:
 
 
 def checkpoint(run: SyncRun, lease: leases.Lease) -> None:
-    """Show the progress so far and extend the lease (not per page: each is a commit)."""
+    """Show the progress so far and extend the lease."""
     runs.save_progress(run)
     if not lease.renew():
         raise LeaseLost(

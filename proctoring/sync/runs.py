@@ -39,7 +39,7 @@ def close_interrupted_runs(kind: str) -> int:
         for run in SyncRun.objects.filter(
             kind=kind, status=SyncRun.Status.RUNNING, worker__startswith=f"{host}:"
         ).only("pk", "worker")
-        if not _process_exists(run.worker.rpartition(":")[2])
+        if not process_exists(run.worker.rpartition(":")[2])
     ]
     if not dead:
         return 0
@@ -51,7 +51,8 @@ def close_interrupted_runs(kind: str) -> int:
     )
 
 
-def _process_exists(pid_text: str) -> bool:
+def process_exists(pid_text: str) -> bool:
+    """Whether the process with this id (as text) exists on this machine."""
     if not pid_text.isdigit():
         return True  # not ours to judge
     try:
@@ -65,7 +66,7 @@ def _process_exists(pid_text: str) -> bool:
 
 def save_progress(run: SyncRun) -> None:
     """Store the counts so far, so a long pass shows its progress (and a killed one its last)."""
-    run.save(update_fields=["created", "updated", "unchanged", "failed", "warnings"])
+    run.save(update_fields=["created", "updated", "unchanged", "failed", "pages_read", "warnings"])
 
 
 def finish_run(run: SyncRun, problems: Iterable[str] = (), *, status: str | None = None) -> SyncRun:

@@ -45,6 +45,14 @@ class Command(BaseCommand):
             help="A way a real account may differ from the assumed contract (repeatable).",
         )
         parser.add_argument(
+            "--latency",
+            type=float,
+            default=0.0,
+            metavar="MS",
+            help="Delay every answer by MS milliseconds, like a server a round trip away "
+            "(concurrent calls wait at the same time).",
+        )
+        parser.add_argument(
             "--public-url", help="Base URL to print, when clients reach the simulator by a name."
         )
 
@@ -54,6 +62,7 @@ class Command(BaseCommand):
         if not 0.0 <= options["fault_rate"] <= 1.0:
             raise CommandError("--fault-rate is a fraction between 0 and 1, e.g. 0.02.")
         simulator = Simulator(
+            latency_ms=options["latency"],
             attempts=options["attempts"],
             seed=options["seed"],
             host=options["host"],

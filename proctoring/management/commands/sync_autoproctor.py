@@ -20,10 +20,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         for stage in STAGES:
             parser.add_argument(f"--{stage}", action="store_true", help=f"Run the {stage} stage.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Read every results page (a full sweep, catching re-scores of old attempts) "
+            "instead of only the pages with new or changed attempts.",
+        )
 
     def handle(self, *args, **options):
         stages = [stage for stage in STAGES if options[stage]] or list(STAGES)
-        done = run_full_pass(stages=stages)
+        done = run_full_pass(stages=stages, full=options["full"])
         for run in done:
             self.stdout.write(describe(run))
             if run.error_summary and run.status != SyncRun.Status.FAILED:
@@ -43,7 +49,8 @@ def describe(run: SyncRun) -> str:
     elif run.kind == SyncRun.Kind.RESULTS:
         counts = (
             f"{run.created} created, {run.updated} updated, {run.unchanged} unchanged, "
-            f"{run.failed} not stored"
+            f"{run.failed} not stored; {run.get_mode_display().lower() or 'pass'}, "
+            f"{run.pages_read} page(s) read"
         )
     elif run.kind == SyncRun.Kind.EVIDENCE:
         counts = (
@@ -55,4 +62,6 @@ def describe(run: SyncRun) -> str:
     line = f"{run.get_kind_display()}: {status.lower()} - {counts} ({seconds:.1f} s)"
     if run.status == SyncRun.Status.SKIPPED:
         line += f" - {run.error_summary}"
+    elif run.mode_reason:
+        line += f" - {run.mode_reason}"
     return line

@@ -1,0 +1,102 @@
+"""The CSV export's COPY path on PostgreSQL gives the very bytes of the Python path, whatever
+the cells hold: quotes, commas, line breaks, backslashes, formulas, any trust score."""
+
+import random
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from dashboard import selectors
+from dashboard.export import csv_lines
+from dashboard.export_copy import csv_bytes
+from proctoring.models import Attempt
+from review.services import set_verdict
+from tests.fixtures.data import make_attempt, make_records
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="COPY TO STDOUT is PostgreSQL's; SQLite keeps the Python path",
+    ),
+]
+
+AWKWARD_TEXT = [
+    "plain",
+    "",
+    'with "quotes"',
+    "with, comma",
+    "line\nbreak",
+    "carriage\rreturn",
+    "tab\there",
+    "back\\slash \\n not a newline",
+    "=SUM(A1:A2)",
+    "+1",
+    "-1",
+    "@cmd",
+    "\tleading tab",
+    "\rleading return",
+    "Zoë Ñúñez 北京",
+    "Ann\u202eexe.txt",
+    "=\u2066right\u2069",
+]
+
+
+def both_paths(attempts):
+    python = "".join(csv_lines(attempts)).encode("utf-8")
+    copied = b"".join(
+        part.encode("utf-8") if isinstance(part, str) else part for part in csv_bytes(attempts)
+    )
+    return python, copied
+
+
+def test_both_paths_give_the_same_bytes_for_awkward_cells_and_every_trust_score(admin_user):
+    # A few hundred rows: enough ties to tell the roundings apart, few enough that the pages
+    # they leave behind do not change the plans later tests check.
+    rng = random.Random(15)
+    scores = [None, 0.0, 1.0, 0.12345, 0.125, 0.00125, 0.99995, 0.5, 0.1, 0.123449999999]
+    scores += [rng.random() for _ in range(60)]
+    scores += [round(rng.random(), 4) for _ in range(60)]
+    # Half a hundredth of a percent: the shortest decimal of score * 100 is often a tie.
+    scores += [rng.randrange(5, 100000, 10) / 100000 for _ in range(120)]
+    for index, score in enumerate(scores):
+        text = AWKWARD_TEXT[index % len(AWKWARD_TEXT)]
+        attempt = make_attempt(
+            test_attempt_id=f"{text[:20]}-{index}",
+            candidate_name=text,
+            candidate_email=f"{index}@example.org",
+            lookup_key=text,
+            trust_score=score,
+            evidence_status=text if index % 7 == 0 else "processed",
+            started_at=datetime(2026, 11, 1, 8, 0, index % 60, (index % 3) * 1234, tzinfo=UTC),
+            submitted_at=None if index % 5 == 0 else datetime(2026, 11, 1, 9, tzinfo=UTC),
+        )
+        if index % 4 == 0:
+            make_records(attempt, "tab-switch", "noise-detected", "tab-switch")
+        if index % 9 == 0:
+            set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason=text or "x")
+    attempts = selectors.attempt_list().order_by("pk")
+
+    python, copied = both_paths(attempts)
+
+    assert python.count(b"\r\n") >= len(scores)
+    assert copied == python
+
+
+def test_both_paths_agree_without_any_violation_labels():
+    make_attempt(test_attempt_id="a", candidate_name='"x"', trust_score=0.5)
+    python, copied = both_paths(selectors.attempt_list())
+    assert copied == python
+
+
+def test_the_export_page_streams_the_copy_path_on_postgresql(test_admin_client):
+    make_attempt(test_attempt_id="a,b", candidate_name="=1+1", trust_score=0.98765)
+    response = test_admin_client.get(reverse("attempt-export"))
+    body = b"".join(
+        part if isinstance(part, bytes) else part.encode() for part in response.streaming_content
+    )
+    python, _ = both_paths(selectors.attempt_list())
+    assert body == python
+    assert Attempt.objects.count() == 1
