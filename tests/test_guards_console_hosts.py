@@ -1,0 +1,100 @@
+"""The console's evidence JSON form fetches only from AutoProctor's own hosts, judged by the host
+the HTTP library will really connect to. Two simulators on loopback play AutoProctor (where the
+settings point) and somewhere else; whatever the form accepts must reach AutoProctor alone."""
+
+import html
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from dashboard.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+AMBIGUOUS = "cannot be read one way only"
+NOT_AUTOPROCTOR = "fetches evidence only from AutoProctor's own hosts"
+
+
+@pytest.fixture(autouse=True)
+def fresh_allowance():
+    """Each test starts with no console requests counted (the cache outlives a test)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def autoproctor(make_simulator):
+    return make_simulator()
+
+
+@pytest.fixture
+def elsewhere(make_simulator, autoproctor):
+    return make_simulator(point_settings=False, seed=8)
+
+
+def hostport(simulator):
+    return simulator.base_url.split("://", 1)[1]
+
+
+def fetch(client, file_url):
+    response = client.post(reverse("console"), {"endpoint": "evidence_json", "file_url": file_url})
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_a_backslash_in_the_url_is_refused_whichever_host_it_hides(
+    autoproctor, elsewhere, test_admin_client
+):
+    ours, theirs = hostport(autoproctor), hostport(elsewhere)
+    for url in (
+        # urlsplit reads AutoProctor's host here, the HTTP library connects to the other one.
+        f"http://{theirs}\\@{ours}/evidence.json",
+        # and the other way round: harmless for the HTTP library, misleading for anything else.
+        f"http://{ours}\\@{theirs}/evidence.json",
+    ):
+        page = fetch(test_admin_client, url)
+        assert AMBIGUOUS in page, url
+        assert "Paste the URL exactly as the evidence file URL endpoint returned it" in page
+    assert list(autoproctor.requests) == []
+    assert list(elsewhere.requests) == []
+    assert not AuditEvent.objects.filter(action="console.request").exists()
+
+
+def test_a_user_name_before_autoproctors_host_is_refused(autoproctor, test_admin_client):
+    page = fetch(test_admin_client, f"http://someone:pw@{hostport(autoproctor)}/evidence.json")
+    assert AMBIGUOUS in page
+    assert list(autoproctor.requests) == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://{theirs}/evidence.json",
+        "http://{ours}@{theirs}/evidence.json",
+        "http://{theirs}#@{ours}/evidence.json",
+        "http://{theirs}?@{ours}/evidence.json",
+        "http://{theirs}\\{ours}/evidence.json",
+        "http://{theirs}\\@{ours}/evidence.json",
+        "http://{ours}\\@{theirs}/evidence.json",
+        "http://{theirs}%40{ours}/evidence.json",
+        "http://{theirs}\t@{ours}/evidence.json",
+        "http://{theirs}/@{ours}/evidence.json",
+        "HTTP://{theirs}/evidence.json",
+    ],
+)
+def test_no_url_the_form_accepts_reaches_another_host(
+    autoproctor, elsewhere, test_admin_client, template
+):
+    url = template.format(ours=hostport(autoproctor), theirs=hostport(elsewhere))
+    page = fetch(test_admin_client, url)
+    assert AMBIGUOUS in page or NOT_AUTOPROCTOR in page or "Enter the whole URL" in page
+    assert list(elsewhere.requests) == []
+    assert list(autoproctor.requests) == []
+
+
+def test_a_plain_url_on_autoproctors_host_is_fetched_from_it(autoproctor, test_admin_client):
+    page = fetch(test_admin_client, f"{autoproctor.base_url}/not-an-evidence-file.json")
+    assert AMBIGUOUS not in page and NOT_AUTOPROCTOR not in page
+    assert [request.path for request in autoproctor.requests] == ["/not-an-evidence-file.json"]
