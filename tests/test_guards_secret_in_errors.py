@@ -100,3 +100,23 @@ def test_a_secret_echoed_when_presigning_is_masked_on_the_evidence_page(
     assert response.status_code == 502
     assert f"bad path for {MASKED}" in page
     assert_nowhere(page, caplog.text)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        # The server's words are cut to 200 characters for the headline ...
+        (f'{{"message": "{"x" * 190}{SECRET} tail"}}', "application/json"),
+        # ... and a plain-text body to 80 for its description.
+        (f"{'y' * 70}{SECRET} tail", "text/plain"),
+    ],
+)
+def test_a_secret_cut_off_by_a_shortened_message_leaves_no_part_of_it(
+    sim, test_admin_client, body, content_type
+):
+    sim.inject(
+        "malformed", path_contains="/usage/", status=400, body=body, content_type=content_type
+    )
+    page = console(test_admin_client, "usage")
+    assert SECRET[:8] not in page
+    assert_nowhere(page)
