@@ -43,7 +43,7 @@ def test_a_verdict_on_a_violation_count_that_grew_meanwhile_is_refused(proctor_c
     assert response.status_code == 409
     page = response.content.decode()
     assert "AutoProctor re-scored this attempt while you were reviewing it" in page
-    assert "3 violations now" in page
+    assert "(trust score 42.0 %, 3 violations now)" in page
     assert 'name="seen_violation_count" value="3"' in page
     assert not VerdictChange.objects.exists()
 
@@ -63,3 +63,12 @@ def test_the_verdict_given_again_on_the_new_count_is_kept_with_that_count(procto
     assert give(proctor_client, attempt).status_code == 302
     change = VerdictChange.objects.get()
     assert (change.seen_trust_score, change.seen_violation_count) == (0.42, 3)
+
+
+def test_a_trust_score_withdrawn_meanwhile_is_named_as_none(proctor_client, attempt):
+    shown = Attempt.objects.get(pk=attempt.pk)
+    Attempt.objects.filter(pk=attempt.pk).update(trust_score=None)
+    response = give(proctor_client, shown)
+    assert response.status_code == 409
+    assert "(trust score none, 2 violations now)" in response.content.decode()
+    assert not VerdictChange.objects.exists()

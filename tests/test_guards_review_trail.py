@@ -1,0 +1,65 @@
+"""What a reviewer is told and what the audit trail keeps when review rules refuse or undo
+something: the attempts a bulk verdict may not overturn are each named, and counting a
+dismissed record again is recorded with who, which attempt and the dismissal it undid."""
+
+import pytest
+from django.urls import reverse
+
+from dashboard.models import AuditEvent
+from dashboard.review import services
+from tests.fixtures.data import make_attempt, make_attempts, make_records
+
+pytestmark = pytest.mark.django_db
+
+
+def count_again(client, record):
+    url = reverse("evidence-dismissal", args=[record.attempt_id, record.pk])
+    return client.post(url, {"action": "restore", "reason": ""}, follow=True)
+
+
+def test_a_refused_bulk_verdict_names_every_attempt_of_another_reviewer(proctor_client, test_admin):
+    named, unnamed, free = make_attempts(3)
+    unnamed.candidate_name = ""
+    unnamed.save(update_fields=["candidate_name"])
+    for attempt in (named, unnamed):
+        services.set_verdict(user=test_admin, attempt=attempt, verdict="violation", reason="phone")
+
+    response = proctor_client.post(
+        reverse("attempt-bulk-verdict"),
+        {
+            "attempts": [str(named.pk), str(unnamed.pk), str(free.pk)],
+            "verdict": "cleared",
+            "reason": "all fine",
+            "preset": "",
+        },
+        follow=True,
+    )
+
+    assert (
+        f"Given by someone else: {named.test_attempt_id} ({named.candidate_name}): Violation "
+        f"confirmed by bob; {unnamed.test_attempt_id} (no name): Violation confirmed by bob. "
+        "Leave these out, or ask a test admin."
+    ) in response.content.decode()
+
+
+def test_counting_a_record_again_is_audited_with_the_dismissal_it_undoes(proctor_client, proctor):
+    attempt = make_attempt()
+    record = make_records(attempt, "noise-detected")[0]
+    url = reverse("evidence-dismissal", args=[attempt.pk, record.pk])
+    proctor_client.post(url, {"action": "dismiss", "reason": "fan noise"})
+
+    response = count_again(proctor_client, record)
+
+    assert "The record counts again." in response.content.decode()
+    event = AuditEvent.objects.get(action="evidence.restore")
+    assert (event.user_id, event.attempt_id) == (proctor.pk, attempt.pk)
+    assert event.summary == "Counted noise-detected again (dismissed by alice: fan noise)"
+    assert event.detail["dismissal_reason"] == "fan noise"
+    assert event.detail["label"] == "noise-detected"
+
+
+def test_counting_again_a_record_never_dismissed_changes_nothing(proctor_client):
+    record = make_records(make_attempt(), "noise-detected")[0]
+    response = count_again(proctor_client, record)
+    assert "This record was not dismissed." in response.content.decode()
+    assert not AuditEvent.objects.filter(action="evidence.restore").exists()
