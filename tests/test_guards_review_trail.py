@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dashboard.models import AuditEvent
 from dashboard.review import services
+from proctoring.models import Verdict, VerdictChange
 from tests.fixtures.data import make_attempt, make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,42 @@ def test_counting_again_a_record_never_dismissed_changes_nothing(proctor_client)
     response = count_again(proctor_client, record)
     assert "This record was not dismissed." in response.content.decode()
     assert not AuditEvent.objects.filter(action="evidence.restore").exists()
+
+
+def test_a_bulk_verdict_keeps_each_attempts_previous_verdict_and_audits_each(
+    proctor_client, proctor
+):
+    earlier, fresh = make_attempts(2)
+    services.set_verdict(user=proctor, attempt=earlier, verdict="suspicious", reason="odd")
+
+    proctor_client.post(
+        reverse("attempt-bulk-verdict"),
+        {
+            "attempts": [str(earlier.pk), str(fresh.pk)],
+            "verdict": "cleared",
+            "reason": "seen in person",
+            "preset": "",
+        },
+    )
+
+    latest = {
+        change.attempt_id: change
+        for change in VerdictChange.objects.filter(bulk=True).order_by("pk")
+    }
+    assert latest[earlier.pk].previous_verdict == Verdict.SUSPICIOUS
+    assert latest[fresh.pk].previous_verdict == Verdict.UNREVIEWED
+    events = {event.attempt_id: event for event in AuditEvent.objects.filter(action="verdict.bulk")}
+    assert set(events) == {earlier.pk, fresh.pk}
+    assert all(event.user_id == proctor.pk for event in events.values())
+    assert events[earlier.pk].summary == (
+        "Cleared (was Suspicious), with 1 other(s): seen in person"
+    )
+    assert events[fresh.pk].detail == {
+        "verdict": "cleared",
+        "previous_verdict": "unreviewed",
+        "preset": "",
+        "reason": "seen in person",
+        "seen_trust_score": fresh.trust_score,
+        "seen_violation_count": 0,
+        "attempts_together": 2,
+    }
