@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dashboard.models import AuditEvent
 from dashboard.review import services
-from proctoring.models import Verdict, VerdictChange
+from proctoring.models import ReviewNote, Verdict, VerdictChange
 from tests.fixtures.data import make_attempt, make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
@@ -102,4 +102,29 @@ def test_a_bulk_verdict_keeps_each_attempts_previous_verdict_and_audits_each(
         "seen_trust_score": fresh.trust_score,
         "seen_violation_count": 0,
         "attempts_together": 2,
+    }
+
+
+def test_a_note_on_a_record_keeps_its_author_and_the_record_in_the_trail(proctor_client, proctor):
+    attempt = make_attempt()
+    record = make_records(attempt, "tab-switch")[0]
+
+    proctor_client.post(
+        reverse("attempt-note", args=[attempt.pk]),
+        {"text": "Alt-tab to the calculator", "record": record.pk},
+    )
+
+    note = ReviewNote.objects.get()
+    assert (note.author_id, note.author_name) == (proctor.pk, "alice")
+    event = AuditEvent.objects.get(action="note.add")
+    assert (event.user_id, event.attempt_id) == (proctor.pk, attempt.pk)
+    assert event.summary == "Note on tab-switch: Alt-tab to the calculator"
+    assert event.detail == {
+        "note": note.pk,
+        "text": "Alt-tab to the calculator",
+        "record": record.pk,
+        "device": "primary",
+        "position": record.position,
+        "label": "tab-switch",
+        "occurred_at": record.occurred_at.isoformat(),
     }
