@@ -43,7 +43,11 @@ def test_a_verdict_on_a_violation_count_that_grew_meanwhile_is_refused(proctor_c
     assert response.status_code == 409
     page = response.content.decode()
     assert "AutoProctor re-scored this attempt while you were reviewing it" in page
-    assert "(trust score 42.0 %, 3 violations now)" in page
+    assert (
+        "AutoProctor re-scored this attempt while you were reviewing it (trust score 42.0 %, "
+        "3 violations now). Nothing was saved: look at the current figures and give the "
+        "verdict again."
+    ) in page
     assert 'name="seen_violation_count" value="3"' in page
     assert not VerdictChange.objects.exists()
 

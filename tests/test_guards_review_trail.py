@@ -37,6 +37,7 @@ def test_a_refused_bulk_verdict_names_every_attempt_of_another_reviewer(proctor_
     )
 
     assert (
+        "Only a test admin can change a verdict another reviewer gave, so nothing was changed. "
         f"Given by someone else: {named.test_attempt_id} ({named.candidate_name}): Violation "
         f"confirmed by bob; {unnamed.test_attempt_id} (no name): Violation confirmed by bob. "
         "Leave these out, or ask a test admin."
