@@ -98,3 +98,40 @@ def test_a_plain_url_on_autoproctors_host_is_fetched_from_it(autoproctor, test_a
     page = fetch(test_admin_client, f"{autoproctor.base_url}/not-an-evidence-file.json")
     assert AMBIGUOUS not in page and NOT_AUTOPROCTOR not in page
     assert [request.path for request in autoproctor.requests] == ["/not-an-evidence-file.json"]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "url", "accepted"),
+    [
+        # AutoProctor's own form: HTTPS on the default port, written or not.
+        ("https://127.0.0.1", "https://127.0.0.1/evidence.json", True),
+        ("https://127.0.0.1", "https://127.0.0.1:443/evidence.json", True),
+        ("https://127.0.0.1:443", "https://127.0.0.1/evidence.json", True),
+        # The same host on another scheme or port is another server.
+        ("https://127.0.0.1", "http://127.0.0.1/evidence.json", False),
+        ("https://127.0.0.1", "https://127.0.0.1:80/evidence.json", False),
+        ("https://127.0.0.1", "https://127.0.0.1:444/evidence.json", False),
+        ("http://127.0.0.1", "http://127.0.0.1:80/evidence.json", True),
+        ("http://127.0.0.1", "http://127.0.0.1:81/evidence.json", False),
+        ("http://127.0.0.1", "http://127.0.0.1:443/evidence.json", False),
+    ],
+)
+def test_the_default_port_of_each_scheme_is_the_configured_hosts(
+    settings, test_admin_client, base_url, url, accepted
+):
+    """Nothing listens on these loopback ports: an accepted URL fails to connect, after the
+    form let it through."""
+    settings.AUTOPROCTOR_BASE_URL = base_url
+    settings.AUTOPROCTOR_CLIENT_ID = "cid"
+    settings.AUTOPROCTOR_CLIENT_SECRET = "secret"
+    settings.AUTOPROCTOR_MAX_RETRIES = 0
+    page = fetch(test_admin_client, url)
+    refused = AMBIGUOUS in page or NOT_AUTOPROCTOR in page or "Enter the whole URL" in page
+    assert refused is not accepted
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/evidence.json", "127.0.0.1/evidence.json"])
+def test_an_address_that_is_not_a_web_url_is_refused_as_such(autoproctor, test_admin_client, url):
+    page = fetch(test_admin_client, url)
+    assert "Enter the whole URL, starting with https://." in page
+    assert list(autoproctor.requests) == []

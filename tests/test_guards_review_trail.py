@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from dashboard.models import AuditEvent
 from dashboard.review import services
-from proctoring.models import ReviewNote, Verdict, VerdictChange
+from proctoring.models import EvidenceDismissal, ReviewNote, Verdict, VerdictChange
 from tests.fixtures.data import make_attempt, make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,28 @@ def test_a_note_on_a_record_keeps_its_author_and_the_record_in_the_trail(proctor
         "label": "tab-switch",
         "occurred_at": record.occurred_at.isoformat(),
     }
+
+
+def test_a_dismissal_keeps_who_dismissed_it_and_is_audited_on_its_attempt(proctor_client, proctor):
+    attempt = make_attempt()
+    record = make_records(attempt, "noise-detected")[0]
+
+    proctor_client.post(
+        reverse("evidence-dismissal", args=[attempt.pk, record.pk]),
+        {"action": "dismiss", "reason": "fan noise"},
+    )
+
+    dismissal = EvidenceDismissal.objects.get()
+    assert (dismissal.dismissed_by_id, dismissal.dismissed_by_name) == (proctor.pk, "alice")
+    event = AuditEvent.objects.get(action="evidence.dismiss")
+    assert (event.user_id, event.attempt_id) == (proctor.pk, attempt.pk)
+    assert event.summary == "Dismissed noise-detected: fan noise"
+
+
+def test_a_note_on_a_record_without_a_time_is_audited_without_one(proctor_client):
+    attempt = make_attempt()
+    record = make_records(attempt, "went-offline", occurred_at=None)[0]
+    proctor_client.post(
+        reverse("attempt-note", args=[attempt.pk]), {"text": "Wi-Fi", "record": record.pk}
+    )
+    assert AuditEvent.objects.get(action="note.add").detail["occurred_at"] is None
