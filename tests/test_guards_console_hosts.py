@@ -14,6 +14,20 @@ pytestmark = pytest.mark.django_db
 
 AMBIGUOUS = "cannot be read one way only"
 NOT_AUTOPROCTOR = "fetches evidence only from AutoProctor's own hosts"
+# The refusals in full, as the form shows them: what is wrong, and what to do.
+FIELD_ERROR = '<span class="field-error">'
+AMBIGUOUS_IN_FULL = (
+    FIELD_ERROR
+    + "This URL's host cannot be read one way only (it has a backslash, or a user name or "
+    "password before the host). Paste the URL exactly as the evidence file URL endpoint "
+    "returned it.</span>"
+)
+NOT_AUTOPROCTOR_IN_FULL = (
+    FIELD_ERROR + "The console fetches evidence only from AutoProctor's own hosts: the configured "
+    "AUTOPROCTOR_BASE_URL, or a host the evidence file URL endpoint returned in this session. "
+    "Ask that endpoint for the attempt's URL first, then fetch it here.</span>"
+)
+NOT_A_WEB_URL_IN_FULL = FIELD_ERROR + "Enter the whole URL, starting with https://.</span>"
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +68,7 @@ def test_a_backslash_in_the_url_is_refused_whichever_host_it_hides(
         # and the other way round: harmless for the HTTP library, misleading for anything else.
         f"http://{ours}\\@{theirs}/evidence.json",
     ):
-        page = fetch(test_admin_client, url)
-        assert AMBIGUOUS in page, url
-        assert "Paste the URL exactly as the evidence file URL endpoint returned it" in page
+        assert AMBIGUOUS_IN_FULL in fetch(test_admin_client, url), url
     assert list(autoproctor.requests) == []
     assert list(elsewhere.requests) == []
     assert not AuditEvent.objects.filter(action="console.request").exists()
@@ -132,6 +144,13 @@ def test_the_default_port_of_each_scheme_is_the_configured_hosts(
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/evidence.json", "127.0.0.1/evidence.json"])
 def test_an_address_that_is_not_a_web_url_is_refused_as_such(autoproctor, test_admin_client, url):
-    page = fetch(test_admin_client, url)
-    assert "Enter the whole URL, starting with https://." in page
+    assert NOT_A_WEB_URL_IN_FULL in fetch(test_admin_client, url)
     assert list(autoproctor.requests) == []
+
+
+def test_a_host_autoproctor_did_not_hand_out_is_refused_saying_what_to_do(
+    autoproctor, elsewhere, test_admin_client
+):
+    page = fetch(test_admin_client, f"{elsewhere.base_url}/evidence.json")
+    assert NOT_AUTOPROCTOR_IN_FULL in page
+    assert list(elsewhere.requests) == []
