@@ -58,6 +58,7 @@ def test_a_client_holding_the_secret_cannot_be_pickled():
     ("body", "content_type", "said"),
     [
         ("", "text/plain", "(400)."),
+        ("Down for maintenance", "text/plain", "(400: starts 'Down for maintenance')."),
         ("  \n ", "text/plain", "(400)."),
         ('{"message": "Unknown page."}', "application/json", "(400: Unknown page.)."),
         (f'{{"message": "{"m" * 250}"}}', "application/json", "(400: " + "m" * 200 + ")."),

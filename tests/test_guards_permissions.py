@@ -45,3 +45,12 @@ def test_a_verdict_takes_both_the_attempt_and_the_review_permission():
     assert not may_give_verdict(user_with("view_attempt"), None)
     assert not may_give_verdict(user_with("review_attempts"), None)
     assert may_give_verdict(user_with("view_attempt", "review_attempts"), None)
+
+
+def test_the_roles_permissions_have_the_names_the_admin_shows():
+    """The migration creates the permissions before Django's own handler would, so the names
+    an administrator reads in the admin's group form are the ones given here."""
+    names = dict(Permission.objects.values_list("codename", "name"))
+    assert names["use_console"] == "Can use the AutoProctor API console"
+    assert names["run_sync"] == "Can see sync status and start a sync"
+    assert names["overturn_verdicts"] == "Can change a verdict another reviewer gave"
