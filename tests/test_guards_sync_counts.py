@@ -3,6 +3,7 @@ same tenant's copy: another account with an attempt of the same id (ids are the 
 own) is a different attempt, never taken for this one."""
 
 import pytest
+from django.utils import timezone
 
 from proctoring.models import Attempt
 from proctoring.sync import sync_results
@@ -40,3 +41,28 @@ def test_an_attempt_of_another_tenant_with_the_same_id_is_another_attempt(simula
         theirs.candidate_name,
         theirs.last_synced_at,
     )
+
+
+def test_only_a_new_evidence_status_or_submission_marks_evidence_for_fetching_again(simulator):
+    client = client_for(simulator)
+    sync_results(client=client)
+    processed = sorted(
+        each
+        for each, attempt in simulator.dataset.attempts.items()
+        if attempt["evidence_status"] == "processed"
+    )[:3]
+    Attempt.objects.filter(test_attempt_id__in=processed).update(evidence_fetched_at=timezone.now())
+    status, device, score = processed
+    simulator.dataset.update(status, evidence_status="reprocessing")
+    simulator.dataset.update(device, device="tablet")
+    simulator.dataset.update(score, trust_score=0.11)
+
+    sync_results(client=client)
+
+    fetched = dict(
+        Attempt.objects.filter(test_attempt_id__in=processed).values_list(
+            "test_attempt_id", "evidence_fetched_at"
+        )
+    )
+    assert fetched[status] is None
+    assert fetched[device] is not None and fetched[score] is not None
