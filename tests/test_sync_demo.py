@@ -63,7 +63,8 @@ def test_the_demo_starts_everything_with_data_and_ctrl_c_stops_it_all(tmp_path):
         assert requests.get(site, timeout=5, allow_redirects=False).status_code == 302  # login
         assert answers(simulator_url)
         # The simulator, the worker (several processes) and the web server.
-        assert len(processes_with(env["DATABASE_URL"])) >= 4
+        started = descendants_of(demo.pid)
+        assert len(started) >= 4
     finally:
         demo.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
         try:
@@ -77,16 +78,25 @@ def test_the_demo_starts_everything_with_data_and_ctrl_c_stops_it_all(tmp_path):
     assert not answers(site), "the web server is still running"
     assert not answers(simulator_url), "the simulator is still running"
     assert "== Stopped." in log.read_text()
-    assert processes_with(env["DATABASE_URL"]) == [], "a demo process (the worker?) survived"
+    survivors = [pid for pid in started if Path(f"/proc/{pid}").exists()]
+    assert survivors == [], "a demo process (the worker?) survived"
 
 
-def processes_with(database_url: str) -> list[int]:
-    """Processes whose environment holds this DATABASE_URL: the demo's children."""
-    found = []
-    for environ in Path("/proc").glob("[0-9]*/environ"):
+def descendants_of(root: int) -> list[int]:
+    """The processes `root` started, and theirs, read from /proc/<pid>/stat.
+
+    Not from the environment: the worker renames its processes with setproctitle when that is
+    installed, which overwrites the environment /proc shows."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if f"DATABASE_URL={database_url}".encode() in environ.read_bytes().split(b"\0"):
-                found.append(int(environ.parent.name))
-        except OSError:
-            continue  # gone meanwhile, or not ours to read
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])  # after "pid (comm)": state, ppid
+    found, frontier = [], {root}
+    while frontier:
+        children = {pid for pid, parent in parents.items() if parent in frontier}
+        found.extend(sorted(children))
+        frontier = children
     return found
