@@ -175,10 +175,10 @@ class AnswerReader:
         if isinstance(body, dict):
             for key in ERROR_MESSAGE_KEYS:
                 if isinstance(body.get(key), str) and body[key].strip():
-                    return self._secret.scrub(body[key].strip()[:200])
+                    return self._secret.scrub(body[key].strip())[:200]
         storage_message = XML_MESSAGE.search(response.text[:4000])  # S3 answers in XML
         if storage_message:
-            return self._secret.scrub(storage_message[1].strip()[:200])
+            return self._secret.scrub(storage_message[1].strip())[:200]
         return "" if not response.content.strip() else self._describe_body(response)
 
     def _describe_body(self, response: requests.Response) -> str:
@@ -187,7 +187,7 @@ class AnswerReader:
             return "an HTML/XML page"
         if not text:
             return "an empty body"
-        snippet = self._secret.scrub(text[:80])
+        snippet = self._secret.scrub(text)[:80]
         return f"starts {snippet!r}"
 
     def wrong_shape(self, endpoint: str, document: Any, expected: str) -> MalformedResponse:
@@ -198,7 +198,7 @@ class AnswerReader:
                 None,
             )
             if message:
-                got += f" ({self._secret.scrub(message[:200])!r})"
+                got += f" ({self._secret.scrub(message)[:200]!r})"
         else:
             got = f"a {type(document).__name__}"
         return MalformedResponse(

@@ -326,7 +326,8 @@ class Transport:
             return
         text = ""
         if response is not None and (not call.stream or read_at_once(call, response)):
-            text = self.secret.scrub(response.text[:MAX_RECORDED_TEXT])
+            # Masked before it is cut, so no part of a secret that straddles the cut is kept.
+            text = self.secret.scrub(response.text)[:MAX_RECORDED_TEXT]
         exchange = Exchange(
             method=call.method,
             url=url,

@@ -9,7 +9,8 @@ is used and counts down. The kinds and their parameters:
 - `server_error`: a 5xx with a JSON error body. `status` (500; any 5xx), `message`.
 - `slow`: the normal answer after `delay` seconds (2.0); longer than the client's read timeout,
   it makes the client time out (the simulator then finds the client gone and carries on).
-- `malformed`: an HTML page (an nginx "502 Bad Gateway") instead of JSON. `status` (200), `body`.
+- `malformed`: an HTML page (an nginx "502 Bad Gateway") instead of JSON. `status` (200), `body`,
+  `content_type` (`text/html; charset=utf-8`; e.g. `image/svg+xml` for a file that is no photo).
 - `wrong_shape`: valid JSON of the wrong shape (an object without the documented keys).
   `status` (200), `body` (any JSON-serialisable value).
 - `partial_evidence`: matches only requests for an evidence JSON (the temporary URL), and
@@ -48,7 +49,7 @@ PARAMS = {
     "rate_limit": {"retry_after"},
     "server_error": {"status", "message"},
     "slow": {"delay"},
-    "malformed": {"status", "body"},
+    "malformed": {"status", "body", "content_type"},
     "wrong_shape": {"status", "body"},
     "partial_evidence": {"mode"},
     "drop": set(),
@@ -169,7 +170,7 @@ def commit(fault: Fault, answer: Callable[[], Response], wait: Callable[[float],
         return Response(
             params.get("status", 200),
             body.encode() if isinstance(body, str) else body,
-            content_type="text/html; charset=utf-8",
+            content_type=params.get("content_type", "text/html; charset=utf-8"),
         )
     if fault.kind == "wrong_shape":
         return json_response(params.get("body", WRONG_SHAPE), params.get("status", 200))
