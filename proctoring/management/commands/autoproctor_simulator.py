@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from proctoring.simulator import DIALECTS, Simulator
 from proctoring.simulator.faults import BACKGROUND_KINDS
+from proctoring.simulator.replay import ReplayError, load_recording
 
 
 class Command(BaseCommand):
@@ -45,6 +46,11 @@ class Command(BaseCommand):
             help="A way a real account may differ from the assumed contract (repeatable).",
         )
         parser.add_argument(
+            "--replay",
+            metavar="FILE",
+            help="Serve the data in the shapes of a recording (autoproctor_doctor --record).",
+        )
+        parser.add_argument(
             "--public-url", help="Base URL to print, when clients reach the simulator by a name."
         )
 
@@ -53,6 +59,7 @@ class Command(BaseCommand):
             raise CommandError("--attempts must be 0 or more.")
         if not 0.0 <= options["fault_rate"] <= 1.0:
             raise CommandError("--fault-rate is a fraction between 0 and 1, e.g. 0.02.")
+        replay = self.recording(options)
         simulator = Simulator(
             attempts=options["attempts"],
             seed=options["seed"],
@@ -65,6 +72,7 @@ class Command(BaseCommand):
             usage_headers=tuple(settings.AUTOPROCTOR_USAGE_HEADERS),
             public_url=options["public_url"],
             dialects=options["dialect"],
+            replay=replay,
         )
         try:
             simulator.start()
@@ -87,6 +95,8 @@ class Command(BaseCommand):
         self.stdout.write(f"AUTOPROCTOR_CLIENT_SECRET={simulator.client_secret}")
         if options["dialect"]:
             self.stdout.write(f"Dialects: {', '.join(options['dialect'])}.")
+        if replay is not None:
+            self.stdout.write(f"Replaying the shapes recorded in {options['replay']}.")
         if options["fault_rate"]:
             self.stdout.write(
                 f"Background faults on {options['fault_rate']:.1%} of requests: "
@@ -102,3 +112,14 @@ class Command(BaseCommand):
         finally:
             simulator.stop()
         self.stdout.write("Simulator stopped.")
+
+    def recording(self, options) -> dict | None:
+        """The recording to replay, read before anything starts; None without --replay."""
+        if not options.get("replay"):
+            return None
+        if options["dialect"]:
+            raise CommandError("Use --replay or --dialect, not both: a recording is a dialect.")
+        try:
+            return load_recording(options["replay"])
+        except ReplayError as error:
+            raise CommandError(str(error)) from None
