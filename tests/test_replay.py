@@ -103,6 +103,10 @@ def test_the_doctor_says_what_it_replaced_and_the_file_is_readable_json(make_sim
     recording = json.loads(path.read_text())
     assert recording["listing"]["item keys"][0] == "test_attempt_id"
     assert recording["replaced"]["email"] >= 1
+    formats = recording["listing"]["value formats"]
+    assert formats["started_at"] == ["timestamp 9999-99-99T99:99:99.999999Z"]
+    assert "processed" in formats["evidence_status"]
+    assert "test-taker-photo" in recording["evidence JSON"]["labels"]
 
 
 def test_a_file_that_is_not_a_recording_is_refused_naming_how_to_make_one(tmp_path):

@@ -48,7 +48,7 @@ class Anonymiser:
         if value not in self.fakes:
             kind, fake = self._fake(value, key, len(self.fakes) + 1)
             self.fakes[value] = fake
-            self.replaced["secret" if secret else kind] += 1
+            self.replaced["value containing the client id or secret" if secret else kind] += 1
         return self.fakes[value]
 
     def _key(self, key: str) -> str:

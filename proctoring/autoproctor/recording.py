@@ -13,11 +13,12 @@ customer's dialect without the customer's account.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .anonymise import Anonymiser
+from .anonymise import TIMESTAMP, VOCABULARY_KEYS, Anonymiser
 from .wire import is_rate_limit_header, names_for
 
 FORMAT = "autoproctor-shape-recording/1"
@@ -98,6 +99,7 @@ class ShapeRecorder:
             "count given": listing.total is not None,
             "order": learned.get("listing_order") or "unknown",
             "item keys": ordered_union([list(raw) for raw in raws]),
+            "value formats": value_formats(raws, self.anonymiser.text),
             "items": raws[:SAMPLE_ITEMS],
         }
 
@@ -135,6 +137,7 @@ class ShapeRecorder:
             },
             "evidence JSON": {
                 "shape": shape(self.evidence) if self.evidence else None,
+                "labels": sorted(_labels(self.evidence)) if self.evidence else [],
                 "sample": fake(_trimmed(self.evidence)) if self.evidence else None,
             },
             "calls": self.calls,
@@ -151,6 +154,43 @@ class ShapeRecorder:
             )
         Path(path).write_text(text + "\n", encoding="utf-8")
         return document
+
+
+def value_formats(items: list[dict], text: Callable[[str, str], str]) -> dict[str, list[str]]:
+    """Per top-level key, how its values look, never what they are: a timestamp's format
+    (digits as 9), a text's length range, a vocabulary's words (through `text`, the
+    anonymiser, which fakes any that could be personal), or a type's name."""
+    seen: dict[str, set[str]] = {}
+    lengths: dict[str, list[int]] = {}
+    for item in items:
+        for key, value in item.items():
+            if isinstance(value, str) and key in VOCABULARY_KEYS:
+                seen.setdefault(key, set()).add(text(value, key))
+            elif isinstance(value, str) and TIMESTAMP.fullmatch(value):
+                mask = "".join("9" if char.isdigit() else char for char in value)
+                seen.setdefault(key, set()).add(f"timestamp {mask}")
+            elif isinstance(value, str):
+                lengths.setdefault(key, []).append(len(value))
+            else:
+                described = shape(value)
+                seen.setdefault(key, set()).add(
+                    described if isinstance(described, str) else json.dumps(described)
+                )
+    formats = {key: sorted(map(str, values)) for key, values in seen.items()}
+    for key, found in lengths.items():
+        text = f"text of {min(found)}-{max(found)} characters"
+        formats[key] = sorted([*formats.get(key, []), text])
+    return formats
+
+
+def _labels(evidence: dict) -> set[str]:
+    return {
+        record["label"]
+        for records in evidence.values()
+        if isinstance(records, list)
+        for record in records
+        if isinstance(record, dict) and isinstance(record.get("label"), str)
+    }
 
 
 def endpoint_of(path: str) -> str:
