@@ -139,7 +139,7 @@ def test_a_recording_holds_no_name_email_id_or_secret_of_the_account(make_simula
 
     assert status == 0, report
     text = path.read_text()
-    planted = [PLANTED_ID, PLANTED_SECRET, "planted-exam-key"]
+    planted = [PLANTED_ID, PLANTED_SECRET, "planted-exam-key", simulator.base_url, "127.0.0.1"]
     planted += [value for person in PLANTED_PEOPLE for value in person]
     planted += simulator.dataset.listing()  # every attempt id of the account
     for attempt in simulator.dataset.attempts.values():
