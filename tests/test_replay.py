@@ -6,6 +6,7 @@ import io
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from proctoring.simulator import DIALECTS, Simulator
 from proctoring.simulator.replay import ReplayError
 from proctoring.sync import run_full_pass
 from proctoring.sync.profile import profiled_client
+from tests.fixtures.simulator import SignedCalls
 from tests.test_sync_dialects import ATTEMPTS, EVIDENCE_READY, START, stored_state
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,3 +156,26 @@ def test_a_recording_holds_no_name_email_id_or_secret_of_the_account(make_simula
     first = recording["listing"]["items"][0]
     assert set(first["user_details"]) == {"name", "email"}
     assert first["user_details"]["email"].endswith("@example.com")
+
+
+def test_a_replay_sends_timestamps_in_the_recorded_format_and_the_sync_reads_them(
+    make_simulator, tmp_path
+):
+    path, _ = record(make_simulator, tmp_path, ("camel-case",))
+    recording = json.loads(Path(path).read_text())
+    formats = recording["listing"]["value formats"]
+    formats["startedAt"] = ["timestamp 9999-99-99 99:99:99+99:99"]  # as a customer's might be
+    formats["submittedAt"] = ["null", "timestamp 9999-99-99T99:99:99.999Z"]
+    simulator = make_simulator(attempts=ATTEMPTS, start_time=START, replay=recording)
+
+    listed = SignedCalls(simulator).results().json()["results"]
+
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00", a["startedAt"]) for a in listed
+    )
+    submitted = [a["submittedAt"] for a in listed if a["submittedAt"]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", s) for s in submitted)
+    ApiProfile.objects.all().delete()
+    state = full_sync(make_simulator, replay=recording)
+    started = {key: row[3] for key, row in state["attempts"].items()}
+    assert all(value is not None and value.microsecond == 0 for value in started.values())

@@ -14,7 +14,9 @@ counterpart was absent from the account's answers and is left out; any other key
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from proctoring.simulator.dialects import ASCENDING, DECODED_SLASHES, UNPAGED, Dialect, camel
@@ -33,6 +35,7 @@ CONTRACT_FIELDS = (
     "evidence_status",
     "device",
 )
+TIMESTAMP_FORMAT = re.compile(r"timestamp (9{4}-99-99)([T ])(99:99:99)(\.9+)?(Z|[+-]99:?99)?")
 
 
 class ReplayError(ValueError):
@@ -101,6 +104,7 @@ class ReplayDialect(Dialect):
             names.add(DECODED_SLASHES)
         self.names = frozenset(names)
         self.page_size = listing.get("page size") or None
+        self.formats = timestamp_formats(listing.get("value formats") or {})
         self._maps: dict[tuple, dict] = {}
 
     def _refused_slashed_hash(self) -> bool:
@@ -149,4 +153,41 @@ class ReplayDialect(Dialect):
         mapping = self._maps.get((keys, id(recorded)))
         if mapping is None:
             mapping = self._maps[(keys, id(recorded))] = rename_map(list(keys), recorded)
-        return {mapping[key]: value for key, value in attempt.items() if mapping[key] is not None}
+        return {
+            mapping[key]: self._formatted(mapping[key], value)
+            for key, value in attempt.items()
+            if mapping[key] is not None
+        }
+
+    def _formatted(self, name: str, value):
+        """A timestamp in the format recorded for its field (the simulator's ISO otherwise)."""
+        recorded = self.formats.get(name)
+        if recorded is None or not isinstance(value, str):
+            return value
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return render_timestamp(moment, *recorded)
+
+
+def timestamp_formats(formats: dict) -> dict[str, tuple[str, int, str]]:
+    """Recorded field name -> (separator, fraction digits, zone), for the fields recorded with
+    exactly one timestamp format."""
+    found = {}
+    for key, values in formats.items():
+        matches = [TIMESTAMP_FORMAT.fullmatch(value) for value in values if value != "null"]
+        if len(matches) != 1 or matches[0] is None:
+            continue
+        match = matches[0]
+        zone = match[5] or ""
+        fraction = len(match[4]) - 1 if match[4] else 0
+        found[key] = (match[2], fraction, zone.replace("99", "00"))
+    return found
+
+
+def render_timestamp(moment: datetime, separator: str, fraction: int, zone: str) -> str:
+    text = moment.strftime(f"%Y-%m-%d{separator}%H:%M:%S")
+    if fraction:
+        text += "." + f"{moment.microsecond:06d}"[:fraction].ljust(fraction, "0")
+    return text + zone
