@@ -1,8 +1,8 @@
 """Replay: a dialect built from a shape recording (proctoring/autoproctor/recording.py), so the
 simulator serves its synthetic data of any size in exactly the shapes a real account sent:
 the attempt's field names, the results envelope, paging and order, where the one-attempt call
-puts `evidence_status`, whether the hashed-id form survives a `/` in the hash, and the error
-body's keys. Everything else (signatures, the time window, expiring URLs, faults) is the
+puts `evidence_status`, whether the hashed-id form survives a `/` in the hash, the format of
+each timestamp field, and the error body's keys. Everything else (signatures, the time window, expiring URLs, faults) is the
 simulator's own behaviour, on top.
 
 The simulator's data uses the contract's field names; each is matched to a recorded name by
