@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import requests
+
 from .anonymise import TIMESTAMP, VOCABULARY_KEYS, Anonymiser
+from .doctor_report import DoctorReport
+from .stream import Listing
 from .wire import is_rate_limit_header, names_for
 
 FORMAT = "autoproctor-shape-recording/1"
@@ -61,7 +65,9 @@ class ShapeRecorder:
         self.evidence: dict | None = None
 
     # --- fed by the doctor ----------------------------------------------------------------------
-    def saw(self, method: str, url: str, response, streamed: bool = False) -> None:
+    def saw(
+        self, method: str, url: str, response: requests.Response, streamed: bool = False
+    ) -> None:
         """One answered call; a streamed body is left to `saw_listing`."""
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
@@ -90,7 +96,7 @@ class ShapeRecorder:
                 self.evidence = document if isinstance(document, dict) else None
         self.calls.append(call)
 
-    def saw_listing(self, listing, attempts: list, learned: dict) -> None:
+    def saw_listing(self, listing: Listing, attempts: list, learned: dict) -> None:
         raws = [attempt.raw for attempt in attempts]
         self.listing = {
             "top keys": list(listing.top_keys),
@@ -104,7 +110,7 @@ class ShapeRecorder:
         }
 
     # --- the file --------------------------------------------------------------------------------
-    def document(self, report) -> dict:
+    def document(self, report: DoctorReport) -> dict:
         fake = self.anonymiser.document
         envelopes = [doc for doc in self.one_attempt if isinstance(doc, dict)]
         inner = [doc.get("test_attempt", doc) for doc in envelopes]
@@ -144,7 +150,7 @@ class ShapeRecorder:
             "replaced": dict(sorted(self.anonymiser.replaced.items())),
         }
 
-    def dump(self, report, path: str | Path) -> dict:
+    def dump(self, report: DoctorReport, path: str | Path) -> dict:
         """Write the recording as indented JSON; SecretInRecording if it would hold a secret."""
         document = self.document(report)
         text = json.dumps(document, indent=2, ensure_ascii=False)

@@ -2,8 +2,8 @@
 simulator serves its synthetic data of any size in exactly the shapes a real account sent:
 the attempt's field names, the results envelope, paging and order, where the one-attempt call
 puts `evidence_status`, whether the hashed-id form survives a `/` in the hash, the format of
-each timestamp field, and the error body's keys. Everything else (signatures, the time window, expiring URLs, faults) is the
-simulator's own behaviour, on top.
+each timestamp field, and the error body's keys. Everything else (signatures, the time
+window, expiring URLs, faults) is the simulator's own behaviour, on top.
 
 The simulator's data uses the contract's field names; each is matched to a recorded name by
 spelling (`submitted_at`, `submittedAt`), then by position (the unmatched name right after the
