@@ -21,8 +21,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.package-lock.json
 
 # The simulator, the worker and the web server together (scripts/demo.py); Ctrl-C stops all.
+# `make demo REPLAY=FILE` serves the shapes of a recording (autoproctor_doctor --record FILE).
 demo: install
-	$(PY) scripts/demo.py --port $(DEMO_PORT)
+	$(PY) scripts/demo.py --port $(DEMO_PORT) $(if $(REPLAY),--replay $(REPLAY))
 
 # Style, then the import contracts between the apps (pyproject.toml, docs/architecture.md).
 lint: install

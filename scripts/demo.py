@@ -42,7 +42,13 @@ def main() -> int:
     parser.add_argument("--simulator-port", type=int, default=8001)
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--replay", metavar="FILE", help="serve a recorded account's shapes (README: recordings)"
+    )
     options = parser.parse_args()
+    if options.replay and not Path(options.replay).is_file():
+        parser.error(f"--replay: no file {options.replay}; give the path of a shape recording.")
+    replay = ["--replay", str(Path(options.replay).resolve())] if options.replay else []
 
     env = demo_environment()
     children: list[subprocess.Popen] = []
@@ -60,6 +66,7 @@ def main() -> int:
             str(options.attempts),
             "--seed",
             str(options.seed),
+            *replay,
             capture=True,
         )
         env.update(read_credentials(simulator))

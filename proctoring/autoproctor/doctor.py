@@ -42,8 +42,9 @@ CONNECT_TIMEOUT = 10.0
 
 
 class Doctor:
-    def __init__(self, client, timeout: float = 30.0):
+    def __init__(self, client, timeout: float = 30.0, recorder=None):
         self.client = client
+        self.recorder = recorder  # a recording.ShapeRecorder, when --record asks for one
         self.report = DoctorReport(base_url=client.base_url)
         self.session = requests.Session()
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
@@ -59,6 +60,8 @@ class Doctor:
             return None
         ms = (time.monotonic() - started) * 1000
         self.report.probes.append(Probe(name, response.status_code, ms))
+        if self.recorder is not None:
+            self.recorder.saw(method, url, response, streamed=kwargs.get("stream", False))
         for header, value in response.headers.items():
             if is_rate_limit_header(header):
                 self.report.rate_limit_headers[header] = value
@@ -120,6 +123,8 @@ class Doctor:
         finally:
             response.close()
         self.describe_listing(listing, first.attempts, complete)
+        if self.recorder is not None:
+            self.recorder.saw_listing(listing, first.attempts, self.report.learned)
         self.report.judge(
             RESULTS, True, f"{len(first.attempts)} attempts read from the first answer"
         )
@@ -351,5 +356,5 @@ def _json_value(response: requests.Response, key: str):
     return document.get(key) if isinstance(document, dict) else None
 
 
-def run_doctor(client, timeout: float = 30.0) -> DoctorReport:
-    return Doctor(client, timeout).run()
+def run_doctor(client, timeout: float = 30.0, recorder=None) -> DoctorReport:
+    return Doctor(client, timeout, recorder).run()

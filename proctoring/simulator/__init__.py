@@ -26,7 +26,8 @@ the same names), `fault_rate` with `fault_kinds` (background faults, off by defa
 `public_url` (the base URL to print when clients reach it under another name),
 `max_recorded` (requests kept in `sim.requests`, 10,000 by default; None keeps all) and
 `dialects` (names from `DIALECTS`: ways a real account may differ from the contract, e.g.
-`{"unpaged", "ascending"}`; see dialects.py).
+`{"unpaged", "ascending"}`; see dialects.py) or `replay` (a shape recording made by
+`autoproctor_doctor --record`, its path or its dict: the recorded account's shapes, replay.py).
 
 The clock. `sim.clock` is real time (or frozen) plus whatever `advance()` added. It drives the data
 timeline, the lifetime of temporary URLs and the signature window; `set_clock_skew()` moves only

@@ -69,9 +69,10 @@ class Api:
 
     def handle(self, request: Request) -> Response:
         try:
-            return self._route(request)
+            response = self._route(request)
         except UnicodeDecodeError:
-            return error_response(400, "The path is not valid percent-encoded UTF-8.")
+            response = error_response(400, "The path is not valid percent-encoded UTF-8.")
+        return self.dialect.reshape_error(response)
 
     # --- routing -------------------------------------------------------------------------------
     def _route(self, request: Request) -> Response:
@@ -156,12 +157,13 @@ class Api:
         if UNPAGED in self.dialect:
             listed = [self.dialect.listed(each) for each in self.dataset.page(ids)]
             return json_response({"status": "success", "results": listed})
-        pages = max(1, -(-len(ids) // PAGE_SIZE))
+        page_size = self.dialect.page_size or PAGE_SIZE
+        pages = max(1, -(-len(ids) // page_size))
         raw_page = query.get("page", "1")
         if not (raw_page.isascii() and raw_page.isdigit()) or not 1 <= int(raw_page) <= pages:
             return error_response(404, "Invalid page.")
         number = int(raw_page)
-        start = (number - 1) * PAGE_SIZE
+        start = (number - 1) * page_size
         return json_response(
             {
                 "status": "success",
@@ -170,7 +172,7 @@ class Api:
                 "previous": _page_link(request, number - 1) if number > 1 else None,
                 "results": [
                     self.dialect.listed(each)
-                    for each in self.dataset.page(ids[start : start + PAGE_SIZE])
+                    for each in self.dataset.page(ids[start : start + page_size])
                 ],
             }
         )

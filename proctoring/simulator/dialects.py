@@ -64,8 +64,14 @@ def camel(name: str) -> str:
 class Dialect:
     """Applies the chosen dialects to what the simulator's endpoints send."""
 
+    page_size: int | None = None  # None: the simulator's own
+
     def __init__(self, dialects: Iterable[str] = ()):
         self.names = check(dialects)
+
+    def reshape_error(self, response):
+        """An error response in this dialect's error body (the contract's: unchanged)."""
+        return response
 
     def __contains__(self, name: str) -> bool:
         return name in self.names

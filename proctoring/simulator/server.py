@@ -24,6 +24,7 @@ from proctoring.simulator.dataset import Dataset
 from proctoring.simulator.dialects import Dialect
 from proctoring.simulator.messages import Request, Response, error_response
 from proctoring.simulator.recording import RecordedRequest, RequestLog
+from proctoring.simulator.replay import ReplayDialect
 
 logger = logging.getLogger("proctoring.simulator")
 
@@ -62,6 +63,7 @@ class Simulator:
         max_recorded: int | None = 10_000,
         dialects: tuple[str, ...] | list[str] | set[str] = (),
         latency_ms: float = 0.0,
+        replay: str | dict | None = None,
     ):
         default_id, default_secret = default_credentials(seed)
         self.client_id = client_id or default_id
@@ -78,7 +80,7 @@ class Simulator:
         self.dataset = Dataset(
             attempts=attempts, seed=seed, client_id=self.client_id, clock=self.clock
         )
-        self.dialect = Dialect(dialects)
+        self.dialect = ReplayDialect(replay) if replay is not None else Dialect(dialects)
         self.faults = faults.FaultPlan(rate=fault_rate, kinds=fault_kinds, seed=seed)
         self.api = Api(
             dataset=self.dataset,

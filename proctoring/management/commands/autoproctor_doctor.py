@@ -1,7 +1,8 @@
 """Check the configured AutoProctor account: call every endpoint once, try each known variant
 where the contract is open, print what answered and a verdict per capability with its fix.
 Exit status 0 when results and evidence work, 1 otherwise. What it learns (the working call
-forms) is stored in the API profile, which the sync uses from then on."""
+forms) is stored in the API profile, which the sync uses from then on. `--record FILE` also
+saves a shape recording (proctoring/autoproctor/recording.py) to share with support."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from django.core.management.base import BaseCommand
 
 from proctoring.autoproctor import AutoProctorClient, NotConfigured
 from proctoring.autoproctor.doctor import run_doctor
+from proctoring.autoproctor.recording import SecretInRecording, ShapeRecorder
 from proctoring.sync.profile import store_report
 
 
 class Command(BaseCommand):
     help = "Check the AutoProctor account: every call once, with the fix for each failure."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--record",
+            metavar="FILE",
+            help="Also save the answers' shapes, with every personal value replaced, to FILE.",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -22,10 +31,27 @@ class Command(BaseCommand):
         except NotConfigured as error:
             self.stderr.write(str(error))
             raise SystemExit(1) from None
+        recorder = None
+        if options.get("record"):
+            recorder = ShapeRecorder(client.client_id, settings.AUTOPROCTOR_CLIENT_SECRET)
         with client:
-            report = run_doctor(client, timeout=settings.AUTOPROCTOR_TIMEOUT)
+            report = run_doctor(client, timeout=settings.AUTOPROCTOR_TIMEOUT, recorder=recorder)
         for line in report.lines():
             self.stdout.write(line)
         store_report(report)
+        if recorder is not None:
+            self.save_recording(recorder, report, options["record"])
         if not report.ok:
             raise SystemExit(1)
+
+    def save_recording(self, recorder: ShapeRecorder, report, path: str) -> None:
+        try:
+            document = recorder.dump(report, path)
+        except (OSError, SecretInRecording) as error:
+            self.stderr.write(f"The recording was not saved: {error}")
+            raise SystemExit(1) from None
+        replaced = ", ".join(f"{count} {kind}" for kind, count in document["replaced"].items())
+        self.stdout.write("")
+        self.stdout.write(f"Shape recording saved to {path}.")
+        self.stdout.write(f"Replaced with consistent fakes: {replaced or 'nothing'}.")
+        self.stdout.write("Not written: the client id and the client secret.")

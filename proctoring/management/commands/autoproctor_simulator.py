@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from proctoring.simulator import DIALECTS, Simulator
 from proctoring.simulator.faults import BACKGROUND_KINDS
+from proctoring.simulator.replay import ReplayError, load_recording
 
 
 class Command(BaseCommand):
@@ -53,6 +54,11 @@ class Command(BaseCommand):
             "(concurrent calls wait at the same time).",
         )
         parser.add_argument(
+            "--replay",
+            metavar="FILE",
+            help="Serve the data in the shapes of a recording (autoproctor_doctor --record).",
+        )
+        parser.add_argument(
             "--public-url", help="Base URL to print, when clients reach the simulator by a name."
         )
 
@@ -61,6 +67,7 @@ class Command(BaseCommand):
             raise CommandError("--attempts must be 0 or more.")
         if not 0.0 <= options["fault_rate"] <= 1.0:
             raise CommandError("--fault-rate is a fraction between 0 and 1, e.g. 0.02.")
+        replay = self.recording(options)
         simulator = Simulator(
             latency_ms=options["latency"],
             attempts=options["attempts"],
@@ -74,6 +81,7 @@ class Command(BaseCommand):
             usage_headers=tuple(settings.AUTOPROCTOR_USAGE_HEADERS),
             public_url=options["public_url"],
             dialects=options["dialect"],
+            replay=replay,
         )
         try:
             simulator.start()
@@ -96,6 +104,8 @@ class Command(BaseCommand):
         self.stdout.write(f"AUTOPROCTOR_CLIENT_SECRET={simulator.client_secret}")
         if options["dialect"]:
             self.stdout.write(f"Dialects: {', '.join(options['dialect'])}.")
+        if replay is not None:
+            self.stdout.write(f"Replaying the shapes recorded in {options['replay']}.")
         if options["fault_rate"]:
             self.stdout.write(
                 f"Background faults on {options['fault_rate']:.1%} of requests: "
@@ -111,3 +121,14 @@ class Command(BaseCommand):
         finally:
             simulator.stop()
         self.stdout.write("Simulator stopped.")
+
+    def recording(self, options) -> dict | None:
+        """The recording to replay, read before anything starts; None without --replay."""
+        if not options.get("replay"):
+            return None
+        if options["dialect"]:
+            raise CommandError("Use --replay or --dialect, not both: a recording is a dialect.")
+        try:
+            return load_recording(options["replay"])
+        except ReplayError as error:
+            raise CommandError(str(error)) from None

@@ -1,0 +1,181 @@
+"""The round trip: a shape recording made by the doctor against the simulator in any dialect,
+replayed by the simulator, gives the same doctor report and makes the sync store the same
+data as the dialect itself, at any size."""
+
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from proctoring.models import ApiProfile, Attempt, SyncRun
+from proctoring.simulator import DIALECTS, Simulator
+from proctoring.simulator.replay import ReplayError
+from proctoring.sync import run_full_pass
+from proctoring.sync.profile import profiled_client
+from tests.fixtures.simulator import SignedCalls
+from tests.test_sync_dialects import ATTEMPTS, EVIDENCE_READY, START, stored_state
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CASES = [(), *[(name,) for name in DIALECTS], DIALECTS]
+IDS = ["contract", *DIALECTS, "all-at-once"]
+
+
+def doctor(*args) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("autoproctor_doctor", *args, stdout=out, stderr=out)
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def report_without_timings(text: str) -> list[str]:
+    """The report's lines, without the address and the milliseconds, which differ per run."""
+    lines = text.split("\nShape recording saved")[0].splitlines()[1:]
+    return [re.sub(r" in \d+(\.\d+)? ms", "", line) for line in lines]
+
+
+def ready(make_simulator, **kwargs) -> Simulator:
+    simulator = make_simulator(start_time=time.time() - EVIDENCE_READY, **kwargs)
+    simulator.clock.advance(EVIDENCE_READY)
+    return simulator
+
+
+def record(make_simulator, tmp_path, dialects) -> tuple[str, str]:
+    """Record against the simulator in `dialects`; the file and the doctor's report."""
+    ready(make_simulator, dialects=dialects)
+    path = str(tmp_path / "recording.json")
+    status, report = doctor("--record", path)
+    assert status == 0, report
+    ApiProfile.objects.all().delete()
+    return path, report
+
+
+@pytest.mark.parametrize("dialects", CASES, ids=IDS)
+def test_the_doctor_reports_the_same_against_a_replay_as_against_the_dialect(
+    make_simulator, tmp_path, dialects
+):
+    path, original = record(make_simulator, tmp_path, dialects)
+    ready(make_simulator, replay=path)
+
+    status, replayed = doctor()
+
+    assert status == 0, replayed
+    assert report_without_timings(replayed) == report_without_timings(original)
+
+
+def full_sync(make_simulator, **kwargs) -> dict:
+    simulator = make_simulator(attempts=ATTEMPTS, start_time=START, **kwargs)
+    simulator.clock.advance(EVIDENCE_READY)
+    with profiled_client(clock=simulator.clock.now, max_retries=1) as client:
+        runs = run_full_pass(client)
+    assert [run.status for run in runs] == ["succeeded"] * 3, [r.error_summary for r in runs]
+    state = stored_state()
+    Attempt.objects.all().delete()
+    SyncRun.objects.all().delete()
+    ApiProfile.objects.all().delete()
+    return state
+
+
+@pytest.mark.parametrize("dialects", CASES, ids=IDS)
+def test_a_sync_against_a_replay_stores_what_the_dialect_itself_would(
+    make_simulator, tmp_path, dialects
+):
+    path, _ = record(make_simulator, tmp_path, dialects)  # 30 attempts recorded
+    expected = full_sync(make_simulator, dialects=dialects)  # 120 served
+
+    assert full_sync(make_simulator, replay=path) == expected
+    assert len(expected["attempts"]) == ATTEMPTS
+
+
+def test_the_doctor_says_what_it_replaced_and_the_file_is_readable_json(make_simulator, tmp_path):
+    ready(make_simulator)
+    path = tmp_path / "recording.json"
+
+    status, report = doctor("--record", str(path))
+
+    assert status == 0
+    assert f"Shape recording saved to {path}." in report
+    assert re.search(r"Replaced with consistent fakes: .*\d+ email", report)
+    recording = json.loads(path.read_text())
+    assert recording["listing"]["item keys"][0] == "test_attempt_id"
+    assert recording["replaced"]["email"] >= 1
+    formats = recording["listing"]["value formats"]
+    assert formats["started_at"] == ["timestamp 9999-99-99T99:99:99.999999Z"]
+    assert "processed" in formats["evidence_status"]
+    assert "test-taker-photo" in recording["evidence JSON"]["labels"]
+
+
+def test_a_file_that_is_not_a_recording_is_refused_naming_how_to_make_one(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text('{"results": []}')
+
+    with pytest.raises(ReplayError, match="autoproctor_doctor --record"):
+        Simulator(replay=str(path))
+
+
+PLANTED_ID = "planted-client-4711"
+PLANTED_SECRET = "planted-secret-Xq9v2Lr8"
+PLANTED_PEOPLE = [
+    ("PLANTED/att+001", "Zebulon Quartermaine", "zebulon.q@planted.example"),
+    ("PLANTED-att-002", "Ottilie Brannigan", "ottilie.b@planted.example"),
+]
+
+
+def test_a_recording_holds_no_name_email_id_or_secret_of_the_account(make_simulator, tmp_path):
+    simulator = ready(make_simulator, client_id=PLANTED_ID, client_secret=PLANTED_SECRET)
+    for test_attempt_id, name, email in PLANTED_PEOPLE:
+        simulator.dataset.add_attempts(
+            test_attempt_id=test_attempt_id,
+            user_details={"name": name, "email": email},
+            lookup_key="planted-exam-key",
+        )
+    path = tmp_path / "recording.json"
+
+    status, report = doctor("--record", str(path))
+
+    assert status == 0, report
+    text = path.read_text()
+    planted = [PLANTED_ID, PLANTED_SECRET, "planted-exam-key", simulator.base_url, "127.0.0.1"]
+    planted += [value for person in PLANTED_PEOPLE for value in person]
+    planted += simulator.dataset.listing()  # every attempt id of the account
+    for attempt in simulator.dataset.attempts.values():
+        planted += list((attempt.get("user_details") or {}).values())
+        planted += simulator.dataset.evidence_paths(attempt["test_attempt_id"])
+    found = [value for value in planted if value and json.dumps(value)[1:-1] in text]
+    assert found == []
+    # The structure is still there: the planted id's shape (its `/` and `+`) and the keys.
+    recording = json.loads(text)
+    ids = [item["test_attempt_id"] for item in recording["listing"]["items"]]
+    assert any("/" in each and "+" in each and len(each) == 15 for each in ids), ids
+    first = recording["listing"]["items"][0]
+    assert set(first["user_details"]) == {"name", "email"}
+    assert first["user_details"]["email"].endswith("@example.com")
+
+
+def test_a_replay_sends_timestamps_in_the_recorded_format_and_the_sync_reads_them(
+    make_simulator, tmp_path
+):
+    path, _ = record(make_simulator, tmp_path, ("camel-case",))
+    recording = json.loads(Path(path).read_text())
+    formats = recording["listing"]["value formats"]
+    formats["startedAt"] = ["timestamp 9999-99-99 99:99:99+99:99"]  # as a customer's might be
+    formats["submittedAt"] = ["null", "timestamp 9999-99-99T99:99:99.999Z"]
+    simulator = make_simulator(attempts=ATTEMPTS, start_time=START, replay=recording)
+
+    listed = SignedCalls(simulator).results().json()["results"]
+
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+00:00", a["startedAt"]) for a in listed
+    )
+    submitted = [a["submittedAt"] for a in listed if a["submittedAt"]]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", s) for s in submitted)
+    ApiProfile.objects.all().delete()
+    state = full_sync(make_simulator, replay=recording)
+    started = {key: row[3] for key, row in state["attempts"].items()}
+    assert all(value is not None and value.microsecond == 0 for value in started.values())
