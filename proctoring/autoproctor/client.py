@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -31,25 +31,27 @@ from .answers import (
     USAGE,
     AnswerReader,
 )
+from .documents import (
+    is_web_url,
+    read_attempt,
+    read_evidence,
+    read_evidence_file_url,
+    read_presigned,
+    read_usage,
+)
 from .errors import MalformedResponse, NotConfigured, RequestRejected
 from .forms import CallForms, FormKeeper
 from .signing import Secret, sign, unix_timestamp
 from .stream import Listing, next_page_params, open_streamed
 from .transport import Call, Exchange, Transport
 from .values import (
-    EVIDENCE_LISTS,
     AttemptData,
     EvidenceBundle,
-    Invalid,
     PresignedUrl,
     ResultsPage,
     UsageData,
-    parse_attempt,
-    parse_evidence,
-    parse_usage,
-    presigned_url_expiry,
 )
-from .wire import HASHED_PATH, pick
+from .wire import HASHED_PATH
 
 DEFAULT_BASE_URL = "https://www.autoproctor.co"
 RESULTS_PATH = "/api/v2/tenants/{client_id}/results/"
@@ -58,7 +60,6 @@ EVIDENCE_FILE_URL_PATH = "/api/v2/test-attempts/{test_attempt_id}/evidence-recor
 DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
 USAGE_PATH = "/api/v2/usage/"
 DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")
-USAGE_FIELDS = {"credits_remaining", "credits_used", "period_start", "period_end"}
 # A results listing longer than this is a server that keeps saying "next".
 MAX_PAGES = 100_000
 
@@ -76,10 +77,6 @@ def encode(value: str) -> str:
             "made from here; look it up in AutoProctor's own dashboard."
         )
     return quote(value, safe="")
-
-
-def _is_web_url(value: Any) -> bool:
-    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
 
 
 class AutoProctorClient:
@@ -149,7 +146,7 @@ class AutoProctorClient:
         )
 
     @classmethod
-    def from_settings(cls, **overrides) -> AutoProctorClient:
+    def from_settings(cls, **overrides: Any) -> AutoProctorClient:
         """A client configured by the AUTOPROCTOR_* settings; keyword arguments override them."""
         from django.conf import settings
 
@@ -243,7 +240,7 @@ class AutoProctorClient:
             params["lookupKey"] = lookup_key
         call = self._tenant_call(RESULTS, params)
 
-        def answer():
+        def answer() -> requests.Response:
             with self._transport.send(call) as response:
                 self._answers.check_status(RESULTS, response, SIGNED_TIMESTAMP)
                 response.content  # noqa: B018 - read whole: the page is short
@@ -268,20 +265,7 @@ class AutoProctorClient:
             url = self._api_url(path, self._attempt_query(test_attempt_id))
         call = Call(ATTEMPT, "GET", lambda: (url, {}, None))
         document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
-        attempt = document.get("test_attempt") if isinstance(document, dict) else None
-        if attempt is None and isinstance(document, dict) and pick(document, "test_attempt_id")[1]:
-            attempt = document  # the bare attempt object
-        if not isinstance(attempt, dict):
-            raise self._answers.wrong_shape(ATTEMPT, document, 'an object with "test_attempt"')
-        beside = {k: v for k, v in document.items() if k not in ("status", "test_attempt")}
-        try:
-            return parse_attempt(attempt, fallback_id=test_attempt_id, beside=beside)
-        except Invalid as invalid:
-            raise MalformedResponse(
-                f"AutoProctor's attempt {test_attempt_id!r} cannot be stored as sent: "
-                f"{invalid.field}: {invalid.message}.",
-                endpoint=ATTEMPT,
-            ) from None
+        return read_attempt(self._answers, document, test_attempt_id)
 
     def get_evidence_file_url(self, test_attempt_id: str) -> str:
         """The temporary URL of the attempt's evidence JSON; fetch it at once."""
@@ -290,33 +274,17 @@ class AutoProctorClient:
         url = self._api_url(path, self._attempt_query(test_attempt_id))
         call = Call(EVIDENCE_FILE_URL, "GET", lambda: (url, {}, None))
         document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
-        file_url = (
-            document.get("all_evidence_records_file_url") if isinstance(document, dict) else None
-        )
-        if not _is_web_url(file_url):
-            raise self._answers.wrong_shape(
-                EVIDENCE_FILE_URL, document, 'an object with an "all_evidence_records_file_url" URL'
-            )
-        return file_url
+        return read_evidence_file_url(self._answers, document)
 
     def get_evidence(self, file_url: str) -> EvidenceBundle:
         """The evidence JSON at a URL from get_evidence_file_url (plain GET, no signature)."""
-        if not _is_web_url(file_url):
+        if not is_web_url(file_url):
             raise MalformedResponse(
                 f"The evidence file URL {file_url!r} is not a web address.", endpoint=EVIDENCE
             )
         call = Call(EVIDENCE, "GET", lambda: (file_url, {}, None))
         document = self._fetch_json(call, STORAGE)
-        keys = [key for _, key in EVIDENCE_LISTS]
-        if (
-            not isinstance(document, dict)
-            or not any(key in document for key in keys)
-            or any(not isinstance(document.get(key) or [], list) for key in keys)
-        ):
-            raise self._answers.wrong_shape(
-                EVIDENCE, document, f"an object with lists {' and '.join(keys)}"
-            )
-        return parse_evidence(document)
+        return read_evidence(self._answers, document)
 
     def presign(self, test_attempt_id: str, paths: list[str]) -> dict[str, PresignedUrl]:
         """Time-limited URLs for evidence files; a path AutoProctor did not sign is left out."""
@@ -330,22 +298,13 @@ class AutoProctorClient:
         headers = {"Content-Type": "application/json"}
         call = Call(PRESIGN, "POST", lambda: (url, headers, body))
         document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
-        urls = document.get("urls") if isinstance(document, dict) else None
-        if not isinstance(urls, dict):
-            raise self._answers.wrong_shape(PRESIGN, document, 'an object with "urls"')
         now = datetime.fromtimestamp(self._clock(), UTC)
-        return {
-            path: PresignedUrl(
-                path=path, url=urls[path], expires_at=presigned_url_expiry(urls[path], now)
-            )
-            for path in paths
-            if _is_web_url(urls.get(path))
-        }
+        return read_presigned(self._answers, document, paths, now)
 
     def get_usage(self) -> UsageData:
         id_header, timestamp_header, signature_header = self.usage_headers
 
-        def build():
+        def build() -> tuple[str, dict[str, str], None]:
             stamp = unix_timestamp(self._clock)
             headers = {
                 id_header: self.client_id,
@@ -355,21 +314,11 @@ class AutoProctorClient:
             return self.base_url + USAGE_PATH, headers, None
 
         document = self._fetch_json(Call(USAGE, "GET", build), SIGNED_TIMESTAMP)
-        if not isinstance(document, dict) or not USAGE_FIELDS & document.keys():
-            raise self._answers.wrong_shape(
-                USAGE, document, f"an object with any of {', '.join(sorted(USAGE_FIELDS))}"
-            )
-        try:
-            return parse_usage(document)
-        except Invalid as invalid:
-            raise MalformedResponse(
-                f"AutoProctor's usage figures cannot be read: {invalid.field}: {invalid.message}.",
-                endpoint=USAGE,
-            ) from None
+        return read_usage(self._answers, document)
 
     def open_file(self, url: str) -> requests.Response:
         """A streamed GET of a presigned evidence URL. The caller closes the response."""
-        if not _is_web_url(url):
+        if not is_web_url(url):
             raise MalformedResponse("The evidence file URL is not a web address.", endpoint=FILE)
         response = self._transport.send(
             Call(FILE, "GET", lambda: (url, {"Accept": "*/*"}, None), stream=True)
@@ -405,7 +354,7 @@ class AutoProctorClient:
         """A tenant-wide GET whose query is signed afresh each time it is sent."""
         path = RESULTS_PATH.format(client_id=encode(self.client_id))
 
-        def build():
+        def build() -> tuple[str, dict[str, str], None]:
             stamp = unix_timestamp(self._clock)
             signed = {"unixTimestamp": stamp, "hashedUnixTimestamp": self._sign(stamp), **params}
             return self._api_url(path, signed), {}, None

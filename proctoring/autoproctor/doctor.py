@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -37,6 +38,11 @@ from .wire import (
     names_for,
 )
 
+if TYPE_CHECKING:
+    from .client import AutoProctorClient
+    from .recording import ShapeRecorder
+    from .values import AttemptData
+
 SAMPLE_ITEMS = 200
 CONNECT_TIMEOUT = 10.0
 
@@ -50,7 +56,7 @@ class Doctor:
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
 
     # --- one call ------------------------------------------------------------------------------
-    def call(self, name: str, method: str, url: str, **kwargs) -> requests.Response | None:
+    def call(self, name: str, method: str, url: str, **kwargs: Any) -> requests.Response | None:
         started = time.monotonic()
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
@@ -67,7 +73,9 @@ class Doctor:
                 self.report.rate_limit_headers[header] = value
         return response
 
-    def refusal(self, endpoint: str, response, auth: str, attempt_id: str | None = None) -> str:
+    def refusal(
+        self, endpoint: str, response: requests.Response, auth: str, attempt_id: str | None = None
+    ) -> str:
         """What the client would say about this non-2xx answer: the cause and the fix."""
         try:
             self.client._answers.check_status(endpoint, response, auth, attempt_id)
@@ -88,7 +96,7 @@ class Doctor:
         self.session.close()
         return self.report
 
-    def check_results(self):
+    def check_results(self) -> list[AttemptData] | None:
         client = self.client
         stamp = unix_timestamp(client._clock)
         params = {"unixTimestamp": stamp, "hashedUnixTimestamp": client._sign(stamp), "page": "1"}
@@ -183,7 +191,7 @@ class Doctor:
         query = {param: client.client_id, "hashed_test_attempt_id": client._sign(attempt_id)}
         return client._api_url(path, query)
 
-    def check_reports(self, attempts: list):
+    def check_reports(self, attempts: list) -> str | None:
         """Every form for one attempt, the working form for a few more; the one to fetch
         evidence of (processed per its report), or None."""
         if not attempts:
@@ -231,7 +239,9 @@ class Doctor:
         )
         return ready
 
-    def one_report(self, attempt_id: str, form: str, param: str):
+    def one_report(
+        self, attempt_id: str, form: str, param: str
+    ) -> tuple[AttemptData | None, str | None]:
         url = self.attempt_url(attempt_id, form, param)
         response = self.call(f"attempt {attempt_id!r}", "GET", url)
         if response is None or response.status_code != 200:
@@ -327,7 +337,7 @@ def pick_sample(attempts: list, sign: Callable[[str], str], size: int = 3) -> li
     """A few attempt ids in different states, the first one's hash containing `/` if any does
     (so the hashed-id form is tested where it can fail)."""
 
-    def state(a):
+    def state(a: AttemptData) -> str:
         if a.evidence_status == EVIDENCE_PROCESSED:
             return "processed"
         return "submitted" if a.submitted_at else "in progress"
@@ -356,5 +366,7 @@ def _json_value(response: requests.Response, key: str):
     return document.get(key) if isinstance(document, dict) else None
 
 
-def run_doctor(client, timeout: float = 30.0, recorder=None) -> DoctorReport:
+def run_doctor(
+    client: AutoProctorClient, timeout: float = 30.0, recorder: ShapeRecorder | None = None
+) -> DoctorReport:
     return Doctor(client, timeout, recorder).run()

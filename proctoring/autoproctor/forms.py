@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .errors import BadCredentials, NotFound
 from .wire import ATTEMPT_FORM_WORDS, CLIENT_ID_PARAMS, HASHED_PATH, ID_QUERY
@@ -51,7 +51,7 @@ class FormKeeper:
         self._on_learn = on_learn
         self._lock = threading.Lock()
 
-    def learn(self, **changes) -> None:
+    def learn(self, **changes: Any) -> None:
         with self._lock:
             learned = replace(self.forms, **changes)
             if learned == self.forms:
