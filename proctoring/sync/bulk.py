@@ -18,10 +18,10 @@ from __future__ import annotations
 import contextlib
 
 from django.db import connection, transaction
-from django.db.models import JSONField
+from django.db.models import JSONField, Model
 
 
-def insert(model, rows: list[dict]) -> None:
+def insert(model: type[Model], rows: list[dict]) -> None:
     """Insert rows that do not exist yet; a conflict with a stored row is an IntegrityError
     and inserts none of them."""
     if not rows:

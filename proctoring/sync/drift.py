@@ -10,6 +10,7 @@ and kind, with counts: `[{"field", "kind", "count", "alias", "level", "message"}
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from proctoring.autoproctor.wire import (
     ATTEMPT_FIELDS,
@@ -141,7 +142,7 @@ def alarms(warnings: list[dict]) -> list[dict]:
     return [warning for warning in warnings or [] if warning.get("level") == ALARM]
 
 
-def label_warnings(since) -> list[dict]:
+def label_warnings(since: datetime) -> list[dict]:
     """A note per evidence label we do not know, among the records stored since `since`."""
     from django.db.models import Count
 

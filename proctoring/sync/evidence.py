@@ -28,13 +28,17 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from proctoring.autoproctor import (
+    AttemptData,
+    AutoProctorClient,
     AutoProctorError,
     BadCredentials,
     ClockSkew,
+    EvidenceBundle,
+    EvidenceRecordData,
     EvidenceUrlExpired,
     NotConfigured,
     NotFound,
@@ -76,7 +80,7 @@ class AttemptResult:
     fatal: BaseException | None = field(default=None, repr=False)
 
 
-def pending_attempts():
+def pending_attempts() -> QuerySet[Attempt]:
     """Attempts whose evidence is not stored and may be ready (candidates.py), unclaimed or
     with an expired claim. Failing attempts go last, newest submissions first."""
     now = timezone.now()
@@ -87,7 +91,7 @@ def pending_attempts():
     )
 
 
-def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
+def sync_evidence(client: AutoProctorClient | None = None, workers: int | None = None) -> SyncRun:
     """One evidence pass over every pending attempt. `workers` fixes how many are fetched at
     once; by default that adapts, from settings.SYNC_EVIDENCE_WORKERS up to
     settings.SYNC_EVIDENCE_MAX_CONCURRENCY (see concurrency.py). Returns its SyncRun, whose
@@ -125,7 +129,7 @@ def sync_evidence(client=None, workers: int | None = None) -> SyncRun:
     return runs.finish_run(run, problems)
 
 
-def fetch_pending(client, limit: AdaptiveLimit) -> list[AttemptResult]:
+def fetch_pending(client: AutoProctorClient, limit: AdaptiveLimit) -> list[AttemptResult]:
     """Every pending attempt, as many at once as `limit` allows, results in queue order.
 
     With several in flight, one heartbeat keeps the pass's claims alive; one at a time, each
@@ -134,7 +138,7 @@ def fetch_pending(client, limit: AdaptiveLimit) -> list[AttemptResult]:
     stop = threading.Event()
     claims = ClaimBook()
 
-    def work(item):
+    def work(item: tuple[int, str]) -> AttemptResult:
         return fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
 
     if limit.maximum == 1:
@@ -146,7 +150,7 @@ def fetch_pending(client, limit: AdaptiveLimit) -> list[AttemptResult]:
 def fetch_attempt_evidence(
     pk: int,
     test_attempt_id: str,
-    client,
+    client: AutoProctorClient,
     *,
     stop: threading.Event | None = None,
     claims: ClaimBook | None = None,
@@ -200,7 +204,7 @@ def release_claim(pk: int, claim: datetime) -> None:
     Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(evidence_claimed_until=None)
 
 
-def get_report(client, test_attempt_id: str):
+def get_report(client: AutoProctorClient, test_attempt_id: str) -> AttemptData:
     """The one-attempt report. It finds the attempt by the signature of its id, so with a wrong
     secret every attempt looks unknown (404); the evidence-file-url call, signed the same way
     but naming the id, answers 403 then, which stops the pass as bad credentials instead of
@@ -212,7 +216,7 @@ def get_report(client, test_attempt_id: str):
         raise
 
 
-def check_readable(bundle) -> None:
+def check_readable(bundle: EvidenceBundle) -> None:
     """Refuse evidence that could not all be read: storing the rest would lose evidence."""
     if bundle.problems:
         raise IncompleteEvidence(
@@ -222,7 +226,7 @@ def check_readable(bundle) -> None:
         )
 
 
-def check_no_device_vanished(previous_devices: set[str], records) -> None:
+def check_no_device_vanished(previous_devices: set[str], records: list[EvidenceRecordData]) -> None:
     """Refuse evidence that lacks a whole device's records the attempt had before (a list
     missing from the JSON): storing it would lose evidence."""
     vanished = previous_devices - {record.device for record in records}
@@ -234,7 +238,7 @@ def check_no_device_vanished(previous_devices: set[str], records) -> None:
         )
 
 
-def download_evidence(client, test_attempt_id: str):
+def download_evidence(client: AutoProctorClient, test_attempt_id: str) -> EvidenceBundle:
     """Evidence-file URL, then the JSON; an URL that expired before we used it is replaced once."""
     url = client.get_evidence_file_url(test_attempt_id)
     try:
@@ -244,7 +248,9 @@ def download_evidence(client, test_attempt_id: str):
         return client.get_evidence(client.get_evidence_file_url(test_attempt_id))
 
 
-def store_evidence(pk: int, claim: datetime, report, records) -> bool:
+def store_evidence(
+    pk: int, claim: datetime, report: AttemptData, records: list[EvidenceRecordData]
+) -> bool:
     """Replace the attempt's records in one transaction with a fixed number of queries. False
     (and nothing written) when the claim is no longer ours; IncompleteEvidence (and nothing
     written) when a device the attempt had records of is missing from the new ones."""
@@ -279,7 +285,7 @@ def delete_records(pk: int) -> set[str]:
         return {device for (device,) in cursor.fetchall()}
 
 
-def evidence_rows(pk: int, records) -> list[dict]:
+def evidence_rows(pk: int, records: list[EvidenceRecordData]) -> list[dict]:
     return [
         {
             "attempt_id": pk,

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from proctoring.autoproctor import AutoProctorClient, ResultsPage
 from proctoring.models import Attempt, EvidenceStatus, ListingOrder, ResultsMode, SyncRun
 
 # Called with each page read; True when the page's attempts were all settled.
@@ -72,7 +73,7 @@ def unpaged_reason() -> str:
     )
 
 
-def read_full(api, visit: Visit) -> Reading:
+def read_full(api: AutoProctorClient, visit: Visit) -> Reading:
     """Every page, each fetched while the previous one is written."""
     reading = Reading()
     for page in prefetched(api.iter_result_pages()):
@@ -82,7 +83,7 @@ def read_full(api, visit: Visit) -> Reading:
     return reading
 
 
-def read_incremental(api, plan: Plan, visit: Visit) -> Reading:
+def read_incremental(api: AutoProctorClient, plan: Plan, visit: Visit) -> Reading:
     """From the young end to the first settled page. Page 1 is always read: it carries the
     count (where the tail is) and confirms the order."""
     first = api.get_result_page(1)
@@ -108,7 +109,7 @@ def read_incremental(api, plan: Plan, visit: Visit) -> Reading:
     return Reading(order=order)
 
 
-def learn_order(page) -> str:
+def learn_order(page: ResultsPage) -> str:
     """The listing's order by the start times on a page: "" when the page cannot tell."""
     if page.total is None:
         return ListingOrder.UNPAGED
@@ -149,7 +150,7 @@ def abandoned() -> Q:
     return Q(submitted_at__isnull=True, started_at__lt=cutoff)
 
 
-def all_settled(client_id: str, page, changed: bool) -> bool:
+def all_settled(client_id: str, page: ResultsPage, changed: bool) -> bool:
     """True when every attempt of the page is settled (see the module docstring). `changed`:
     this page created or updated an attempt, or had one that could not be stored."""
     if changed:

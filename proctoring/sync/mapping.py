@@ -3,15 +3,16 @@ carry at all keeps its stored value instead of being overwritten with nothing.""
 
 from __future__ import annotations
 
+from proctoring.autoproctor import AttemptData
 from proctoring.autoproctor.wire import FIELD_COLUMNS
 
 
-def unsent_columns(data) -> list[str]:
+def unsent_columns(data: AttemptData) -> list[str]:
     """Our columns fed by fields the AttemptData's object did not carry under any name."""
     return [column for name in data.absent for column in FIELD_COLUMNS.get(name, ())]
 
 
-def keep_unsent(row: dict, data, stored: dict | None) -> None:
+def keep_unsent(row: dict, data: AttemptData, stored: dict | None) -> None:
     """Put the stored values back in `row` for the columns the answer did not carry."""
     if stored is None:
         return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from proctoring.autoproctor import NotConfigured
+from collections.abc import Iterable
+
+from proctoring.autoproctor import AutoProctorClient, NotConfigured
 from proctoring.models import SyncRun
 from proctoring.sync.evidence import sync_evidence
 from proctoring.sync.profile import profiled_client
@@ -16,7 +18,12 @@ STAGES = {
 }
 
 
-def run_full_pass(client=None, stages=tuple(STAGES), *, full: bool = False) -> list[SyncRun]:
+def run_full_pass(
+    client: AutoProctorClient | None = None,
+    stages: Iterable[str] = tuple(STAGES),
+    *,
+    full: bool = False,
+) -> list[SyncRun]:
     """Run the stages in order. A failed stage (bad credentials, skewed clock, unreachable
     API, ...) ends the pass: the next stages would fail the same way, and the next scheduled
     pass starts over. A skipped stage (another pass holds it) does not. `full`: the results

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from proctoring.autoproctor import NotFound
-from proctoring.models import EvidenceRecord
+from proctoring.autoproctor import AutoProctorClient, NotFound
+from proctoring.models import Attempt, EvidenceRecord
 from proctoring.sync.api import api_client
 
 SAFETY_MARGIN = timedelta(minutes=2)
@@ -24,7 +24,7 @@ class NoEvidenceFile(LookupError):
     """The record has no file (AutoProctor keeps a limited number per attempt)."""
 
 
-def evidence_url(record: EvidenceRecord, client=None) -> str:
+def evidence_url(record: EvidenceRecord, client: AutoProctorClient | None = None) -> str:
     """A working URL for the record's file: the cached one while it is fresh, else one request
     that refreshes all of the attempt's stale URLs. Raises NoEvidenceFile for a record without a
     file, and the client's AutoProctorError when AutoProctor cannot be asked."""
@@ -55,7 +55,7 @@ def is_fresh(record: EvidenceRecord, now: datetime | None = None) -> bool:
     )
 
 
-def stale_records(attempt, now: datetime | None = None):
+def stale_records(attempt: Attempt, now: datetime | None = None) -> QuerySet[EvidenceRecord]:
     """The attempt's records with a file whose URL is missing or within the margin of expiry."""
     limit = (now or timezone.now()) + SAFETY_MARGIN
     return (
@@ -69,7 +69,9 @@ def stale_records(attempt, now: datetime | None = None):
     )
 
 
-def refresh_attempt_urls(attempt, client=None) -> dict[str, tuple[str, datetime]]:
+def refresh_attempt_urls(
+    attempt: Attempt, client: AutoProctorClient | None = None
+) -> dict[str, tuple[str, datetime]]:
     """Presign all of the attempt's stale paths in one request and cache the answers.
     Returns {s3_path: (url, expires_at)} for the paths refreshed."""
     records = list(stale_records(attempt).only("pk", "s3_path"))

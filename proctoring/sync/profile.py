@@ -4,11 +4,13 @@ them, loaded into every client the sync builds and updated when the client learn
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from proctoring.autoproctor import AutoProctorClient
+from proctoring.autoproctor.doctor_report import DoctorReport
 from proctoring.autoproctor.forms import CallForms
 from proctoring.models import ApiProfile
 
@@ -40,7 +42,7 @@ def profile_forms(profile: ApiProfile | None) -> CallForms:
         return defaults
 
 
-def save_profile(**fields) -> ApiProfile:
+def save_profile(**fields: Any) -> ApiProfile:
     """Store what was learned about the configured account (fields of ApiProfile)."""
     profile, _ = ApiProfile.objects.update_or_create(**_account(), defaults=fields)
     return profile
@@ -55,18 +57,18 @@ def remember_forms(forms: CallForms) -> None:
     save_profile(attempt_form=forms.attempt_form, client_id_param=forms.client_id_param)
 
 
-def profiled_client(**overrides) -> AutoProctorClient:
+def profiled_client(**overrides: Any) -> AutoProctorClient:
     """A client configured by the settings that uses (and updates) the stored profile."""
     overrides.setdefault("forms", profile_forms(current_profile()))
     overrides.setdefault("on_learn", remember_forms)
     return AutoProctorClient.from_settings(**overrides)
 
 
-def mark_checked(report: dict, **fields) -> ApiProfile:
+def mark_checked(report: dict, **fields: Any) -> ApiProfile:
     return save_profile(report=report, checked_at=timezone.now(), **fields)
 
 
-def store_report(report) -> ApiProfile:
+def store_report(report: DoctorReport) -> ApiProfile:
     """Keep what the doctor learned (its `learned` forms and the whole report)."""
     fields = {
         name: value

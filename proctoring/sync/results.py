@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorError
+from proctoring.autoproctor import AttemptData, AutoProctorClient, AutoProctorError, ResultsPage
 from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, ListingOrder, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, item_fallback, leases, runs
@@ -65,7 +65,7 @@ class PageCounts:
     problems: list[str] = field(default_factory=list)
 
 
-def sync_results(client=None, *, full: bool = False) -> SyncRun:
+def sync_results(client: AutoProctorClient | None = None, *, full: bool = False) -> SyncRun:
     """One results pass: incremental (only the listing's young end) unless a full sweep is
     due or `full` asks for one (see incremental.py). Returns its SyncRun: succeeded, partial
     (items the API sent that could not be stored faithfully, listed in error_summary), failed,
@@ -89,7 +89,7 @@ def sync_results(client=None, *, full: bool = False) -> SyncRun:
             every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE)
             next_checkpoint = time.monotonic() + every
 
-            def visit(page) -> bool:
+            def visit(page: ResultsPage) -> bool:
                 nonlocal next_checkpoint
                 drift.observe(page.attempts)  # before the upsert: it compares with stored rows
                 run.warnings = drift.warnings()
@@ -236,7 +236,7 @@ def update_existing(rows: list[dict], update_fields: list[str]) -> None:
         )
 
 
-def attempt_values(data) -> dict:
+def attempt_values(data: AttemptData) -> dict:
     """Our columns for one AttemptData; text is cut to the column (the full value is in raw)."""
     return {
         "lookup_key": _fit("lookup_key", data.lookup_key),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from proctoring.autoproctor import AutoProctorError
+from proctoring.autoproctor import AutoProctorClient, AutoProctorError
 from proctoring.models import SyncRun, UsageSnapshot
 from proctoring.sync import runs
 from proctoring.sync.api import api_client
@@ -12,7 +12,7 @@ from proctoring.sync.api import api_client
 logger = logging.getLogger("proctoring.sync")
 
 
-def sync_usage(client=None) -> SyncRun:
+def sync_usage(client: AutoProctorClient | None = None) -> SyncRun:
     """Ask AutoProctor for the account's credit figures and keep them as a new snapshot."""
     run = runs.start_run(SyncRun.Kind.USAGE)
     try:
