@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from proctoring.simulator import evidence, people
 from proctoring.simulator.clock import SimClock, iso_utc
@@ -190,7 +191,7 @@ class Dataset:
         }
 
     # --- changing it from tests ----------------------------------------------------------------
-    def update(self, test_attempt_id: str, **fields) -> dict:
+    def update(self, test_attempt_id: str, **fields: Any) -> dict:
         """Set fields of an attempt (e.g. a re-scored trust_score). Setting `submitted_at`,
         `trust_score` or `evidence_status` takes the attempt off the clock's timeline, so what
         a test sets stays set."""
@@ -203,7 +204,7 @@ class Dataset:
             self._by_key = None
             return dict(state.data)
 
-    def add_attempts(self, count: int = 1, **fields) -> list[str]:
+    def add_attempts(self, count: int = 1, **fields: Any) -> list[str]:
         """New attempts, submitted just now with evidence processed; `fields` override any."""
         added = []
         with self._lock:

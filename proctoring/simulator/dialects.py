@@ -23,6 +23,10 @@ Each dialect changes one thing; any combination may be switched on at once:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from proctoring.simulator.messages import Response
 
 DECODED_SLASHES = "decoded-slashes"
 NO_LISTING_STATUS = "no-listing-status"
@@ -69,7 +73,7 @@ class Dialect:
     def __init__(self, dialects: Iterable[str] = ()):
         self.names = check(dialects)
 
-    def reshape_error(self, response):
+    def reshape_error(self, response: Response) -> Response:
         """An error response in this dialect's error body (the contract's: unchanged)."""
         return response
 

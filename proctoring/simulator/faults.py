@@ -33,6 +33,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from proctoring.simulator.messages import Response, error_response, json_response
 
@@ -119,7 +120,7 @@ class FaultPlan:
         self._armed: list[Fault] = []
         self._lock = threading.Lock()
 
-    def inject(self, kind: str, path_contains: str = "", times: int = 1, **params) -> Fault:
+    def inject(self, kind: str, path_contains: str = "", times: int = 1, **params: Any) -> Fault:
         fault = Fault(kind, path_contains, times, params)
         with self._lock:
             self._armed.append(fault)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 
@@ -51,7 +52,7 @@ class Response:
     drop: bool = False  # close the connection without answering
 
 
-def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return Response(status, body, headers=headers or {})
 

@@ -16,6 +16,7 @@ import socket
 import threading
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from proctoring.simulator import faults
 from proctoring.simulator.api import Api
@@ -156,7 +157,9 @@ class Simulator:
     def signature_now(self) -> float:
         return self.clock.now() + self.clock_skew
 
-    def inject(self, kind: str, path_contains: str = "", times: int = 1, **params) -> faults.Fault:
+    def inject(
+        self, kind: str, path_contains: str = "", times: int = 1, **params: Any
+    ) -> faults.Fault:
         return self.faults.inject(kind, path_contains, times, **params)
 
     def clear_faults(self) -> None:
@@ -235,10 +238,10 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def date_time_string(self, timestamp=None) -> str:
+    def date_time_string(self, timestamp: float | None = None) -> str:
         return formatdate(self.server.simulator.signature_now(), usegmt=True)
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's signature
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
         logger.debug("%s %s", self.address_string(), format % args)
 
 
@@ -254,12 +257,12 @@ class _Server(ThreadingHTTPServer):
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
 
-    def process_request(self, request, client_address):
+    def process_request(self, request: socket.socket, client_address: Any) -> None:
         with self._connections_lock:
             self._connections.add(request)
         super().process_request(request, client_address)
 
-    def shutdown_request(self, request):
+    def shutdown_request(self, request: socket.socket) -> None:
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
@@ -271,5 +274,5 @@ class _Server(ThreadingHTTPServer):
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: socket.socket, client_address: Any) -> None:
         logger.debug("Connection from %s ended with an error", client_address, exc_info=True)

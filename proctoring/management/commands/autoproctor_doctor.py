@@ -6,11 +6,15 @@ saves a shape recording (proctoring/autoproctor/recording.py) to share with supp
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from proctoring.autoproctor import AutoProctorClient, NotConfigured
 from proctoring.autoproctor.doctor import run_doctor
+from proctoring.autoproctor.doctor_report import DoctorReport
 from proctoring.autoproctor.recording import SecretInRecording, ShapeRecorder
 from proctoring.sync.profile import store_report
 
@@ -18,14 +22,14 @@ from proctoring.sync.profile import store_report
 class Command(BaseCommand):
     help = "Check the AutoProctor account: every call once, with the fix for each failure."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--record",
             metavar="FILE",
             help="Also save the answers' shapes, with every personal value replaced, to FILE.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             client = AutoProctorClient.from_settings(max_retries=0)
         except NotConfigured as error:
@@ -44,7 +48,7 @@ class Command(BaseCommand):
         if not report.ok:
             raise SystemExit(1)
 
-    def save_recording(self, recorder: ShapeRecorder, report, path: str) -> None:
+    def save_recording(self, recorder: ShapeRecorder, report: DoctorReport, path: str) -> None:
         try:
             document = recorder.dump(report, path)
         except (OSError, SecretInRecording) as error:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from argparse import ArgumentParser
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -23,7 +25,7 @@ class Command(BaseCommand):
     help = "Run a simulated AutoProctor API with synthetic data until interrupted."
     requires_system_checks: list = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
         parser.add_argument("--port", type=int, default=8001, help="Port (0: any free port).")
         parser.add_argument("--attempts", type=int, default=500, help="Attempts to generate.")
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             "--public-url", help="Base URL to print, when clients reach the simulator by a name."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["attempts"] < 0:
             raise CommandError("--attempts must be 0 or more.")
         if not 0.0 <= options["fault_rate"] <= 1.0:
@@ -122,7 +124,7 @@ class Command(BaseCommand):
             simulator.stop()
         self.stdout.write("Simulator stopped.")
 
-    def recording(self, options) -> dict | None:
+    def recording(self, options: dict[str, Any]) -> dict | None:
         """The recording to replay, read before anything starts; None without --replay."""
         if not options.get("replay"):
             return None

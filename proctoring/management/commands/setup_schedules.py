@@ -1,5 +1,7 @@
 """`manage.py setup_schedules`: create or update the worker's schedules (idempotent)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from proctoring.schedules import ensure_schedules
@@ -8,7 +10,7 @@ from proctoring.schedules import ensure_schedules
 class Command(BaseCommand):
     help = "Create or update the background worker's sync schedules. Safe to run again."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         for schedule, created in ensure_schedules():
             verb = "Created" if created else "Updated"
             self.stdout.write(

@@ -5,6 +5,9 @@ configuration); per-attempt failures are listed but do not fail the pass, since 
 recorded on the attempts and retried by the next pass.
 """
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from proctoring.models import SyncRun
@@ -17,7 +20,7 @@ class Command(BaseCommand):
         "Without flags all stages run; with flags only those."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         for stage in STAGES:
             parser.add_argument(f"--{stage}", action="store_true", help=f"Run the {stage} stage.")
         parser.add_argument(
@@ -27,7 +30,7 @@ class Command(BaseCommand):
             "instead of only the pages with new or changed attempts.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         stages = [stage for stage in STAGES if options[stage]] or list(STAGES)
         done = run_full_pass(stages=stages, full=options["full"])
         for run in done:
