@@ -4,9 +4,17 @@ Written only by review.services, never by a sync. The tables were created when t
 lived in the proctoring app and keep their names (db_table), so no data moved.
 """
 
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from proctoring.models import EvidenceRecord
 
 # --- Review: people's judgement of an attempt ---------------------------------------------
 #
@@ -30,10 +38,10 @@ class AppendOnlyError(Exception):
 class AppendOnlyQuerySet(models.QuerySet):
     """Refuses bulk changes; inserting (create, bulk_create) is the only way in."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} rows are history and cannot be changed.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} rows are history and cannot be deleted.")
 
 
@@ -46,12 +54,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} rows are history and cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{type(self).__name__} rows are history and cannot be deleted.")
 
 
@@ -93,7 +101,7 @@ class VerdictChange(AppendOnlyModel):
         return f"{self.attempt_id}: {self.get_verdict_display()} by {self.reviewer_name}"
 
     @property
-    def full_reason(self):
+    def full_reason(self) -> str:
         return f"{self.preset}: {self.reason}" if self.preset else self.reason
 
 
@@ -151,16 +159,16 @@ class EvidenceKey(models.Model):
         abstract = True
 
     @staticmethod
-    def identity_of(record):
+    def identity_of(record: EvidenceRecord) -> tuple[str, str, datetime | None]:
         """The (device, label, occurred_at) of an EvidenceRecord."""
         return (record.device, record.label, record.occurred_at)
 
     @property
-    def identity(self):
+    def identity(self) -> tuple[str, str, datetime | None]:
         return (self.device, self.label, self.occurred_at)
 
     @property
-    def is_about_evidence(self):
+    def is_about_evidence(self) -> bool:
         return bool(self.label)
 
 

@@ -145,25 +145,25 @@ class AttemptReview:
     detached_dismissals: list
 
     @property
-    def verdict(self):
+    def verdict(self) -> str:
         return self.state.verdict if self.state else Verdict.UNREVIEWED
 
     @property
-    def verdict_label(self):
+    def verdict_label(self) -> str:
         return Verdict(self.verdict).label
 
     @property
-    def violations(self):
+    def violations(self) -> int:
         return sum(1 for item in self.records if item.record.is_violation)
 
     @property
-    def violations_after_dismissals(self):
+    def violations_after_dismissals(self) -> int:
         return sum(
             1 for item in self.records if item.record.is_violation and item.dismissal is None
         )
 
     @property
-    def changed_since_review(self):
+    def changed_since_review(self) -> bool:
         if self.state is None:
             return False
         attempt = self.state.attempt
