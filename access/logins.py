@@ -10,8 +10,10 @@ form (which sends mail to whoever owns an address) per client address in Django'
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -55,7 +57,11 @@ def username_tried(request: HttpRequest, credentials: dict | None = None) -> str
     return storable_text(name)[:USERNAME_COLUMN]
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """axes' answer to a locked-out client: 429, the page saying when to try again, and
     Retry-After."""
     minutes = settings.LOGIN_LOCKOUT_MINUTES
@@ -78,12 +84,12 @@ def email_configured() -> bool:
     return bool(settings.EMAIL_HOST)
 
 
-def password_reset_view(view):
+def password_reset_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A password-reset view that exists only when email is configured (EMAIL_HOST) and whose
     form may be sent PASSWORD_RESETS_PER_HOUR times an hour from one address."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not email_configured():
             raise Http404("Password reset needs email: set EMAIL_HOST.")
         if request.method == "POST":

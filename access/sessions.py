@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import time
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.http import HttpRequest
 
 # How often, at most, an active session's expiry is pushed forward.
 RENEW_SECONDS = 60
@@ -36,7 +41,12 @@ class IdleTimeoutMiddleware:
 
 
 @receiver(user_logged_in)
-def mark_logged_in(sender, request, user, **kwargs) -> None:
+def mark_logged_in(
+    sender: type[AbstractBaseUser],
+    request: HttpRequest | None,
+    user: AbstractBaseUser,
+    **kwargs: Any,
+) -> None:
     """A new session was just saved with a full lifetime: the first pages need not renew it."""
     if getattr(request, "session", None) is not None:
         request.session[SEEN_KEY] = int(time.time())

@@ -8,12 +8,16 @@ model instances; timestamps cross from PostgreSQL as plain UTC (UtcTime); and ea
 written by a helper thread while the next one is fetched.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Count, Func, OuterRef, Q, Subquery, TextField, Value
@@ -23,6 +27,13 @@ from dashboard.bidi import escape_bidi
 from dashboard.columns import CSV_FIELDS
 from proctoring.db_functions import UtcTime
 from proctoring.models import EvidenceRecord
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.db.models import QuerySet
+
+    from proctoring.models import Attempt
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"  # lets Excel recognise UTF-8
@@ -44,7 +55,7 @@ UTC_FIELDS = {"started_at": "started_utc", "submitted_at": "submitted_utc"}
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(text):
+def neutralise(text: str | None) -> str | None:
     """Text a spreadsheet would run as a formula, made inert with a leading single quote (and
     bidirectional controls made visible: dashboard.bidi)."""
     text = escape_bidi(text) if text else text
@@ -53,7 +64,7 @@ def neutralise(text):
     return text
 
 
-def iso_utc(moment):
+def iso_utc(moment: datetime | str | None) -> str:
     """ISO 8601 in UTC with a Z; a naive moment is UTC already (see UtcTime), text is formatted
     already (see IsoUtcText)."""
     if moment is None:
@@ -79,7 +90,7 @@ class IsoUtcText(Func):
     output_field = TextField()
 
 
-def violation_labels(attempts):
+def violation_labels(attempts: QuerySet[Attempt]) -> list[str]:
     """The labels of the violations among `attempts`, sorted: one count column each."""
     return list(
         EvidenceRecord.objects.filter(is_violation=True, attempt__in=attempts.values("pk"))
@@ -89,7 +100,7 @@ def violation_labels(attempts):
     )
 
 
-def label_counts(labels):
+def label_counts(labels: list[str]) -> Subquery:
     """A correlated subquery: the attempt's violations counted per label, as one JSON array
     in the order of `labels` (no row when it has none). One subquery reading the attempt's
     records once, instead of one per label reading them again for every label."""
@@ -143,7 +154,7 @@ def _row(values, no_counts):
     ]
 
 
-def csv_lines(attempts):
+def csv_lines(attempts: QuerySet[Attempt]) -> Iterator[str]:
     """The CSV file for `attempts` (filtered and ordered, with the review columns of
     review.selectors.with_review): the header with the BOM, then the rows, one piece of
     text per CHUNK_SIZE rows (each piece a response write: fewer, larger ones are cheaper)."""
@@ -188,7 +199,7 @@ def _overlapped(chunks, make_text):
             yield pending.result()
 
 
-def csv_stream(attempts):
+def csv_stream(attempts: QuerySet[Attempt]) -> Iterator[bytes | str]:
     """The CSV file for `attempts`: on PostgreSQL made by the database and streamed by COPY
     (export_copy.py, the same bytes at COPY speed), elsewhere by csv_lines."""
     if connection.vendor == "postgresql":

@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import TextField, Value
 
 from dashboard.export import BOM, COLUMNS, REVIEW_COLUMNS, _csv_text, label_counts
 from dashboard.export import violation_labels as labels_of
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from proctoring.models import Attempt
 
 # Inner columns, in order, named for the outer query that formats them.
 RAW_COLUMNS = [*COLUMNS, *REVIEW_COLUMNS, "violation_counts"]
@@ -38,7 +44,7 @@ ESCAPES[b"v"] = b"\v"
 ESCAPE = re.compile(rb"\\(.)", re.S)
 
 
-def csv_bytes(attempts) -> Iterator[bytes | str]:
+def csv_bytes(attempts: QuerySet[Attempt]) -> Iterator[bytes | str]:
     """The same CSV file as export.csv_lines(attempts), made and streamed by PostgreSQL."""
     labels = labels_of(attempts)
     yield BOM + _csv_text([COLUMNS + [f"violations:{label}" for label in labels] + REVIEW_COLUMNS])
@@ -72,7 +78,7 @@ def csv_bytes(attempts) -> Iterator[bytes | str]:
             yield unescape(rest)
 
 
-def columns_in_file(labels) -> list[str]:
+def columns_in_file(labels: list[str]) -> list[str]:
     return (
         [*COLUMNS, "violation_counts", *REVIEW_COLUMNS] if labels else [*COLUMNS, *REVIEW_COLUMNS]
     )

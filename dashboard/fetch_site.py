@@ -9,18 +9,20 @@ writes to the audit trail. A browser too old to send the header is treated as be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
-from django.http import HttpRequest, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
 OWN_ORIGINS = {"same-origin", "none"}
 
 
-def from_our_pages(view):
+def from_our_pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The view, answering 403 to a request another site started."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         site = request.headers.get("Sec-Fetch-Site")
         if site is not None and site not in OWN_ORIGINS:
             return HttpResponseForbidden(

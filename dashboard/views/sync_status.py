@@ -12,6 +12,7 @@ import logging
 import secrets
 
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -60,7 +61,7 @@ def _use_token(request, token: str) -> bool:
 
 
 @require(RUN_SYNC)
-def sync_status(request):
+def sync_status(request: HttpRequest) -> HttpResponse:
     failing = Attempt.objects.filter(sync_error_count__gt=0)
     context = {
         "nav": "sync",
@@ -86,7 +87,7 @@ def sync_status(request):
 
 @require(RUN_SYNC)
 @require_POST
-def sync_now(request):
+def sync_now(request: HttpRequest) -> HttpResponse:
     if not _use_token(request, request.POST.get("token", "")):
         messages.warning(
             request,
