@@ -16,9 +16,13 @@ row. Table and column names come from the model's metadata, quoted; values are n
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import JSONField, Model
+from django.db.models import JSONField
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
 def insert(model: type[Model], rows: list[dict]) -> None:

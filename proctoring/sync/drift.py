@@ -10,7 +10,7 @@ and kind, with counts: `[{"field", "kind", "count", "alias", "level", "message"}
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from proctoring.autoproctor.wire import (
     ATTEMPT_FIELDS,
@@ -20,6 +20,9 @@ from proctoring.autoproctor.wire import (
     names_for,
 )
 from proctoring.models import Attempt
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 ALARM, NOTE = "alarm", "note"
 # Mapped fields whose emptiness on a whole page is checked against the stored attempts.

@@ -25,20 +25,17 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.utils import timezone
 
 from proctoring.autoproctor import (
-    AttemptData,
-    AutoProctorClient,
     AutoProctorError,
     BadCredentials,
     ClockSkew,
-    EvidenceBundle,
-    EvidenceRecordData,
     EvidenceUrlExpired,
     NotConfigured,
     NotFound,
@@ -51,6 +48,16 @@ from proctoring.sync.candidates import awaiting_evidence, next_recheck
 from proctoring.sync.claims import ClaimBook
 from proctoring.sync.concurrency import AdaptiveLimit, run_adaptive
 from proctoring.sync.drift import label_warnings
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from proctoring.autoproctor import (
+        AttemptData,
+        AutoProctorClient,
+        EvidenceBundle,
+        EvidenceRecordData,
+    )
 
 logger = logging.getLogger("proctoring.sync")
 

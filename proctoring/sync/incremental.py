@@ -21,13 +21,16 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorClient, ResultsPage
 from proctoring.models import Attempt, EvidenceStatus, ListingOrder, ResultsMode, SyncRun
+
+if TYPE_CHECKING:
+    from proctoring.autoproctor import AutoProctorClient, ResultsPage
 
 # Called with each page read; True when the page's attempts were all settled.
 Visit = Callable[[object], bool]

@@ -3,8 +3,12 @@ carry at all keeps its stored value instead of being overwritten with nothing.""
 
 from __future__ import annotations
 
-from proctoring.autoproctor import AttemptData
+from typing import TYPE_CHECKING
+
 from proctoring.autoproctor.wire import FIELD_COLUMNS
+
+if TYPE_CHECKING:
+    from proctoring.autoproctor import AttemptData
 
 
 def unsent_columns(data: AttemptData) -> list[str]:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from proctoring.autoproctor import AutoProctorClient, NotConfigured
+from proctoring.autoproctor import NotConfigured
 from proctoring.models import SyncRun
 from proctoring.sync.evidence import sync_evidence
 from proctoring.sync.profile import profiled_client
 from proctoring.sync.results import sync_results
 from proctoring.sync.usage import sync_usage
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from proctoring.autoproctor import AutoProctorClient
 
 STAGES = {
     "results": sync_results,

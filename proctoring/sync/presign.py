@@ -9,13 +9,20 @@ so a page that streams the file still has time to do so.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorClient, NotFound
-from proctoring.models import Attempt, EvidenceRecord
+from proctoring.autoproctor import NotFound
+from proctoring.models import EvidenceRecord
 from proctoring.sync.api import api_client
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from proctoring.autoproctor import AutoProctorClient
+    from proctoring.models import Attempt
 
 SAFETY_MARGIN = timedelta(minutes=2)
 

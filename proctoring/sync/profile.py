@@ -4,15 +4,17 @@ them, loaded into every client the sync builds and updated when the client learn
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from proctoring.autoproctor import AutoProctorClient
-from proctoring.autoproctor.doctor_report import DoctorReport
 from proctoring.autoproctor.forms import CallForms
 from proctoring.models import ApiProfile
+
+if TYPE_CHECKING:
+    from proctoring.autoproctor.doctor_report import DoctorReport
 
 logger = logging.getLogger("proctoring.sync")
 

@@ -16,12 +16,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from proctoring.autoproctor import AttemptData, AutoProctorClient, AutoProctorError, ResultsPage
+from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, ListingOrder, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, item_fallback, leases, runs
@@ -29,6 +30,9 @@ from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
 from proctoring.sync.leases import LeaseLost
 from proctoring.sync.mapping import keep_unsent
+
+if TYPE_CHECKING:
+    from proctoring.autoproctor import AttemptData, AutoProctorClient, ResultsPage
 
 logger = logging.getLogger("proctoring.sync")
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from proctoring.autoproctor import AutoProctorClient, AutoProctorError
+from proctoring.autoproctor import AutoProctorError
 from proctoring.models import SyncRun, UsageSnapshot
 from proctoring.sync import runs
 from proctoring.sync.api import api_client
+
+if TYPE_CHECKING:
+    from proctoring.autoproctor import AutoProctorClient
 
 logger = logging.getLogger("proctoring.sync")
 

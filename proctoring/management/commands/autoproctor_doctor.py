@@ -7,16 +7,18 @@ saves a shape recording (proctoring/autoproctor/recording.py) to share with supp
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from proctoring.autoproctor import AutoProctorClient, NotConfigured
 from proctoring.autoproctor.doctor import run_doctor
-from proctoring.autoproctor.doctor_report import DoctorReport
 from proctoring.autoproctor.recording import SecretInRecording, ShapeRecorder
 from proctoring.sync.profile import store_report
+
+if TYPE_CHECKING:
+    from proctoring.autoproctor.doctor_report import DoctorReport
 
 
 class Command(BaseCommand):
