@@ -8,9 +8,9 @@
 The contract it implements is docs/autoproctor-api.md. Modules: signing (HMAC signatures),
 values (typed results and tolerant parsing), errors (what a caller can act on), transport
 (timeouts, retries, the observer), client (the calls), documents (the shape of each
-one-attempt answer), wire (every name, value and call form we
-assume), forms (the fallback between call forms), stream (results read in bounded memory),
-doctor and doctor_report (the first-contact check).
+one-attempt answer), wire (every name, value and call form we assume), forms (the fallback
+between call forms), stream (results read in bounded memory), doctor and doctor_report (the
+first-contact check).
 """
 
 from .client import AutoProctorClient
