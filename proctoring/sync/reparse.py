@@ -18,18 +18,10 @@ from django.db.models.functions import Coalesce
 from proctoring.autoproctor.values import Invalid, parse_attempt, parse_evidence_record
 from proctoring.models import Attempt, EvidenceRecord
 from proctoring.sync.mapping import unsent_columns
-from proctoring.sync.results import attempt_values
+from proctoring.sync.results import DATA_FIELDS, attempt_values
 
-ATTEMPT_COLUMNS = (
-    "lookup_key",
-    "candidate_name",
-    "candidate_email",
-    "started_at",
-    "submitted_at",
-    "trust_score",
-    "evidence_status",
-    "device",
-)
+# The columns derived from the raw JSON: what the results pass copies, but the JSON itself.
+ATTEMPT_COLUMNS = tuple(name for name in DATA_FIELDS if name != "raw")
 RECORD_COLUMNS = (
     "label",
     "is_violation",
