@@ -7,13 +7,9 @@ from django.http import HttpRequest
 from audit.models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "username", "action", "attempt", "summary"]
-    list_filter = ["action"]
-    search_fields = ["username", "summary", "attempt__test_attempt_id"]
-    date_hierarchy = "at"
-    raw_id_fields = ["attempt", "user"]
+class HistoryAdmin(admin.ModelAdmin):
+    """History is evidence of who did what: browsed and searched here, never added, edited or
+    deleted by hand. The audit trail and the reviewers' history (review.admin) both use it."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -23,3 +19,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(HistoryAdmin):
+    list_display = ["at", "username", "action", "attempt", "summary"]
+    list_filter = ["action"]
+    search_fields = ["username", "summary", "attempt__test_attempt_id"]
+    date_hierarchy = "at"
+    raw_id_fields = ["attempt", "user"]

@@ -1,24 +1,9 @@
 """Reviewers' history in the Django admin: browsed and searched, never edited."""
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
+from audit.admin import HistoryAdmin
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
-
-
-class HistoryAdmin(admin.ModelAdmin):
-    """Review history is evidence of who decided what: browsed here, never added, edited or
-    deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(VerdictChange)

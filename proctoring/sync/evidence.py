@@ -292,19 +292,27 @@ def delete_records(pk: int) -> set[str]:
         return {device for (device,) in cursor.fetchall()}
 
 
+def record_values(record: EvidenceRecordData) -> dict:
+    """Our columns derived from one parsed evidence record (the evidence pass stores them, the
+    re-parse compares them); text is cut to the column, the full value stays in raw."""
+    return {
+        "label": record.label[:100],
+        "is_violation": record.is_violation,
+        "occurred_at": record.occurred_at,
+        "recorded_at": record.recorded_at,
+        "s3_path": record.s3_path,
+        "data_type": (record.data_type or "none")[:16],
+        "misc": record.misc or {},
+    }
+
+
 def evidence_rows(pk: int, records: list[EvidenceRecordData]) -> list[dict]:
     return [
         {
             "attempt_id": pk,
             "device": record.device,
             "position": record.position,
-            "label": record.label[:100],
-            "is_violation": record.is_violation,
-            "occurred_at": record.occurred_at,
-            "recorded_at": record.recorded_at,
-            "s3_path": record.s3_path,
-            "data_type": (record.data_type or "none")[:16],
-            "misc": record.misc or {},
+            **record_values(record),
             "raw": record.raw or {},
         }
         for record in records

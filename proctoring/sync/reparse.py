@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from proctoring.autoproctor.values import Invalid, parse_attempt, parse_evidence_record
 from proctoring.models import Attempt, EvidenceRecord
+from proctoring.sync.evidence import record_values
 from proctoring.sync.mapping import unsent_columns
 from proctoring.sync.results import DATA_FIELDS, attempt_values
 
@@ -130,15 +131,7 @@ def reparse_records(report: ReparseReport) -> None:
                     f"evidence record {record.pk}: {invalid.field}: {invalid.message}"
                 )
                 continue
-            values = {
-                "label": data.label[:100],
-                "is_violation": data.is_violation,
-                "occurred_at": data.occurred_at,
-                "recorded_at": data.recorded_at,
-                "s3_path": data.s3_path,
-                "data_type": (data.data_type or "none")[:16],
-                "misc": data.misc or {},
-            }
+            values = record_values(data)
             columns = [name for name in RECORD_COLUMNS if getattr(record, name) != values[name]]
             for name in columns:
                 setattr(record, name, values[name])
