@@ -43,3 +43,24 @@ def storable(document: Any) -> Any:
     if isinstance(document, list):
         return [storable(item) for item in document]
     return document
+
+
+class EscapeWatch:
+    """A binary stream that notes whether the JSON text read through it so far holds an escape
+    storable() would replace: the streamed counterpart of loads()'s check, so the items of a
+    streamed answer are walked only when one may need it."""
+
+    # The longest escape is six bytes; keeping five finds one cut between two reads.
+    OVERLAP = 5
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+        self._tail = b""
+        self.seen = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        if not self.seen and chunk:
+            self.seen = UNSTORABLE_ESCAPE.search(self._tail + chunk) is not None
+            self._tail = chunk[-self.OVERLAP :]
+        return chunk

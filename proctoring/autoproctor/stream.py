@@ -23,7 +23,7 @@ import urllib3
 
 from .answers import RESULTS, SIGNED_TIMESTAMP, AnswerReader
 from .errors import MalformedResponse, Unreachable
-from .storable import storable
+from .storable import EscapeWatch, storable
 from .transport import Call, Transport
 from .values import ResultsPage, parse_attempt_list
 
@@ -86,6 +86,7 @@ class Listing:
                 stream.decode_content = True
         else:
             stream = source
+        stream = self._watch = EscapeWatch(stream)
         try:
             batch: list = []
             seen = 0
@@ -123,8 +124,10 @@ class Listing:
                 source.close()
 
     def _page(self, number: int, items: list) -> ResultsPage:
-        # Streamed items never pass through storable.loads: each is made storable here.
-        items = [storable(item) for item in items]
+        # Streamed items never pass through storable.loads: once the text read so far holds an
+        # escape it would replace, each item is made storable here.
+        if self._watch.seen:
+            items = [storable(item) for item in items]
         attempts, problems = parse_attempt_list(items, where=f"results page {number}")
         return ResultsPage(number=number, attempts=attempts, problems=problems, total=self.total)
 
