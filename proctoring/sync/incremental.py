@@ -5,9 +5,11 @@ the account. The listing's order is learned from the data (newest first or oldes
 the start times on the first page); an incremental pass reads from the young end (page 1 of a
 newest-first listing; the last page, found from `count`, of an oldest-first one) and stops at
 the first page whose attempts are all *settled*: already stored, unchanged by this page, and
-either finished (submitted, evidence processed and stored) or abandoned (still unsubmitted
-SYNC_SETTLE_HOURS after starting); or, sooner, at an unchanged page once it has seen every
-attempt our copy holds as unsettled (see StopRule).
+either finished more than SYNC_SETTLE_HOURS ago (submitted that long ago, evidence processed
+and stored) or abandoned (still unsubmitted SYNC_SETTLE_HOURS after starting); or, sooner, at
+an unchanged page once it has seen every attempt our copy holds as unsettled (see StopRule).
+An attempt stays unsettled for SYNC_SETTLE_HOURS after its submission, so a re-score within
+that window is caught by the next incremental pass; an older one waits for the full sweep.
 
 A full sweep reads every page, catching re-scores of old attempts: the first pass, every
 SYNC_FULL_SWEEP_HOURS, on `sync_autoproctor --full`, and always when the listing has no paging
@@ -30,6 +32,8 @@ from django.utils import timezone
 from proctoring.models import Attempt, EvidenceStatus, ListingOrder, ResultsMode, SyncRun
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from proctoring.autoproctor import AutoProctorClient, ResultsPage
 
 # Called with each page read; True when the page's attempts were all settled.
@@ -131,45 +135,47 @@ class StopRule:
     """Whether an incremental pass may stop after a page: the page changed nothing, and either
     all its attempts are settled, or every attempt still unsettled in our copy (as the pass
     began) has been seen by this pass already, so the pages further on hold settled ones only.
-    The second saves the read of one settled page past the unsettled ones."""
+    The second saves the read of one settled page past the unsettled ones. `now` is the pass's
+    start: the one moment every page's attempts are aged against."""
 
-    def __init__(self, client_id: str, seen: set[str]):
+    def __init__(self, client_id: str, seen: set[str], *, now: datetime | None = None):
         self.client_id = client_id
         self.seen = seen
+        self.now = now or timezone.now()
         self.unsettled = set(
-            Attempt.objects.filter(client_id=client_id, evidence_fetched_at__isnull=True)
-            .exclude(abandoned())
+            Attempt.objects.filter(client_id=client_id)
+            .exclude(settled(self.now))
             .values_list("test_attempt_id", flat=True)
         )
 
     def __call__(self, page, changed: bool) -> bool:
         if changed:
             return False
-        return self.unsettled <= self.seen or all_settled(self.client_id, page, changed)
+        return self.unsettled <= self.seen or all_settled(self.client_id, page, now=self.now)
 
 
-def abandoned() -> Q:
-    cutoff = timezone.now() - timedelta(hours=settings.SYNC_SETTLE_HOURS)
-    return Q(submitted_at__isnull=True, started_at__lt=cutoff)
-
-
-def all_settled(client_id: str, page: ResultsPage, changed: bool) -> bool:
-    """True when every attempt of the page is settled (see the module docstring). `changed`:
-    this page created or updated an attempt, or had one that could not be stored."""
-    if changed:
-        return False
-    ids = [data.test_attempt_id for data in page.attempts]
-    if not ids:
-        return True
+def settled(now: datetime) -> Q:
+    """Attempts no pass needs to look at again before the next full sweep: submitted more
+    than SYNC_SETTLE_HOURS before `now` with their evidence processed and stored, or still
+    unsubmitted that long after starting (abandoned). Younger attempts may still be
+    re-scored, so the incremental passes keep reading them."""
+    cutoff = now - timedelta(hours=settings.SYNC_SETTLE_HOURS)
     finished = Q(
-        submitted_at__isnull=False,
+        submitted_at__lt=cutoff,
         evidence_status=EvidenceStatus.PROCESSED,
         evidence_fetched_at__isnull=False,
     )
-    settled = Attempt.objects.filter(client_id=client_id, test_attempt_id__in=ids).filter(
-        finished | abandoned()
-    )
-    return settled.count() == len(set(ids))
+    abandoned = Q(submitted_at__isnull=True, started_at__lt=cutoff)
+    return finished | abandoned
+
+
+def all_settled(client_id: str, page: ResultsPage, *, now: datetime) -> bool:
+    """True when every attempt of the page is stored and settled at `now` (see settled)."""
+    ids = {data.test_attempt_id for data in page.attempts}
+    if not ids:
+        return True
+    stored = Attempt.objects.filter(client_id=client_id, test_attempt_id__in=ids)
+    return stored.filter(settled(now)).count() == len(ids)
 
 
 def prefetched(pages: Iterator) -> Iterator:
