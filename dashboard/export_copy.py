@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import TextField, Value
 
-from dashboard.export import BOM, COLUMNS, REVIEW_COLUMNS, _csv_text, label_counts
+from dashboard.export import BOM, COLUMNS, FORMULA_TRIGGERS, REVIEW_COLUMNS, _csv_text, label_counts
 from dashboard.export import violation_labels as labels_of
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ TEXT_COLUMNS = {
 }
 TIME_COLUMNS = {"started_at", "submitted_at", "reviewed_at"}
 EMPTY = "''"
+CHUNK_BYTES = 256 * 1024
 ESCAPES = {b"\\": b"\\", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 ESCAPES[b"v"] = b"\v"
 ESCAPE = re.compile(rb"\\(.)", re.S)
@@ -59,7 +60,7 @@ def csv_bytes(attempts: QuerySet[Attempt]) -> Iterator[bytes | str]:
     # (OFFSET 0 keeps the planner from folding f's expressions back into the line).
     once = ", ".join(
         [f"{neutralised(f'coalesce(r.c_{name}, {EMPTY})')} AS t_{name}" for name in TEXT_COLUMNS]
-        + ["r.c_trust_score * 100 AS percent", "(r.c_trust_score * 100)::text::numeric AS shortest"]
+        + ["r.c_trust_score * 100 AS percent"]
     )
     sql = (
         f"COPY (SELECT {line} FROM ({inner}) AS r({names}) "  # noqa: S608
@@ -67,15 +68,19 @@ def csv_bytes(attempts: QuerySet[Attempt]) -> Iterator[bytes | str]:
     )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
-        rest = b""
+        # COPY sends one message per row (whole lines: a newline inside a cell is escaped);
+        # they leave in pieces of CHUNK_BYTES, so the per-piece work of unescaping and of the
+        # response's writes is paid a few thousand times, not once per row.
+        pending: list[bytes] = []
+        size = 0
         for block in copy:
-            data = rest + bytes(block)
-            end = data.rfind(b"\n") + 1
-            rest = data[end:]
-            if end:
-                yield unescape(data[:end])
-        if rest:
-            yield unescape(rest)
+            pending.append(bytes(block))
+            size += len(block)
+            if size >= CHUNK_BYTES:
+                yield unescape(b"".join(pending))
+                pending, size = [], 0
+        if pending:
+            yield unescape(b"".join(pending))
 
 
 def columns_in_file(labels: list[str]) -> list[str]:
@@ -101,7 +106,9 @@ def cell(name: str, label_count: int) -> str:
     if name in TIME_COLUMNS:
         return f"coalesce({iso_utc(column)}, '')"
     if name == "trust_score":
-        return f"coalesce({percent('f.percent', 'f.shortest')}, '')"
+        # f"{score * 100:.2f}" exactly: to_char of a double prints through the C library's
+        # printf, which rounds the double's exact binary value half to even, as Python does.
+        return "coalesce(to_char(f.percent, 'FM9999990.00'), '')"
     if name == "violation_count":
         return f"{column}::text"
     if name == "violation_counts":
@@ -127,12 +134,15 @@ def bidi_escaped(text: str) -> str:
 
 def neutralised(text: str) -> str:
     """export.neutralise: bidirectional controls made visible, then text a spreadsheet would
-    run as a formula gets a leading quote."""
-    text = bidi_escaped(text)
-    return (
-        f"CASE WHEN left({text}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
-        f"THEN '''' || {text} ELSE {text} END"
+    run as a formula gets a leading quote. The controls are replaced only in text that is not
+    plain ASCII (its octet and character lengths differ), and the formula test reads the first
+    character before they are replaced: a control is no trigger, nor is the `<` replacing it,
+    so the answer is the same while most cells skip the twelve replace() calls."""
+    escaped = (
+        f"CASE WHEN octet_length({text}) = length({text}) THEN {text} ELSE {bidi_escaped(text)} END"
     )
+    triggers = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+    return f"CASE WHEN ascii({text}) IN ({triggers}) THEN '''' || {escaped} ELSE {escaped} END"
 
 
 def quoted(text: str) -> str:
@@ -151,23 +161,3 @@ def iso_utc(column: str) -> str:
         f"(replace(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
         "'.000000', '') || 'Z')"
     )
-
-
-def percent(value: str, shortest: str) -> str:
-    """f"{score * 100:.2f}" exactly, from `value` (the score times 100, a double) and
-    `shortest` (its text as numeric). PostgreSQL prints a double as the shortest decimal that
-    reads back as it, which rounds to two decimals as Python's exact binary value does, except
-    when that decimal is itself a tie (12.345): the double may lie just above or below it.
-    Only then is the double's exact value rebuilt from its bits (a high and a low part, each a
-    whole number of binary fractions) to decide, and an exact tie goes to even, as in Python."""
-    tie = f"({shortest} * 100 - trunc({shortest} * 100) = 0.5)"
-    high = f"trunc({value} * {2**20})"
-    low = f"(({value} - {high} / {2**20}) * {2**60})::bigint"
-    exact = f"({high}::bigint::numeric * {5**20} * 1e-20 + {low}::numeric * {5**60} * 1e-60)"
-    down = f"trunc({shortest}, 2)"
-    to_even = f"{down} + mod(trunc({shortest} * 100), 2) / 100"
-    rounded = (
-        f"CASE WHEN NOT {tie} THEN round({shortest}, 2) WHEN {exact} > {shortest} "
-        f"THEN {down} + 0.01 WHEN {exact} < {shortest} THEN {down} ELSE {to_even} END"
-    )
-    return f"to_char({rounded}, 'FM9999990.00')"
