@@ -1,6 +1,8 @@
 """The round trip: a shape recording made by the doctor against the simulator in any dialect,
-replayed by the simulator, gives the same doctor report and makes the sync store the same
-data as the dialect itself, at any size."""
+replayed by the simulator, gives the same doctor report, answers every call (usage, presigned
+URLs, the evidence file URL and JSON, and the refusals) in the same structure, and makes the
+sync store the same data (attempts, evidence, usage, presigned URLs) as the dialect itself, at
+any size."""
 
 import io
 import json
@@ -11,10 +13,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from proctoring.models import ApiProfile, Attempt, SyncRun
+from proctoring.models import ApiProfile, Attempt, EvidenceRecord, SyncRun, UsageSnapshot
 from proctoring.simulator import DIALECTS, Simulator
 from proctoring.simulator.replay import ReplayError
 from proctoring.sync import run_full_pass
+from proctoring.sync.presign import refresh_attempt_urls
 from proctoring.sync.profile import profiled_client
 from tests.fixtures.simulator import SignedCalls
 from tests.test_sync_dialects import ATTEMPTS, EVIDENCE_READY, START, stored_state
@@ -69,16 +72,101 @@ def test_the_doctor_reports_the_same_against_a_replay_as_against_the_dialect(
     assert report_without_timings(replayed) == report_without_timings(original)
 
 
+VOCABULARY = {"status", "label", "evidence_status", "data_type", "device"}
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d([T ][\d:.]+)?(Z|[+-]\d\d:?\d\d)?")
+
+
+def structure(value, key=""):
+    """A JSON value's structure: keys, vocabulary words, timestamp formats (digits as 9) and
+    types; never the values, which hold the simulator's port and signatures."""
+    if isinstance(value, dict):
+        return {k if k.isidentifier() else "<key>": structure(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [structure(item, key) for item in value[:5]]
+    if isinstance(value, str) and key in VOCABULARY:
+        return value
+    if isinstance(value, str) and TIMESTAMP.fullmatch(value):
+        return "timestamp " + re.sub(r"\d", "9", value)
+    if isinstance(value, str):
+        return "URL" if value.startswith("http") else "text"
+    return type(value).__name__
+
+
+def answered(response) -> tuple:
+    try:
+        body = structure(response.json())
+    except ValueError:
+        body = "not JSON"
+    return response.status_code, response.headers["Content-Type"], body
+
+
+def served(simulator) -> dict:
+    """How the simulator answers each call besides the attempts: usage, presigned URLs, the
+    evidence file URL, the evidence JSON, a wrong signature, a stale timestamp, an unknown
+    attempt."""
+    calls, forged = SignedCalls(simulator), SignedCalls(simulator, secret="not-the-secret")
+    attempt_id = next(
+        each
+        for each, attempt in simulator.dataset.attempts.items()
+        if attempt["evidence_status"] == "processed" and simulator.dataset.evidence_paths(each)
+    )
+    file_url = calls.evidence_file_url(attempt_id)
+    url = next(v for v in file_url.json().values() if str(v).startswith("http"))
+    paths = sorted(simulator.dataset.evidence_paths(attempt_id))[:2]
+    stale = int(simulator.clock.now()) - 3600
+    return {
+        "usage": answered(calls.usage()),
+        "presigned URLs": answered(calls.presign(attempt_id, paths)),
+        "evidence file URL": answered(file_url),
+        "evidence JSON": answered(calls.session.get(url)),
+        "bad signature": answered(forged.attempt_by_id(attempt_id)),
+        "stale timestamp": answered(calls.results(timestamp=stale)),
+        "unknown attempt": answered(calls.attempt_by_id("no-such-attempt")),
+    }
+
+
+@pytest.mark.parametrize("dialects", CASES, ids=IDS)
+def test_a_replay_answers_usage_presign_evidence_and_refusals_as_the_dialect_does(
+    make_simulator, tmp_path, dialects
+):
+    path, _ = record(make_simulator, tmp_path, dialects)
+    expected = served(ready(make_simulator, dialects=dialects))
+
+    replayed = served(ready(make_simulator, replay=path))
+
+    for call, answer in expected.items():
+        assert replayed[call] == answer, call
+
+
 def full_sync(make_simulator, **kwargs) -> dict:
     simulator = make_simulator(attempts=ATTEMPTS, start_time=START, **kwargs)
     simulator.clock.advance(EVIDENCE_READY)
     with profiled_client(clock=simulator.clock.now, max_retries=1) as client:
         runs = run_full_pass(client)
-    assert [run.status for run in runs] == ["succeeded"] * 3, [r.error_summary for r in runs]
+        assert [run.status for run in runs] == ["succeeded"] * 3, [r.error_summary for r in runs]
+        with_files = Attempt.objects.filter(evidence_records__s3_path__startswith="evidence/")
+        presigned = refresh_attempt_urls(with_files.order_by("test_attempt_id").first(), client)
     state = stored_state()
+    state["evidence as received"] = sorted(
+        json.dumps(raw, sort_keys=True)
+        for raw in EvidenceRecord.objects.values_list("raw", flat=True)
+    )
+    state["usage"] = list(
+        UsageSnapshot.objects.values(
+            "credits_remaining",
+            "credits_used",
+            "period_start",
+            "period_end",
+            "usage_by_lookup_key",
+            "raw",
+        )
+    )
+    state["presigned"] = {path: expires for path, (_, expires) in presigned.items()}
+    assert state["usage"] and state["presigned"]
     Attempt.objects.all().delete()
     SyncRun.objects.all().delete()
     ApiProfile.objects.all().delete()
+    UsageSnapshot.objects.all().delete()
     return state
 
 
