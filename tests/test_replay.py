@@ -16,6 +16,7 @@ from django.core.management import call_command
 from proctoring.models import ApiProfile, Attempt, EvidenceRecord, SyncRun, UsageSnapshot
 from proctoring.simulator import DIALECTS, Simulator
 from proctoring.simulator.replay import ReplayError
+from proctoring.simulator.signing import sign
 from proctoring.sync import run_full_pass
 from proctoring.sync.presign import refresh_attempt_urls
 from proctoring.sync.profile import profiled_client
@@ -207,6 +208,36 @@ def test_a_file_that_is_not_a_recording_is_refused_naming_how_to_make_one(tmp_pa
         Simulator(replay=str(path))
 
 
+def test_a_recording_of_an_unknown_format_version_is_refused_naming_the_fix(tmp_path):
+    path = tmp_path / "future.json"
+    path.write_text('{"format": "autoproctor-shape-recording/9", "listing": {}}')
+
+    with pytest.raises(ReplayError) as refused:
+        Simulator(replay=str(path))
+
+    assert "format version 9" in str(refused.value)
+    assert "replays versions 1 and 2" in str(refused.value)
+    assert "autoproctor_doctor --record FILE" in str(refused.value)
+
+
+def as_format_1(recording: dict) -> dict:
+    """A recording as the first format wrote it: no usage, presign, refusals, file-URL answer
+    or evidence record structure."""
+    old = {
+        k: v for k, v in recording.items() if k not in ("answers", "errors", "evidence file URL")
+    }
+    old["evidence JSON"] = {k: recording["evidence JSON"][k] for k in ("shape", "labels", "sample")}
+    return {**old, "format": "autoproctor-shape-recording/1"}
+
+
+def test_a_format_1_recording_still_replays_its_attempts_shapes(make_simulator, tmp_path):
+    path, _ = record(make_simulator, tmp_path, ("camel-case", "unpaged"))
+    expected = full_sync(make_simulator, dialects=("camel-case", "unpaged"))
+    old = as_format_1(json.loads(Path(path).read_text()))
+
+    assert full_sync(make_simulator, replay=old) == expected
+
+
 PLANTED_ID = "planted-client-4711"
 PLANTED_SECRET = "planted-secret-Xq9v2Lr8"
 PLANTED_PEOPLE = [
@@ -232,13 +263,29 @@ def test_a_recording_holds_no_name_email_id_or_secret_of_the_account(make_simula
     planted = [PLANTED_ID, PLANTED_SECRET, "planted-exam-key", simulator.base_url, "127.0.0.1"]
     planted += [value for person in PLANTED_PEOPLE for value in person]
     planted += simulator.dataset.listing()  # every attempt id of the account
+    planted += [sign(each, PLANTED_SECRET) for each in simulator.dataset.listing()]
     for attempt in simulator.dataset.attempts.values():
         planted += list((attempt.get("user_details") or {}).values())
         planted += simulator.dataset.evidence_paths(attempt["test_attempt_id"])
     found = [value for value in planted if value and json.dumps(value)[1:-1] in text]
     assert found == []
-    # The structure is still there: the planted id's shape (its `/` and `+`) and the keys.
+    # The usage, presign, evidence and refusal answers are in it, their URLs and paths faked.
     recording = json.loads(text)
+    presigned = recording["answers"]["presigned URLs"]
+    assert presigned["request"]["path"] == "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
+    assert set(presigned["sample"]["urls"].values()) <= {
+        f"https://files.example.invalid/object-{n}" for n in range(1000)
+    }
+    assert "X-Amz-Expires" in presigned["URL form"]["query parameters"]
+    assert recording["answers"]["usage"]["request"]["header names"] == sorted(
+        simulator.usage_headers
+    )
+    assert "sample" not in recording["answers"]["usage"]  # its figures are the account's
+    assert set(recording["errors"]) == {"bad signature", "stale timestamp", "unknown attempt"}
+    assert recording["evidence file URL"]["sample"]["all_evidence_records_file_url"].startswith(
+        "https://files.example.invalid/"
+    )
+    # The structure is still there: the planted id's shape (its `/` and `+`) and the keys.
     ids = [item["test_attempt_id"] for item in recording["listing"]["items"]]
     assert any("/" in each and "+" in each and len(each) == 15 for each in ids), ids
     first = recording["listing"]["items"][0]
