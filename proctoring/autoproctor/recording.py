@@ -218,8 +218,8 @@ class ShapeRecorder:
             "format": FORMAT,
             "what this is": (
                 "The shapes of an AutoProctor account's answers (keys, envelopes, paging, order, "
-                "statuses, value formats), with every name, email, id, URL, path and signature "
-                "replaced by a consistent fake. No client id or secret."
+                "statuses, value formats, refusals), with every name, email, id, URL, path and "
+                "signature replaced by a consistent fake. No client id or secret, no usage figures."
             ),
             "learned": dict(report.learned),
             "listing": listing,
