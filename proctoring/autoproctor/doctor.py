@@ -328,21 +328,12 @@ class Doctor:
 
     def observed(self, name: str, action: Callable, attempt_id: str = "") -> Any:
         """`action()`, the client's exchanges shown to the recorder (when there is one)."""
-        transport = self.client._transport
-        previous = transport.observer
         if self.recorder is None:
             return action()
-
-        def observer(exchange) -> None:
-            self.recorder.saw_exchange(name, exchange, attempt_id)
-            if previous is not None:
-                previous(exchange)
-
-        transport.observer = observer
-        try:
+        with self.client.observing(
+            lambda exchange: self.recorder.saw_exchange(name, exchange, attempt_id)
+        ):
             return action()
-        finally:
-            transport.observer = previous
 
     def provoke_refusals(self) -> None:
         """Three harmless refused reads, for the recorder: how the account says no."""

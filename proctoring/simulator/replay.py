@@ -275,6 +275,7 @@ def reshape(document: dict, recorded: dict) -> dict:
     by_name = {mapping[key]: value for key, value in document.items() if mapping[key] in keys}
     sample = recorded.get("sample") or {}
     lists = recorded.get("lists") or {}
+    timestamps = timestamp_formats(formats)
     shaped = {}
     for name in keys:
         if name not in by_name:
@@ -288,7 +289,7 @@ def reshape(document: dict, recorded: dict) -> dict:
                 else item
                 for item in value
             ]
-        shaped[name] = formatted(value, timestamp_formats(formats).get(name))
+        shaped[name] = formatted(value, timestamps.get(name))
     return shaped
 
 
