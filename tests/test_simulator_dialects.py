@@ -82,3 +82,52 @@ def test_every_dialect_can_be_switched_on_at_once(dialect_calls):
     calls = dialect_calls(*DIALECTS)
 
     assert calls.results().status_code == 200
+
+
+def processed_with_files(simulator) -> str:
+    return next(
+        each
+        for each, attempt in simulator.dataset.attempts.items()
+        if attempt["evidence_status"] == "processed" and simulator.dataset.evidence_paths(each)
+    )
+
+
+def test_enveloped_puts_a_status_beside_the_evidence_and_presign_answers(dialect_calls):
+    calls = dialect_calls("enveloped")
+    attempt_id = processed_with_files(calls.simulator)
+    paths = sorted(calls.simulator.dataset.evidence_paths(attempt_id))[:1]
+
+    file_url = calls.evidence_file_url(attempt_id).json()
+    evidence = calls.session.get(file_url["all_evidence_records_file_url"]).json()
+    presigned = calls.presign(attempt_id, paths).json()
+
+    assert list(file_url)[0] == list(evidence)[0] == list(presigned)[0] == "status"
+    assert file_url["status"] == evidence["status"] == presigned["status"] == "success"
+    assert list(presigned["urls"]) == paths
+
+
+def test_offset_timestamps_end_in_an_offset_and_the_usage_period_is_timestamps(dialect_calls):
+    calls = dialect_calls("offset-timestamps")
+    attempt_id = processed_with_files(calls.simulator)
+
+    listed = calls.results().json()["results"]
+    record = calls.evidence(attempt_id)["primary_device_evidence"][0]
+    usage = calls.usage().json()
+
+    assert all(each["started_at"].endswith("+00:00") for each in listed)
+    assert record["occurred_at_ISO"].endswith("+00:00")
+    assert usage["period_start"].endswith("T00:00:00+00:00")
+
+
+def test_detail_errors_refuse_a_bad_signature_with_401_and_a_detail(dialect_calls):
+    calls = dialect_calls("detail-errors")
+    forged = SignedCalls(calls.simulator, secret="not-the-secret")
+    attempt_id = list(calls.simulator.dataset.attempts)[-1]
+
+    bad_signature = forged.attempt_by_id(attempt_id)
+    stale = calls.results(timestamp=int(calls.simulator.clock.now()) - 3600)
+    unknown = calls.attempt_by_id("no-such-attempt")
+
+    assert (bad_signature.status_code, stale.status_code, unknown.status_code) == (401, 401, 404)
+    assert "check the client secret" in bad_signature.json()["detail"]
+    assert list(stale.json()) == list(unknown.json()) == ["detail"]

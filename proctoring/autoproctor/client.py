@@ -183,6 +183,24 @@ class AutoProctorClient:
         finally:
             self._transport.listeners.remove(listener)
 
+    @contextmanager
+    def observing(self, observer: Callable[[Exchange], None]) -> Iterator[AutoProctorClient]:
+        """Show `observer` every HTTP exchange made while the block runs, as well as the
+        client's own observer (the doctor's shape recording watches the usage and presign
+        calls this way)."""
+        previous = self._transport.observer
+
+        def both(exchange: Exchange) -> None:
+            observer(exchange)
+            if previous is not None:
+                previous(exchange)
+
+        self._transport.observer = both
+        try:
+            yield self
+        finally:
+            self._transport.observer = previous
+
     def __enter__(self) -> AutoProctorClient:
         return self
 

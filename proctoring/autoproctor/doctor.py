@@ -7,6 +7,11 @@ contains `/`, which tells whether the hashed-id form survives a server that deco
 and tries: both forms of the one-attempt call with `clientId` and `client_id`, the evidence
 file URL with both spellings, the evidence JSON, the presigned URLs and the usage call. Each
 call is made once, without retries, so a dead host is reported in seconds.
+
+When it records the account's shapes (`--record`), it also provokes three refusals, each on a
+read call that changes nothing: a wrong signature and an unknown attempt on the one-attempt
+call, a timestamp an hour old on the results call. Their answers (status, body) are recorded
+so a replay refuses the way the account does; they are not part of the report.
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ if TYPE_CHECKING:
 
 SAMPLE_ITEMS = 200
 CONNECT_TIMEOUT = 10.0
+# The refusals provoked for a recording: no attempt has this id, and a timestamp this old is
+# outside every signature window.
+PROBE_ATTEMPT_ID = "autoproctor-doctor-probe-no-such-attempt"
+STALE_SECONDS = 3600
 
 
 class Doctor:
@@ -93,6 +102,8 @@ class Doctor:
             ready = self.check_reports(attempts)
             self.check_evidence(ready)
         self.check_usage()
+        if self.recorder is not None:
+            self.provoke_refusals()
         self.session.close()
         return self.report
 
@@ -305,15 +316,61 @@ class Doctor:
         if not paths:
             self.report.judge(PRESIGNED, None, "the sampled evidence has no files")
             return
-        self.timed(PRESIGNED, "presigned URLs", lambda: self.client.presign(attempt_id, paths[:1]))
+        self.timed(
+            PRESIGNED,
+            "presigned URLs",
+            lambda: self.client.presign(attempt_id, paths[:1]),
+            attempt_id,
+        )
 
     def check_usage(self) -> None:
         self.timed(USAGE, "usage", self.client.get_usage)
 
-    def timed(self, capability: str, name: str, action: Callable) -> None:
+    def observed(self, name: str, action: Callable, attempt_id: str = "") -> Any:
+        """`action()`, the client's exchanges shown to the recorder (when there is one)."""
+        if self.recorder is None:
+            return action()
+        with self.client.observing(
+            lambda exchange: self.recorder.saw_exchange(name, exchange, attempt_id)
+        ):
+            return action()
+
+    def provoke_refusals(self) -> None:
+        """Three harmless refused reads, for the recorder: how the account says no."""
+        client = self.client
+        param = self.report.learned.get("client_id_param") or CLIENT_ID_PARAMS[0]
+        path = ATTEMPT_PATH.format(hashed_test_attempt_id=encode(PROBE_ATTEMPT_ID))
+        wrong = client._sign(PROBE_ATTEMPT_ID + " (not this id)")
+        stamp = str(int(unix_timestamp(client._clock)) - STALE_SECONDS)
+        stale = {"unixTimestamp": stamp, "hashedUnixTimestamp": client._sign(stamp), "page": "1"}
+        probes = [
+            (
+                "bad signature",
+                "attempt",
+                {param: client.client_id, "hashed_test_attempt_id": wrong},
+            ),
+            (
+                "unknown attempt",
+                "attempt",
+                {param: client.client_id, "hashed_test_attempt_id": client._sign(PROBE_ATTEMPT_ID)},
+            ),
+        ]
+        urls = [
+            (reason, endpoint, client._api_url(path, query)) for reason, endpoint, query in probes
+        ]
+        results = RESULTS_PATH.format(client_id=encode(client.client_id))
+        urls.append(("stale timestamp", "results", client._api_url(results, stale)))
+        for reason, endpoint, url in urls:
+            try:
+                response = self.session.get(url, timeout=self.timeout)
+            except requests.RequestException:
+                continue
+            self.recorder.saw_refusal(reason, endpoint, response)
+
+    def timed(self, capability: str, name: str, action: Callable, attempt_id: str = "") -> None:
         started = time.monotonic()
         try:
-            answer = action()
+            answer = self.observed(name, action, attempt_id)
         except AutoProctorError as error:
             ms = (time.monotonic() - started) * 1000
             self.report.probes.append(Probe(name, error.status, ms))

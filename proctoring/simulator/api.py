@@ -29,8 +29,23 @@ from urllib.parse import quote, unquote, urlencode
 
 from proctoring.simulator import bucket, media
 from proctoring.simulator.dataset import Dataset
-from proctoring.simulator.dialects import UNPAGED, Dialect
-from proctoring.simulator.messages import Request, Response, error_response, json_response
+from proctoring.simulator.dialects import (
+    EVIDENCE_FILE_URL,
+    EVIDENCE_JSON,
+    PRESIGN,
+    UNPAGED,
+    USAGE,
+    Dialect,
+)
+from proctoring.simulator.messages import (
+    BAD_SIGNATURE,
+    STALE_TIMESTAMP,
+    UNKNOWN_ATTEMPT,
+    Request,
+    Response,
+    error_response,
+    json_response,
+)
 from proctoring.simulator.signing import sign, signature_matches, timestamp_problem
 
 logger = logging.getLogger("proctoring.simulator")
@@ -130,12 +145,16 @@ class Api:
                 403,
                 "hashed_test_attempt_id is missing or is not the signature of this attempt id: "
                 "check the client secret.",
+                reason=BAD_SIGNATURE,
             )
         return None
 
     def _timestamp_refusal(self, timestamp, signature) -> Response | None:
         problem = timestamp_problem(timestamp, signature, self._secret, self._signature_now())
-        return error_response(403, problem) if problem else None
+        if not problem:
+            return None
+        signed = signature_matches(timestamp or "", signature, self._secret)
+        return error_response(403, problem, reason=STALE_TIMESTAMP if signed else BAD_SIGNATURE)
 
     def _find_hashed(self, hashed: str) -> str | None:
         """The attempt whose signed id is `hashed` (the index is made on first use)."""
@@ -194,6 +213,7 @@ class Api:
                     404,
                     "No attempt of this client has that hashed id: the attempt is unknown, or "
                     "its id was hashed with another secret.",
+                    reason=UNKNOWN_ATTEMPT,
                 )
         attempt = self.dataset.get(test_attempt_id)
         if attempt is None:
@@ -215,7 +235,7 @@ class Api:
             )
         key = bucket.EVIDENCE_JSON_KEY.format(index=self.dataset.index_of(test_attempt_id))
         url = self.bucket.url(request.origin, key, self._now(), bucket.EVIDENCE_JSON_LIFETIME)
-        return json_response({"all_evidence_records_file_url": url})
+        return self.dialect.answer(EVIDENCE_FILE_URL, {"all_evidence_records_file_url": url})
 
     def _presign_urls(self, request: Request, test_attempt_id: str) -> Response:
         refusal = self._attempt_refusal(request, test_attempt_id)
@@ -236,7 +256,7 @@ class Api:
             for path in dict.fromkeys(paths)
             if path in known
         }
-        return json_response({"urls": urls})
+        return self.dialect.answer(PRESIGN, {"urls": urls})
 
     def _usage(self, request: Request) -> Response:
         client_header, timestamp_header, signature_header = self.usage_headers
@@ -248,7 +268,7 @@ class Api:
                 f"and {signature_header}.",
             )
         refusal = self._client_refusal(values[0]) or self._timestamp_refusal(*values[1:])
-        return refusal or json_response(self.dataset.usage())
+        return refusal or self.dialect.answer(USAGE, self.dataset.usage())
 
     def _bucket_object(self, request: Request, key: str) -> Response:
         refusal = self.bucket.refusal(request, key, self._now())
@@ -259,7 +279,7 @@ class Api:
             test_attempt_id = self.dataset.id_at(int(evidence_json[1]))
             if test_attempt_id is None:
                 return bucket.not_found(key)
-            return json_response(self.dataset.evidence_json(test_attempt_id))
+            return self.dialect.answer(EVIDENCE_JSON, self.dataset.evidence_json(test_attempt_id))
         found = media.file_for(key)
         if found is None:
             return bucket.not_found(key)
@@ -280,7 +300,9 @@ def _only(request: Request, method: str) -> Response | None:
 
 
 def _unknown_attempt(test_attempt_id: str) -> Response:
-    return error_response(404, f"No attempt with test_attempt_id {test_attempt_id!r}.")
+    return error_response(
+        404, f"No attempt with test_attempt_id {test_attempt_id!r}.", reason=UNKNOWN_ATTEMPT
+    )
 
 
 def _page_link(request: Request, number: int) -> str:

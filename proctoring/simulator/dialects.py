@@ -18,15 +18,30 @@ Each dialect changes one thing; any combination may be switched on at once:
 - `unpaged`: the results call ignores `page` and sends every attempt in one document with no
   `count`, `next` or `previous`.
 - `ascending`: the results listing is oldest first.
+- `enveloped`: the evidence file URL, the evidence JSON and the presigned URLs come with
+  `"status": "success"` beside their data, as the results and one-attempt answers do.
+- `offset-timestamps`: every timestamp (attempts and evidence) ends in `+00:00` instead of `Z`,
+  and the usage period's dates are midnight timestamps.
+- `detail-errors`: refusals answer as Django REST framework does, `{"detail": "..."}`, and a bad
+  signature or a stale timestamp is a 401 instead of a 403.
+
+The answers a dialect shapes, besides the attempts, go through `answer(kind, document)` (the
+kinds are ANSWER_KINDS) and `reshape_error(response)`.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
-if TYPE_CHECKING:
-    from proctoring.simulator.messages import Response
+from proctoring.simulator.messages import (
+    BAD_SIGNATURE,
+    STALE_TIMESTAMP,
+    Response,
+    json_response,
+)
 
 DECODED_SLASHES = "decoded-slashes"
 NO_LISTING_STATUS = "no-listing-status"
@@ -36,6 +51,17 @@ COMPLETED_AT = "completed-at"
 STATUS_BESIDE = "status-beside"
 UNPAGED = "unpaged"
 ASCENDING = "ascending"
+ENVELOPED = "enveloped"
+OFFSET_TIMESTAMPS = "offset-timestamps"
+DETAIL_ERRORS = "detail-errors"
+
+USAGE = "usage"
+PRESIGN = "presigned URLs"
+EVIDENCE_FILE_URL = "evidence file URL"
+EVIDENCE_JSON = "evidence JSON"
+ANSWER_KINDS = (USAGE, PRESIGN, EVIDENCE_FILE_URL, EVIDENCE_JSON)
+ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z")
+DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 DIALECTS = (
     DECODED_SLASHES,
@@ -46,6 +72,9 @@ DIALECTS = (
     STATUS_BESIDE,
     UNPAGED,
     ASCENDING,
+    ENVELOPED,
+    OFFSET_TIMESTAMPS,
+    DETAIL_ERRORS,
 )
 
 
@@ -75,7 +104,26 @@ class Dialect:
 
     def reshape_error(self, response: Response) -> Response:
         """An error response in this dialect's error body (the contract's: unchanged)."""
-        return response
+        if response.status < 400 or response.content_type != "application/json":
+            return response
+        if DETAIL_ERRORS not in self.names:
+            return response
+        try:
+            message = json.loads(response.body).get("message", "")
+        except (ValueError, AttributeError):
+            return response
+        status = 401 if response.reason in (BAD_SIGNATURE, STALE_TIMESTAMP) else response.status
+        body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+        return replace(response, status=status, body=body)
+
+    def answer(self, kind: str, document: dict) -> Response:
+        """The successful answer of a call of `kind` (one of ANSWER_KINDS) carrying `document`,
+        the contract's answer."""
+        if OFFSET_TIMESTAMPS in self.names:
+            document = _offset(document, dates=kind == USAGE)
+        if ENVELOPED in self.names and kind != USAGE:
+            document = {"status": "success", **document}
+        return json_response(document)
 
     def __contains__(self, name: str) -> bool:
         return name in self.names
@@ -115,4 +163,20 @@ class Dialect:
                 }
         if CAMEL_CASE in self.names:
             attempt = {camel(key): value for key, value in attempt.items()}
+        if OFFSET_TIMESTAMPS in self.names:
+            attempt = _offset(attempt)
         return attempt
+
+
+def _offset(value, dates: bool = False):
+    """`value` with every `...Z` timestamp ending in `+00:00` (and with `dates`, every date a
+    midnight timestamp), at any depth."""
+    if isinstance(value, dict):
+        return {key: _offset(item, dates) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_offset(item, dates) for item in value]
+    if isinstance(value, str) and ISO_Z.fullmatch(value):
+        return value[:-1] + "+00:00"
+    if dates and isinstance(value, str) and DATE.fullmatch(value):
+        return value + "T00:00:00+00:00"
+    return value

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+# The refusals whose answer differs between accounts, each made on purpose by the doctor when
+# it records an account's shapes (proctoring/autoproctor/recording.py).
+BAD_SIGNATURE = "bad signature"
+STALE_TIMESTAMP = "stale timestamp"
+UNKNOWN_ATTEMPT = "unknown attempt"
+REASONS = (BAD_SIGNATURE, STALE_TIMESTAMP, UNKNOWN_ATTEMPT)
+
 
 @dataclass(frozen=True)
 class Request:
@@ -50,6 +57,9 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     declared_length: int | None = None  # a Content-Length larger than the body: a short read
     drop: bool = False  # close the connection without answering
+    # Why a refusal was made (one of REASONS, or ""), so a dialect or a replay can answer
+    # each kind of refusal the way the account it imitates does.
+    reason: str = ""
 
 
 def json_response(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
@@ -57,5 +67,9 @@ def json_response(payload: Any, status: int = 200, headers: dict | None = None) 
     return Response(status, body, headers=headers or {})
 
 
-def error_response(status: int, message: str, headers: dict | None = None) -> Response:
-    return json_response({"status": "error", "message": message}, status, headers)
+def error_response(
+    status: int, message: str, headers: dict | None = None, reason: str = ""
+) -> Response:
+    response = json_response({"status": "error", "message": message}, status, headers)
+    response.reason = reason
+    return response

@@ -28,7 +28,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--record",
             metavar="FILE",
-            help="Also save the answers' shapes, with every personal value replaced, to FILE.",
+            help="Also save the answers' shapes, with every personal value replaced, to FILE "
+            "(this adds three read calls refused on purpose, to record how the account refuses).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
