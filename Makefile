@@ -65,7 +65,7 @@ bench-quick: install
 MUTANTS_CHILDREN ?= 1
 mutants: install
 	rm -rf mutants
-	DATABASE_URL= $(PY) -m mutmut run --max-children $(MUTANTS_CHILDREN)
+	DATABASE_URL= nice -n 10 $(PY) -m mutmut run --max-children $(MUTANTS_CHILDREN)
 	$(PY) scripts/mutation_scores.py
 
 clean:
