@@ -54,9 +54,7 @@ def test_the_sync_page_follows_a_slow_evidence_pass_without_reloading(
     log_in(page, test_admin)
     passing.start()
     try:
-        run = wait_until(
-            lambda: SyncRun.objects.filter(kind="evidence", status="running").first()
-        )
+        run = wait_until(lambda: SyncRun.objects.filter(kind="evidence", status="running").first())
         page.goto("/sync/")
         card = page.locator(f'[data-progress-run="{run.pk}"]')
         figure = card.locator('[data-field="attempts"]')
