@@ -9,6 +9,7 @@ from dashboard.views import (
     export,
     overview,
     review,
+    sync_progress,
     sync_status,
     usage,
 )
@@ -48,4 +49,5 @@ urlpatterns = [
     ),
     path("sync/", sync_status.sync_status, name="sync-status"),
     path("sync/now/", sync_status.sync_now, name="sync-now"),
+    path("sync/progress.json", sync_progress.sync_progress, name="sync-progress"),
 ]

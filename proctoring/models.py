@@ -295,6 +295,26 @@ class SyncRun(models.Model):
         blank=True,
         help_text="Drift seen in AutoProctor's answers: [{field, kind, count, message}].",
     )
+    # Progress of a running pass, stored at its checkpoints (proctoring.sync.progress).
+    items_done = models.PositiveIntegerField(
+        default=0,
+        help_text="Attempts read from the listing (results) or whose evidence was tried "
+        "(evidence).",
+    )
+    items_total = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Attempts the pass expects: the listing's count (full results sweeps) or the "
+        "attempts waiting for evidence when the pass began. Empty when unknown.",
+    )
+    pages_total = models.PositiveIntegerField(null=True, blank=True)
+    concurrency = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Evidence calls in flight at the last checkpoint."
+    )
+    rate = models.FloatField(
+        null=True, blank=True, help_text="Attempts per second over the last minute or so."
+    )
+    progress_at = models.DateTimeField(null=True, blank=True, help_text="The last checkpoint.")
 
     class Meta:
         ordering = ["-started_at"]

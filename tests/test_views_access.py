@@ -37,6 +37,7 @@ ACCESS = {
     "console-signature": (403, 200),
     "console-doctor": (403, 405),  # POST only: a GET calls nothing
     "sync-status": (403, 200),
+    "sync-progress": (403, 200),
     "sync-now": (403, 405),  # POST only: a GET queues nothing
 }
 

@@ -63,6 +63,7 @@ def test_the_overview_shows_the_figures_and_the_chart_tables(proctor_client):
 
 
 def test_credits_are_shown_to_test_admins_only(proctor_client, test_admin_client):
+    make_attempt()
     make_usage(credits_remaining=4321)
     assert "4,321" in test_admin_client.get(reverse("overview")).content.decode()
     page = proctor_client.get(reverse("overview")).content.decode()
@@ -71,6 +72,7 @@ def test_credits_are_shown_to_test_admins_only(proctor_client, test_admin_client
 
 
 def test_a_test_admin_is_told_when_no_credits_are_recorded_yet(test_admin_client):
+    make_attempt()
     page = test_admin_client.get(reverse("overview")).content.decode()
     assert "not recorded yet" in page
 

@@ -1,5 +1,6 @@
-"""`/sync/`: is the worker keeping up? The last sync runs, the attempts whose evidence keeps
-failing, when the schedules run next, and a "sync now" button.
+"""`/sync/`: is the worker keeping up? The running passes' progress (kept up to date by
+static/js/sync_progress.js), the last sync runs, the attempts whose evidence keeps failing,
+when the schedules run next, and a "sync now" button.
 
 "Sync now" queues the scheduled results task (which queues the evidence pass when it is done)
 for the worker; it never runs a pass inside the web request. Each rendering of the page carries
@@ -22,6 +23,7 @@ from django_q.tasks import async_task
 
 from access.permissions import RUN_SYNC, VIEW_ATTEMPTS, can, require
 from audit.services import audit_record
+from dashboard.selectors.progress import blank_progress, progress_payload
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync.drift import latest_warnings
 
@@ -81,6 +83,8 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "token": _new_token(request),
         "can_open_reports": can(request.user, VIEW_ATTEMPTS),
         "drift_warnings": latest_warnings(),
+        "progress": progress_payload(),
+        "blank_run": blank_progress(),
     }
     return render(request, "sync/status.html", context)
 
@@ -105,6 +109,6 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         "A sync pass is queued: results first, then evidence. The worker (manage.py qcluster) "
-        "picks it up within seconds; reload this page to see it under Recent runs.",
+        "picks it up within seconds; its progress shows under Running now.",
     )
     return redirect("sync-status")

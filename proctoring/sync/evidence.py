@@ -25,6 +25,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -42,12 +43,13 @@ from proctoring.autoproctor import (
     NotReady,
 )
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
-from proctoring.sync import bulk, runs
+from proctoring.sync import bulk, progress, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.candidates import awaiting_evidence, next_recheck
 from proctoring.sync.claims import ClaimBook
 from proctoring.sync.concurrency import AdaptiveLimit, run_adaptive
 from proctoring.sync.drift import label_warnings
+from proctoring.sync.leases import Heartbeat
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -98,13 +100,20 @@ def pending_attempts() -> QuerySet[Attempt]:
     )
 
 
-def sync_evidence(client: AutoProctorClient | None = None, workers: int | None = None) -> SyncRun:
+def sync_evidence(
+    client: AutoProctorClient | None = None,
+    workers: int | None = None,
+    *,
+    observer: progress.Observer | None = None,
+) -> SyncRun:
     """One evidence pass over every pending attempt. `workers` fixes how many are fetched at
     once; by default that adapts, from settings.SYNC_EVIDENCE_WORKERS up to
     settings.SYNC_EVIDENCE_MAX_CONCURRENCY (see concurrency.py). Returns its SyncRun, whose
     counts are attempts: updated = evidence stored, unchanged = left for later (still
-    processing, or another worker had it), failed = error recorded on the attempt."""
+    processing, or another worker had it), failed = error recorded on the attempt. The counts
+    grow as the pass goes and are stored every few seconds; `observer` is told of each attempt."""
     run = runs.start_run(SyncRun.Kind.EVIDENCE)
+    tally = progress.Tally(run, observer=observer)
     if workers:
         limit = AdaptiveLimit(start=workers, maximum=workers)
     else:
@@ -113,7 +122,7 @@ def sync_evidence(client: AutoProctorClient | None = None, workers: int | None =
         )
     try:
         with api_client(client) as api, api.listening(limit.observe, pool=limit.maximum):
-            results = fetch_pending(api, limit)
+            results = fetch_pending(api, limit, tally)
     except AutoProctorError as error:  # not configured
         return runs.fail_run(run, error)
     except Exception as error:
@@ -122,12 +131,7 @@ def sync_evidence(client: AutoProctorClient | None = None, workers: int | None =
 
     logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
     run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
-    run.updated = sum(result.outcome is Outcome.STORED for result in results)
-    run.unchanged = sum(
-        result.outcome in (Outcome.NOT_READY, Outcome.SKIPPED) for result in results
-    )
     failures = [result for result in results if result.outcome is Outcome.FAILED]
-    run.failed = len(failures)
     problems = [f"{result.test_attempt_id}: {result.message}" for result in failures]
     run.warnings = label_warnings(run.started_at)
     fatal = next((result.fatal for result in results if result.fatal is not None), None)
@@ -136,22 +140,50 @@ def sync_evidence(client: AutoProctorClient | None = None, workers: int | None =
     return runs.finish_run(run, problems)
 
 
-def fetch_pending(client: AutoProctorClient, limit: AdaptiveLimit) -> list[AttemptResult]:
+def fetch_pending(
+    client: AutoProctorClient, limit: AdaptiveLimit, tally: progress.Tally | None = None
+) -> list[AttemptResult]:
     """Every pending attempt, as many at once as `limit` allows, results in queue order.
 
     With several in flight, one heartbeat keeps the pass's claims alive; one at a time, each
-    attempt is claimed for a whole lease, which outlasts its calls."""
+    attempt is claimed for a whole lease, which outlasts its calls. Another beat stores the
+    tally's figures every few seconds."""
     queue = list(pending_attempts().values_list("pk", "test_attempt_id"))
     stop = threading.Event()
     claims = ClaimBook()
+    tally = tally or progress.Tally(SyncRun())
+    tally.expect(len(queue))
 
     def work(item: tuple[int, str]) -> AttemptResult:
-        return fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
+        result = fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
+        tally.set_concurrency(limit.current)
+        tally.step(1, partial(count_outcome, result.outcome))
+        return result
 
-    if limit.maximum == 1:
-        return [work(item) for item in queue]
-    with claims.kept_alive():
-        return run_adaptive(queue, work, limit, stop=stop)
+    def checkpoint() -> bool:
+        tally.set_concurrency(limit.current)
+        if tally.run.pk is not None:
+            tally.checkpoint()
+        return True
+
+    heartbeat = Heartbeat(checkpoint, interval=progress.CHECKPOINT_SECONDS).start()
+    try:
+        if limit.maximum == 1:
+            return [work(item) for item in queue]
+        with claims.kept_alive():
+            return run_adaptive(queue, work, limit, stop=stop)
+    finally:
+        heartbeat.stop()
+
+
+def count_outcome(outcome: Outcome, run: SyncRun) -> None:
+    """Add one attempt's outcome to the run's counts (a stopped attempt counts nowhere)."""
+    if outcome is Outcome.STORED:
+        run.updated += 1
+    elif outcome in (Outcome.NOT_READY, Outcome.SKIPPED):
+        run.unchanged += 1
+    elif outcome is Outcome.FAILED:
+        run.failed += 1
 
 
 def fetch_attempt_evidence(

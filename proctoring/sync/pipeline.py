@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from proctoring.autoproctor import AutoProctorClient
+    from proctoring.sync.progress import Observer
 
 STAGES = {
     "results": sync_results,
@@ -28,26 +29,31 @@ def run_full_pass(
     stages: Iterable[str] = tuple(STAGES),
     *,
     full: bool = False,
+    observer: Observer | None = None,
 ) -> list[SyncRun]:
     """Run the stages in order. A failed stage (bad credentials, skewed clock, unreachable
     API, ...) ends the pass: the next stages would fail the same way, and the next scheduled
     pass starts over. A skipped stage (another pass holds it) does not. `full`: the results
-    stage reads every page (a full sweep) even when an incremental pass would do."""
+    stage reads every page (a full sweep) even when an incremental pass would do. `observer`
+    is told of the results and evidence stages' every step (proctoring.sync.progress)."""
     if client is not None:
-        return _run_stages(client, stages, full)
+        return _run_stages(client, stages, full, observer)
     try:
         shared = profiled_client()
     except NotConfigured:
-        return _run_stages(None, stages, full)  # the first stage records why it cannot run
+        # The first stage records why it cannot run.
+        return _run_stages(None, stages, full, observer)
     with shared:
-        return _run_stages(shared, stages, full)
+        return _run_stages(shared, stages, full, observer)
 
 
-def _run_stages(client, stages, full: bool) -> list[SyncRun]:
+def _run_stages(client, stages, full: bool, observer: Observer | None) -> list[SyncRun]:
     done = []
     for name in stages:
         if name == "results":
-            run = sync_results(client=client, full=full)
+            run = sync_results(client=client, full=full, observer=observer)
+        elif name == "evidence":
+            run = sync_evidence(client=client, observer=observer)
         else:
             run = STAGES[name](client=client)
         done.append(run)

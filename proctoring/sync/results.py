@@ -25,7 +25,7 @@ from django.utils import timezone
 from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, ListingOrder, ResultsMode, SyncRun
-from proctoring.sync import bulk, incremental, item_fallback, leases, runs
+from proctoring.sync import bulk, incremental, item_fallback, leases, progress, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
 from proctoring.sync.leases import LeaseLost
@@ -56,9 +56,6 @@ UTC_READS = {"started_at": "started_utc", "submitted_at": "submitted_utc"}
 EVIDENCE_TRIGGERS = ("submitted_at", "evidence_status")
 NATURAL_KEY = ["client_id", "test_attempt_id"]
 ATTEMPT_ID_MAX_LENGTH = Attempt._meta.get_field("test_attempt_id").max_length
-# How often a long pass stores its progress and renews its lease, at most (a fraction of the
-# lease; not per page, since each is a commit).
-CHECKPOINT_SECONDS = 5
 
 
 @dataclass
@@ -69,11 +66,16 @@ class PageCounts:
     problems: list[str] = field(default_factory=list)
 
 
-def sync_results(client: AutoProctorClient | None = None, *, full: bool = False) -> SyncRun:
+def sync_results(
+    client: AutoProctorClient | None = None,
+    *,
+    full: bool = False,
+    observer: progress.Observer | None = None,
+) -> SyncRun:
     """One results pass: incremental (only the listing's young end) unless a full sweep is
     due or `full` asks for one (see incremental.py). Returns its SyncRun: succeeded, partial
     (items the API sent that could not be stored faithfully, listed in error_summary), failed,
-    or skipped (another pass holds the lease)."""
+    or skipped (another pass holds the lease). `observer` is told of every page read."""
     lease = leases.acquire(RESULTS_LEASE)
     if lease is None:
         holder = leases.current_holder(RESULTS_LEASE)
@@ -84,29 +86,37 @@ def sync_results(client: AutoProctorClient | None = None, *, full: bool = False)
     run = runs.start_run(SyncRun.Kind.RESULTS)
     plan = incremental.plan_pass(full=full)
     run.mode, run.mode_reason = plan.mode, plan.reason
+    tally = progress.Tally(run, observer=observer)
     problems: list[str] = []
     try:
         with api_client(client) as api:
             seen: set[str] = set()
             may_stop = incremental.StopRule(api.client_id, seen)
             drift = DriftWatch(api.client_id)
-            every = min(CHECKPOINT_SECONDS, settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE)
+            lease_beat = settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE
+            every = min(progress.CHECKPOINT_SECONDS, lease_beat)
             next_checkpoint = time.monotonic() + every
 
             def visit(page: ResultsPage) -> bool:
                 nonlocal next_checkpoint
+                if page.number == 1 and plan.mode == ResultsMode.FULL:
+                    expect_listing(tally, page)
                 drift.observe(page.attempts)  # before the upsert: it compares with stored rows
                 run.warnings = drift.warnings()
                 counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
-                run.created += counts.created
-                run.updated += counts.updated
-                run.unchanged += counts.unchanged
-                run.pages_read += 1
                 page_problems = [str(problem) for problem in page.problems] + counts.problems
-                run.failed += len(page_problems)
                 problems.extend(page_problems)
+
+                def count(run: SyncRun) -> None:
+                    run.created += counts.created
+                    run.updated += counts.updated
+                    run.unchanged += counts.unchanged
+                    run.pages_read += 1
+                    run.failed += len(page_problems)
+
+                tally.step(len(page.attempts) + len(page.problems), count)
                 if time.monotonic() >= next_checkpoint:
-                    checkpoint(run, lease)
+                    checkpoint(tally, lease)
                     next_checkpoint = time.monotonic() + every
                 changed = bool(counts.created or counts.updated or page_problems)
                 return may_stop(page, changed)
@@ -131,9 +141,19 @@ def sync_results(client: AutoProctorClient | None = None, *, full: bool = False)
     return runs.finish_run(run, problems)
 
 
-def checkpoint(run: SyncRun, lease: leases.Lease) -> None:
+def expect_listing(tally: progress.Tally, first: ResultsPage) -> None:
+    """A full sweep reads the whole listing: its count (when the API gives one) and the first
+    page's size say how many attempts and pages that is."""
+    if first.total is None:
+        return
+    size = len(first.attempts) + len(first.problems)
+    pages = max(1, -(-first.total // size)) if size else 1
+    tally.expect(first.total, pages=pages)
+
+
+def checkpoint(tally: progress.Tally, lease: leases.Lease) -> None:
     """Show the progress so far and extend the lease."""
-    runs.save_progress(run)
+    tally.checkpoint()
     if not lease.renew():
         raise LeaseLost(
             "The results lease expired during this pass and another pass took over; raise "

@@ -64,11 +64,6 @@ def process_exists(pid_text: str) -> bool:
     return True
 
 
-def save_progress(run: SyncRun) -> None:
-    """Store the counts so far, so a long pass shows its progress (and a killed one its last)."""
-    run.save(update_fields=["created", "updated", "unchanged", "failed", "pages_read", "warnings"])
-
-
 def finish_run(run: SyncRun, problems: Iterable[str] = (), *, status: str | None = None) -> SyncRun:
     """Close the run. Without an explicit status: partial when anything failed, else succeeded."""
     problems = list(problems)

@@ -1,4 +1,5 @@
-"""`manage.py sync_autoproctor`: one sync pass in the foreground, with a summary.
+"""`manage.py sync_autoproctor`: one sync pass in the foreground, with its progress as it goes
+(a bar on a terminal, a line every --progress-every seconds elsewhere) and a summary.
 
 Exits with status 1 when a stage failed (bad credentials, skewed clock, unreachable API, missing
 configuration); per-attempt failures are listed but do not fail the pass, since they are
@@ -10,8 +11,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from proctoring.management.progress_output import progress_output
 from proctoring.models import SyncRun
 from proctoring.sync import STAGES, run_full_pass
+
+PROGRESS_EVERY_SECONDS = 10.0
 
 
 class Command(BaseCommand):
@@ -29,10 +33,22 @@ class Command(BaseCommand):
             help="Read every results page (a full sweep, catching re-scores of old attempts) "
             "instead of only the pages with new or changed attempts.",
         )
+        parser.add_argument(
+            "--progress-every",
+            type=float,
+            default=PROGRESS_EVERY_SECONDS,
+            metavar="SECONDS",
+            help="When the output is not a terminal, write a progress line this often "
+            f"(default {PROGRESS_EVERY_SECONDS:g}). On a terminal a progress bar is drawn.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stages = [stage for stage in STAGES if options[stage]] or list(STAGES)
-        done = run_full_pass(stages=stages, full=options["full"])
+        if options["progress_every"] <= 0:
+            raise CommandError("--progress-every must be a number of seconds above 0, e.g. 10.")
+        stream = getattr(self.stdout, "_out", self.stdout)
+        with progress_output(stream, self.stdout.write, options["progress_every"]) as observer:
+            done = run_full_pass(stages=stages, full=options["full"], observer=observer)
         for run in done:
             self.stdout.write(describe(run))
             if run.error_summary and run.status != SyncRun.Status.FAILED:
