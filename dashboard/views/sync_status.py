@@ -1,5 +1,5 @@
 """`/sync/`: is the worker keeping up? The last sync runs, the attempts whose evidence keeps
-failing, when the schedules run next, and a "sync now" button.
+failing, when the schedules run next, the latest webhook deliveries, and a "sync now" button.
 
 "Sync now" queues the scheduled results task (which queues the evidence pass when it is done)
 for the worker; it never runs a pass inside the web request. Each rendering of the page carries
@@ -22,6 +22,7 @@ from django_q.tasks import async_task
 
 from access.permissions import RUN_SYNC, VIEW_ATTEMPTS, can, require
 from audit.services import audit_record
+from notifications.selectors import recent_deliveries, webhooks_configured
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync.drift import latest_warnings
 
@@ -81,6 +82,8 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "token": _new_token(request),
         "can_open_reports": can(request.user, VIEW_ATTEMPTS),
         "drift_warnings": latest_warnings(),
+        "deliveries": recent_deliveries(),
+        "webhooks_configured": webhooks_configured(),
     }
     return render(request, "sync/status.html", context)
 
