@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from notifications.events import CREDITS_LOW
+from notifications.models import NotificationEvent
 from proctoring.models import UsageSnapshot
 
 
@@ -24,14 +26,19 @@ def credit_warnings(snapshot: UsageSnapshot) -> list[str]:
 
 
 def newly_low(snapshot: UsageSnapshot) -> list[str]:
-    """The warnings for `snapshot` when the snapshot before it had none: the event fires once
-    when credits fall low, not on every usage pass while they stay low."""
+    """The warnings for `snapshot`, when they are news: no credits.low was announced yet, or
+    the credits were fine at some snapshot since the last one. So the event fires once when
+    credits fall low, not on every usage pass while they stay low."""
     reasons = credit_warnings(snapshot)
     if not reasons:
         return []
-    previous = (
-        UsageSnapshot.objects.filter(taken_at__lt=snapshot.taken_at)
-        .order_by("-taken_at", "-pk")
-        .first()
+    last = NotificationEvent.objects.filter(event=CREDITS_LOW).order_by("-created_at").first()
+    if last is None:
+        return reasons
+    since = (
+        UsageSnapshot.objects.filter(taken_at__gt=last.created_at)
+        .exclude(pk=snapshot.pk)
+        .order_by("-taken_at")
+        .iterator()
     )
-    return [] if previous is not None and credit_warnings(previous) else reasons
+    return reasons if any(not credit_warnings(earlier) for earlier in since) else []
