@@ -32,6 +32,10 @@ def test_a_pass_announces_the_attempts_it_newly_found_below_the_threshold(simula
 
     (first,) = events("attempt.needs_review")
     assert set(first["attempts"]) == below and first["count"] == len(below)
+    emails = set(
+        Attempt.objects.exclude(candidate_email="").values_list("candidate_email", flat=True)
+    )
+    assert emails and not any(email in str(first) for email in emails)
 
     sync_results(client)  # nothing changed: nothing new to announce
     assert len(events("attempt.needs_review")) == 1
