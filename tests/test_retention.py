@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -305,3 +307,17 @@ def test_a_proctor_cannot_place_a_hold(proctor_client):
     )
     assert response.status_code == 403
     assert not LegalHold.objects.exists()
+
+
+def test_the_retention_page_reads_holds_in_a_fixed_number_of_queries(test_admin, test_admin_client):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert test_admin_client.get(reverse("retention")).status_code == 200
+        return len(captured)
+
+    hold_place(user=test_admin, attempt=make_attempt(), reason="one")
+    one = queries()
+    for number in range(5):
+        hold_place(user=test_admin, attempt=make_attempt(), reason=f"more {number}")
+        hold_place(user=test_admin, lookup_key=f"test-{number}", reason="more")
+    assert queries() == one

@@ -5,6 +5,8 @@ back, one receiver's trouble holding up no other, and every delivery shown on /s
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_q.brokers import get_broker
@@ -166,3 +168,16 @@ def test_the_sync_page_says_when_no_webhook_is_configured(settings, test_admin_c
     settings.NOTIFY_WEBHOOK_URL = []
     page = test_admin_client.get(reverse("sync-status")).content.decode()
     assert "No webhook is configured" in page
+
+
+def test_the_sync_page_reads_the_deliveries_in_a_fixed_number_of_queries(hooked, test_admin_client):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert test_admin_client.get(reverse("sync-status")).status_code == 200
+        return len(captured)
+
+    needs_review()
+    one = queries()
+    for _ in range(9):
+        needs_review()
+    assert queries() == one
