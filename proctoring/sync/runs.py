@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from proctoring import signals
 from proctoring.models import SyncRun
+from proctoring.sync import drift
 
 # error_summary is read by people: the first problems tell the story, the rest is a count.
 MAX_SUMMARY_LINES = 50
@@ -105,9 +106,9 @@ def announce_outcome(run: SyncRun) -> None:
         signals.announce(
             signals.sync_stage_recovered, kind=run.kind, failures=_failed_in_a_row(statuses[1:])
         )
-    alarms = [warning for warning in run.warnings or [] if warning.get("level") == "alarm"]
-    if alarms:
-        signals.announce(signals.drift_warning, run_id=run.pk, kind=run.kind, warnings=alarms)
+    found = drift.alarms(run.warnings)
+    if found:
+        signals.announce(signals.drift_warning, run_id=run.pk, kind=run.kind, warnings=found)
 
 
 def _failed_in_a_row(statuses: list[str]) -> int:
