@@ -34,6 +34,7 @@ USE_CONSOLE = "proctoring.use_console"
 REVIEW_ATTEMPTS = "review.review_attempts"
 OVERTURN_VERDICTS = "review.overturn_verdicts"
 VIEW_AUDIT = "audit.view_auditevent"
+MANAGE_RETENTION = "retention.manage_retention"
 
 
 def can(user: AbstractBaseUser | AnonymousUser | None, *permissions: str) -> bool:

@@ -37,6 +37,7 @@ ROLES = {
         ("proctoring", "syncrun", "view_syncrun"),
         ("review", "reviewstate", "overturn_verdicts"),
         ("audit", "auditevent", "view_auditevent"),
+        ("retention", "legalhold", "manage_retention"),
     ],
 }
 
@@ -54,6 +55,7 @@ PERMISSION_NAMES = {
     "review_attempts": "Can give verdicts, write notes and dismiss evidence",
     "overturn_verdicts": "Can change a verdict another reviewer gave",
     "view_auditevent": "Can view audit event",
+    "manage_retention": "Can place and release legal holds and read the purge log",
 }
 
 

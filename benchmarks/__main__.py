@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export]`
+"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export,retention]`
 
 Creates and migrates the benchmark database (BENCH_DATABASE_URL), runs the benchmarks and prints
 Markdown: the table of figures against their references and targets, the cost curve over the
@@ -24,7 +24,15 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from benchmarks import database, export, loading, network, pages, sync_benchmarks  # noqa: E402
+from benchmarks import (  # noqa: E402
+    database,
+    export,
+    loading,
+    network,
+    pages,
+    retention,
+    sync_benchmarks,
+)
 from benchmarks.measure import load_average, median  # noqa: E402
 from benchmarks.report import Report, Row, count, ms, percent, rate  # noqa: E402
 
@@ -44,6 +52,7 @@ class Plan:
     main_page_size: int
     network_first_sync: int = 10_000  # attempts of the first sync at 100 ms latency
     network_steady: int = 100_000  # attempts of the steady-state call counts
+    retention: tuple[int, ...] = (100_000, 1_000_000)  # attempts purged by apply_retention
 
 
 FULL = Plan(
@@ -69,8 +78,9 @@ QUICK = Plan(
     main_page_size=10_000,
     network_first_sync=2_000,
     network_steady=10_000,
+    retention=(10_000,),
 )
-GROUPS = ["results", "upsert", "evidence", "network", "pages", "export"]
+GROUPS = ["results", "upsert", "evidence", "network", "pages", "export", "retention"]
 
 
 def main() -> None:
@@ -328,6 +338,31 @@ def describe_conditions(arguments, started: float, loads: list[str]) -> list[str
     ]
 
 
+def run_retention(plan: Plan, report: Report) -> None:
+    for size in plan.retention:
+        figures = retention.retention_purge(size)
+        share = figures.bare_seconds / figures.seconds
+        progress(
+            f"retention {size}: {figures.seconds:.1f} s, bare SQL {figures.bare_seconds:.1f} s, "
+            f"longest batch {figures.longest_batch * 1000:.0f} ms"
+        )
+        report.add_point("retention purge, attempts/s", size, rate(figures.rate))
+        if size == plan.retention[-1]:
+            report.rows.append(
+                Row(
+                    "retention: evidence purged and attempts erased (apply_retention)",
+                    f"{count(size)} attempts, {count(figures.records)} records",
+                    f"{rate(figures.rate)} ({figures.seconds:.1f} s); longest batch of "
+                    f"{figures.batch_size}: {ms(figures.longest_batch)}",
+                    f"one bare DELETE + UPDATE, no batches: {figures.bare_seconds:.1f} s "
+                    f"({share:.0%} of the purge's time)",
+                    "each batch ≤ 1 s",
+                    figures.longest_batch <= 1.0,
+                )
+            )
+        database.empty_tables()
+
+
 SYNC_RUNNERS = {
     "results": run_results,
     "upsert": run_upsert,
@@ -335,6 +370,7 @@ SYNC_RUNNERS = {
     "network": lambda plan, report: network.run_network(
         report, first_sync=plan.network_first_sync, steady=plan.network_steady, progress=progress
     ),
+    "retention": run_retention,
 }
 
 

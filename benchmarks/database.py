@@ -19,6 +19,8 @@ DATA_TABLES = [
     "proctoring_syncrun",
     "proctoring_synclease",
     "proctoring_usagesnapshot",
+    "proctoring_erasuretombstone",
+    "retention_purgelogentry",
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -127,3 +127,62 @@ def env_secret(name: str, default: str = "", environ: Mapping[str, str] = os.env
             raise ImproperlyConfigured(f"{name}_FILE={file_name!r} is empty.")
         return secret
     return direct or default
+
+
+def env_url_list(
+    name: str, environ: Mapping[str, str] = os.environ, schemes: tuple[str, ...] = ("http", "https")
+) -> list[str]:
+    """A comma-separated list of absolute URLs, each checked as env_url checks one."""
+    urls = env_list(name, environ=environ)
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in schemes or not parts.netloc:
+            raise ImproperlyConfigured(
+                f"{name} holds {url!r}, which is not a valid URL; expected "
+                f"{' or '.join(schemes)}://host[:port]/path, several separated by commas."
+            )
+    return urls
+
+
+def env_choice(
+    name: str, default: str, choices: tuple[str, ...], environ: Mapping[str, str] = os.environ
+) -> str:
+    """One word out of `choices` (any case)."""
+    value = env_str(name, default, environ).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(choices)}.")
+    return value
+
+
+EMAIL_SCHEMES = {"smtp": {"EMAIL_USE_TLS": True}, "smtps": {"EMAIL_USE_SSL": True}}
+
+
+def env_email_url(name: str, environ: Mapping[str, str] = os.environ) -> dict[str, object]:
+    """Django's EMAIL_* settings from one URL: `smtp://user:password@host:587` (STARTTLS) or
+    `smtps://user:password@host:465` (TLS from the start); `?tls=false` turns STARTTLS off
+    (a relay on the same machine). Empty when the variable is not set."""
+    value = env_secret(name, environ=environ)
+    if not value:
+        return {}
+    parts = urlsplit(value)
+    if parts.scheme not in EMAIL_SCHEMES or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} is not a mail server URL; expected smtp://user:password@host:587 or "
+            "smtps://user:password@host:465."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
+    settings: dict[str, object] = {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        **EMAIL_SCHEMES[parts.scheme],
+    }
+    if "tls=false" in parts.query.lower():
+        settings["EMAIL_USE_TLS"] = False
+    return settings

@@ -11,12 +11,15 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import (
     env_bool,
+    env_choice,
+    env_email_url,
     env_float,
     env_int,
     env_list,
     env_secret,
     env_str,
     env_url,
+    env_url_list,
 )
 from proctoring.autoproctor.wire import parse_field_aliases
 
@@ -70,6 +73,8 @@ INSTALLED_APPS = [
     "access",
     "audit",
     "review",
+    "retention",
+    "notifications",
     "console",
     "dashboard",
 ]
@@ -337,10 +342,41 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "access.sessions.IdleTimeoutMiddleware",
 )
-# Password reset sends mail: its pages exist only when EMAIL_HOST is set.
+# Password reset and notifications send mail: nothing is sent unless EMAIL_HOST is set, by
+# itself or by EMAIL_URL (smtp://user:password@host:587 for STARTTLS, smtps://...:465 for TLS).
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_USE_SSL = False
+_email_url = env_email_url("EMAIL_URL")
+if _email_url:
+    if EMAIL_HOST:
+        raise ImproperlyConfigured("Set either EMAIL_URL or EMAIL_HOST (and EMAIL_*), not both.")
+    globals().update(_email_url)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# --- Data retention (README "Data retention"; 0 keeps for ever) ----------------------------
+# Days counted from an attempt's submission or its last verdict, whichever is later.
+RETAIN_EVIDENCE_DAYS = env_int("RETAIN_EVIDENCE_DAYS", 0, minimum=0)
+RETAIN_ATTEMPTS_DAYS = env_int("RETAIN_ATTEMPTS_DAYS", 0, minimum=0)
+RETAIN_ATTEMPTS_ACTION = env_choice("RETAIN_ATTEMPTS_ACTION", "erase", ("erase", "delete"))
+RETAIN_AUDIT_DAYS = env_int("RETAIN_AUDIT_DAYS", 0, minimum=0)
+RETAIN_SYNC_RUNS_DAYS = env_int("RETAIN_SYNC_RUNS_DAYS", 0, minimum=0)
+RETAIN_BATCH_SIZE = env_int("RETAIN_BATCH_SIZE", 500, minimum=1)
+
+# --- Notifications (README "Notifications") ------------------------------------------------
+NOTIFY_WEBHOOK_URL = env_url_list("NOTIFY_WEBHOOK_URL")
+NOTIFY_WEBHOOK_SECRET = env_secret("NOTIFY_WEBHOOK_SECRET")
+if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not: set it (or "
+        "NOTIFY_WEBHOOK_SECRET_FILE) to a long random string the receivers check signatures with."
+    )
+NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, maximum=60.0)
+NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+# A stage's sync.failing event is sent when it has failed this many times in a row.
+NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
+# credits.low when the balance falls below this many credits (0: never).
+CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 0, minimum=0)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("audit.urls")),
     path("", include("console.urls")),
+    path("", include("retention.urls")),
+    path("", include("notifications.urls")),
 ]

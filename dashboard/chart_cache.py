@@ -9,7 +9,8 @@ progress shows while it runs). A run that changes nothing keeps the generation; 
 that does starts a new one, and the old entries expire. The first page after a sync computes
 the values; every other request, in this or (with Redis) any web process, reads them.
 
-Only the sync writes attempts and evidence. Without any sync run that changed data (rows put
+Only the sync writes attempts and evidence, and retention removes them: each purge (its
+PurgeLogEntry) starts a new generation too. Without any sync run that changed data (rows put
 there some other way, as in most tests) nothing is cached and every request computes afresh.
 """
 
@@ -24,12 +25,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from proctoring.models import SyncRun
+from retention.models import PurgeLogEntry
 
 CACHE_SECONDS = 24 * 60 * 60
 
 
 def data_generation() -> str | None:
-    """A token that changes whenever a sync run changes data, or None before any has."""
+    """A token that changes whenever a sync run changes data or a purge removes some, or None
+    before any sync has."""
     run = (
         SyncRun.objects.filter(kind__in=[SyncRun.Kind.RESULTS, SyncRun.Kind.EVIDENCE])
         .filter(Q(created__gt=0) | Q(updated__gt=0))
@@ -40,7 +43,8 @@ def data_generation() -> str | None:
     if run is None:
         return None
     pk, started_at, created, updated = run
-    return f"{pk}.{started_at.timestamp()}.{created}.{updated}"
+    purge = PurgeLogEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{pk}.{started_at.timestamp()}.{created}.{updated}.{purge or 0}"
 
 
 def per_generation(*functions: Callable[[], Any]) -> list[Any]:

@@ -362,3 +362,28 @@ class ApiProfile(models.Model):
 
     def __str__(self):
         return f"API profile of {self.client_id} at {self.base_url}"
+
+
+class ErasureTombstone(models.Model):
+    """An attempt whose copy we erased or deleted on purpose (retention or a candidate's
+    erasure request), remembered by its id so that no later sync brings it back.
+
+    Only the attempt's id is kept, never the candidate's name or email.
+    """
+
+    client_id = models.CharField(max_length=100)
+    test_attempt_id = models.CharField(max_length=100)
+    erased_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(
+        max_length=32, help_text="Which rule erased it: a retention policy or an erasure request."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "test_attempt_id"], name="erasure_tombstone_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.test_attempt_id} erased ({self.reason})"

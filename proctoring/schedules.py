@@ -34,6 +34,15 @@ def schedule_specs() -> list[ScheduleSpec]:
             settings.SYNC_USAGE_EVERY_MINUTES,
         ),
         ScheduleSpec("Delete expired sessions", "access.sessions.clear_expired_sessions", 24 * 60),
+        # The RETAIN_* policies (retention app); legal holds are skipped.
+        ScheduleSpec("Apply data retention", "retention.tasks.apply_retention_task", 24 * 60),
+        # Webhook deliveries whose retry is due, each queued as a task of its own.
+        ScheduleSpec(
+            "Retry webhook deliveries", "notifications.tasks.deliver_due_webhooks_task", 1
+        ),
+        ScheduleSpec(
+            "Send notification digests", "notifications.tasks.send_daily_digest_task", 24 * 60
+        ),
     ]
 
 

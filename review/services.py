@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -317,3 +318,14 @@ def restore_record(*, user: AbstractBaseUser, record: EvidenceRecord) -> bool:
             detail={**_record_detail(record), "dismissal_reason": dismissals[0].reason},
         )
     return True
+
+
+def review_history_delete(*, attempt_ids: list[int]) -> int:
+    """Delete every review row of these attempts: the attempts are being deleted by a
+    retention policy. History is append-only for people; a retention policy is the one thing
+    that removes it, with the attempt it is about. Returns the rows deleted."""
+    deleted = ReviewState.objects.filter(attempt_id__in=attempt_ids).delete()[0]
+    for model in (VerdictChange, ReviewNote, EvidenceDismissal):
+        # A plain QuerySet: the append-only manager refuses deletes on purpose.
+        deleted += QuerySet(model).filter(attempt_id__in=attempt_ids).delete()[0]
+    return deleted

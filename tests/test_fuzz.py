@@ -26,12 +26,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from console import ratelimit as console_ratelimit
 from dashboard.columns import SORT_COLUMNS as COLUMNS
+from retention.models import LegalHold
 from tests.fixtures.data import make_attempts, make_records, make_usage
 from tests.fixtures.personas import logged_in
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_PACKAGES = {"dashboard", "proctoring"}
+PROJECT_PACKAGES = {"dashboard", "proctoring", "retention", "notifications"}
 HOSTILE = [
     "",
     " ",
@@ -113,7 +114,9 @@ def url_paths() -> list[str]:
     attempts = make_attempts(3)
     records = make_records(attempts[0], "tab-switch", "noise-detected")
     make_usage()
+    hold = LegalHold.objects.create(lookup_key="maths-101", reason="audit", placed_by_name="bob")
     ids = {
+        "hold_id": hold.pk,
         "attempt_id": attempts[0].pk,
         "record_id": records[0].pk,
         "uidb64": "MQ",

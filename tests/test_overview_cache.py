@@ -1,6 +1,8 @@
 """The overview's figures and charts are computed once per data generation: read from the cache
 until a sync run changes data, recomputed at once when one does, never cached without one."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proctoring.models import SyncRun
+from retention.sweep import apply_retention
 from tests.fixtures.data import make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +113,17 @@ def test_the_cache_follows_the_review_threshold(proctor_client, settings):
     assert proctor_client.get(reverse("overview")).context["figures"]["under_threshold"] == 2
     settings.REVIEW_THRESHOLD = 0.5
     assert proctor_client.get(reverse("overview")).context["figures"]["under_threshold"] == 0
+
+
+def test_a_purge_shows_in_the_figures_at_once(proctor_client, settings):
+    settings.RETAIN_ATTEMPTS_DAYS = 30
+    settings.RETAIN_ATTEMPTS_ACTION = "delete"
+    old = timezone.now() - timedelta(days=60)
+    make_attempts(2, started_at=old, submitted_at=old)
+    make_attempts(1)
+    a_sync_run(created=3)
+    assert attempt_count_on_overview(proctor_client) == 3
+
+    apply_retention()
+
+    assert attempt_count_on_overview(proctor_client) == 1

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from access.roles import PROCTOR
+from retention.models import LegalHold
 from review import services
 from tests.fixtures.data import make_attempt, make_records, make_usage
 from tests.fixtures.personas import make_user
@@ -42,7 +43,10 @@ def hostile_data():
 @pytest.fixture
 def every_url(hostile_data):
     attempt, record = hostile_data
+    # A legal hold's reason and test are typed by people, and shown on /retention/.
+    hold = LegalHold.objects.create(lookup_key=SCRIPT, reason=SCRIPT, placed_by_name=SCRIPT)
     arguments = {
+        "retention-release": {"hold_id": hold.pk},
         "attempt-report": {"attempt_id": attempt.pk},
         "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
         "attempt-verdict": {"attempt_id": attempt.pk},

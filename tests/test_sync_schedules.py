@@ -1,6 +1,7 @@
 """The worker's schedules are data written by `setup_schedules`, safe to write again."""
 
 from datetime import timedelta
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -50,3 +51,17 @@ def test_setup_schedules_applies_a_changed_interval_without_moving_the_next_run(
     results = Schedule.objects.get(func="proctoring.tasks.sync_results_task")
     assert results.minutes == 15
     assert results.next_run == later
+
+
+def test_retention_runs_daily_and_webhook_retries_every_minute():
+    setup_schedules()
+    minutes = dict(Schedule.objects.values_list("func", "minutes"))
+    assert minutes["retention.tasks.apply_retention_task"] == 24 * 60
+    assert minutes["notifications.tasks.deliver_due_webhooks_task"] == 1
+    assert minutes["notifications.tasks.send_daily_digest_task"] == 24 * 60
+
+
+@pytest.mark.parametrize("spec", schedule_specs(), ids=lambda spec: spec.name)
+def test_every_schedule_names_a_function_the_worker_can_import(spec):
+    module, _, name = spec.func.rpartition(".")
+    assert callable(getattr(import_module(module), name))

@@ -39,6 +39,10 @@ ACCESS = {
     "sync-status": (403, 200),
     "sync-progress": (403, 200),
     "sync-now": (403, 405),  # POST only: a GET queues nothing
+    "retention": (403, 200),
+    "retention-hold": (403, 405),  # POST only
+    "retention-release": (403, 405),  # POST only
+    "my-notifications": (200, 200),
 }
 
 # The review actions, each with a valid POST: refused without login or role, even with it.
@@ -77,6 +81,7 @@ def url_for():
         "attempt-verdict": {"attempt_id": attempt.pk},
         "attempt-note": {"attempt_id": attempt.pk},
         "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
+        "retention-release": {"hold_id": 1},
     }
     return lambda name: reverse(name, kwargs=arguments.get(name))
 

@@ -1,6 +1,6 @@
 """`/sync/`: is the worker keeping up? The running passes' progress (kept up to date by
 static/js/sync_progress.js), the last sync runs, the attempts whose evidence keeps failing,
-when the schedules run next, and a "sync now" button.
+when the schedules run next, the latest webhook deliveries, and a "sync now" button.
 
 "Sync now" queues the scheduled results task (which queues the evidence pass when it is done)
 for the worker; it never runs a pass inside the web request. Each rendering of the page carries
@@ -24,6 +24,7 @@ from django_q.tasks import async_task
 from access.permissions import RUN_SYNC, VIEW_ATTEMPTS, can, require
 from audit.services import audit_record
 from dashboard.selectors.progress import blank_progress, progress_payload
+from notifications.selectors import recent_deliveries, webhooks_configured
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync.drift import latest_warnings
 
@@ -85,6 +86,8 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "drift_warnings": latest_warnings(),
         "progress": progress_payload(),
         "blank_run": blank_progress(),
+        "deliveries": recent_deliveries(),
+        "webhooks_configured": webhooks_configured(),
     }
     return render(request, "sync/status.html", context)
 

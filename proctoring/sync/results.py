@@ -4,6 +4,8 @@ every attempt on them.
 Each page costs one read (the page's existing rows) and at most two bulk upserts (new and
 changed rows); unchanged rows are not written at all, so a re-sync that finds nothing new is
 mostly the HTTP time. Nothing is ever deleted: a page that comes back shorter proves nothing.
+An attempt we erased on purpose (an ErasureTombstone: retention, or the candidate's erasure
+request) is skipped, so no pass brings it back.
 
 An attempt whose `submitted_at` or `evidence_status` changed has its evidence marked for
 fetching again (evidence_fetched_at cleared) and any evidence worker's claim on it voided, so a
@@ -22,9 +24,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from proctoring import signals
 from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
-from proctoring.models import Attempt, ListingOrder, ResultsMode, SyncRun
+from proctoring.models import Attempt, ErasureTombstone, ListingOrder, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, item_fallback, leases, progress, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
@@ -64,6 +67,8 @@ class PageCounts:
     updated: int = 0
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
+    # Attempts this page newly put below REVIEW_THRESHOLD (new, or their score dropped).
+    newly_below: list[str] = field(default_factory=list)
 
 
 def sync_results(
@@ -88,6 +93,7 @@ def sync_results(
     run.mode, run.mode_reason = plan.mode, plan.reason
     tally = progress.Tally(run, observer=observer)
     problems: list[str] = []
+    newly_below: list[str] = []
     try:
         with api_client(client) as api:
             seen: set[str] = set()
@@ -104,6 +110,7 @@ def sync_results(
                 drift.observe(page.attempts)  # before the upsert: it compares with stored rows
                 run.warnings = drift.warnings()
                 counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
+                newly_below.extend(counts.newly_below)
                 page_problems = [str(problem) for problem in page.problems] + counts.problems
                 problems.extend(page_problems)
 
@@ -132,13 +139,22 @@ def sync_results(
                 run.mode_reason = incremental.unpaged_reason()
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
-        return runs.fail_run(run, error, problems)
+        runs.fail_run(run, error, problems)
+        _announce_review(run, newly_below)  # the pages stored before the failure count
+        return run
     except Exception as error:
         runs.close_after_crash(run, error)
         raise
     finally:
         lease.release()
-    return runs.finish_run(run, problems)
+    runs.finish_run(run, problems)
+    _announce_review(run, newly_below)
+    return run
+
+
+def _announce_review(run: SyncRun, newly_below: list[str]) -> None:
+    if newly_below:
+        signals.announce(signals.attempts_need_review, run_id=run.pk, test_attempt_ids=newly_below)
 
 
 def expect_listing(tally: progress.Tally, first: ResultsPage) -> None:
@@ -179,6 +195,10 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         elif data.test_attempt_id not in seen:
             incoming[data.test_attempt_id] = data
     seen.update(incoming)
+    for erased in ErasureTombstone.objects.filter(
+        client_id=client_id, test_attempt_id__in=list(incoming)
+    ).values_list("test_attempt_id", flat=True):
+        del incoming[erased]
     if not incoming:
         return counts
 
@@ -200,6 +220,8 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         row |= attempt_values(data)
         stored = existing.get(attempt_id)
         keep_unsent(row, data, stored)
+        if _newly_below(row["trust_score"], stored and stored["trust_score"]):
+            counts.newly_below.append(attempt_id)
         if stored is None:
             created.append(row)
             continue
@@ -234,6 +256,13 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         counts.updated -= len(failed) - new_failed
         counts.problems += [item_fallback.problem(key, why) for key, why in failed.items()]
     return counts
+
+
+def _newly_below(score: float | None, stored_score: float | None) -> bool:
+    """Whether this score puts the attempt below REVIEW_THRESHOLD when it was not before."""
+    threshold = settings.REVIEW_THRESHOLD
+    below = score is not None and score < threshold
+    return below and (stored_score is None or stored_score >= threshold)
 
 
 def insert_new(rows: list[dict], update_fields: list[str]) -> None:

@@ -13,11 +13,15 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from proctoring import signals
 from proctoring.models import SyncRun
+from proctoring.sync import drift
 
 # error_summary is read by people: the first problems tell the story, the rest is a count.
 MAX_SUMMARY_LINES = 50
 MAX_LINE_LENGTH = 500
+# How far back a failing streak is counted: enough for any alert threshold worth setting.
+STREAK_LOOKBACK = 50
 
 
 def worker_name() -> str:
@@ -73,7 +77,42 @@ def finish_run(run: SyncRun, problems: Iterable[str] = (), *, status: str | None
     run.error_summary = summarise(problems)
     run.finished_at = timezone.now()
     run.save()
+    announce_outcome(run)
     return run
+
+
+def announce_outcome(run: SyncRun) -> None:
+    """Tell listeners (proctoring.signals) that a stage failed again or recovered, and about
+    the pass's drift alarms."""
+    statuses = list(
+        SyncRun.objects.filter(kind=run.kind, pk__lte=run.pk)
+        .exclude(status__in=[SyncRun.Status.SKIPPED, SyncRun.Status.RUNNING])
+        .order_by("-pk")
+        .values_list("status", flat=True)[:STREAK_LOOKBACK]
+    )
+    if run.status == SyncRun.Status.FAILED:
+        signals.announce(
+            signals.sync_stage_failed,
+            kind=run.kind,
+            failures=_failed_in_a_row(statuses),
+            error=run.error_summary.partition("\n")[0],
+        )
+    elif _failed_in_a_row(statuses[1:]):
+        signals.announce(
+            signals.sync_stage_recovered, kind=run.kind, failures=_failed_in_a_row(statuses[1:])
+        )
+    found = drift.alarms(run.warnings)
+    if found:
+        signals.announce(signals.drift_warning, run_id=run.pk, kind=run.kind, warnings=found)
+
+
+def _failed_in_a_row(statuses: list[str]) -> int:
+    failed = 0
+    for status in statuses:
+        if status != SyncRun.Status.FAILED:
+            break
+        failed += 1
+    return failed
 
 
 def fail_run(run: SyncRun, error: BaseException, problems: Iterable[str] = ()) -> SyncRun:

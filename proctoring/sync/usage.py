@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from proctoring import signals
 from proctoring.autoproctor import AutoProctorError
 from proctoring.models import SyncRun, UsageSnapshot
 from proctoring.sync import runs
@@ -28,7 +29,7 @@ def sync_usage(client: AutoProctorClient | None = None) -> SyncRun:
     except Exception as error:
         runs.close_after_crash(run, error)
         raise
-    UsageSnapshot.objects.create(
+    snapshot = UsageSnapshot.objects.create(
         credits_remaining=usage.credits_remaining,
         credits_used=usage.credits_used,
         period_start=usage.period_start,
@@ -37,4 +38,10 @@ def sync_usage(client: AutoProctorClient | None = None) -> SyncRun:
         raw=usage.raw or {},
     )
     run.created = 1
-    return runs.finish_run(run)
+    runs.finish_run(run)
+    signals.announce(
+        signals.usage_recorded,
+        snapshot_id=snapshot.pk,
+        credits_remaining=snapshot.credits_remaining,
+    )
+    return run

@@ -1,0 +1,145 @@
+"""Email: one message per event to the users who chose it, or one daily digest.
+
+Mail goes through Django's mail settings (EMAIL_URL or EMAIL_HOST and friends). When no mail
+server is configured nothing is sent (and "My notifications" says so). A user hears only of
+the events their role lets them see, and only at their account's email address.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from access.logins import email_configured
+from notifications.events import EVENT_TYPES
+from notifications.models import NotificationEvent, NotificationPreference
+
+SUBJECT_PREFIX = "[Proctoring] "
+DIGEST_PERIOD = timedelta(days=1)
+
+
+def users_allowed(event: str) -> QuerySet:
+    """Active users with an email who hold the event's permission (through a role or their
+    own grant), in one query."""
+    app_label, codename = EVENT_TYPES[event].permission.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__in=permission)
+            | Q(user_permissions__in=permission)
+        )
+        .distinct()
+    )
+
+
+def subject(event: NotificationEvent) -> str:
+    data = event.data
+    if event.event == "attempt.needs_review":
+        return f"{data.get('count', 0)} attempt(s) newly below the review threshold"
+    if event.event == "sync.failing":
+        if data.get("state") == "recovered":
+            return f"The {data.get('stage')} sync works again"
+        return f"The {data.get('stage')} sync failed {data.get('failures')} times in a row"
+    if event.event == "api.drift":
+        return "AutoProctor's answers changed shape"
+    return "AutoProctor credits are running low"
+
+
+def describe(event: NotificationEvent) -> str:
+    """The event as plain text lines: what happened and the figures, never a candidate's
+    name or email (the event data holds none)."""
+    data = event.data
+    lines = [f"{subject(event)} ({event.created_at:%Y-%m-%d %H:%M} UTC)."]
+    if event.event == "attempt.needs_review":
+        lines += [f"  attempt {attempt_id}" for attempt_id in data.get("attempts", [])]
+    elif event.event == "sync.failing" and data.get("error"):
+        lines.append(f"  Last error: {data['error']}")
+    elif event.event == "api.drift":
+        lines += [f"  {warning.get('message', '')}" for warning in data.get("warnings", [])]
+    elif event.event == "credits.low":
+        lines += [f"  {reason}" for reason in data.get("reasons", [])]
+    return "\n".join(lines)
+
+
+def send_event_emails(event_id: str) -> int:
+    """Email one event to every user who chose it without the digest. Returns messages sent."""
+    if not email_configured():
+        return 0
+    event = NotificationEvent.objects.get(pk=event_id)
+    # The chosen events are filtered here: SQLite cannot search inside a JSON list.
+    recipients = [
+        user
+        for user in users_allowed(event.event)
+        .filter(notification_preference__daily_digest=False)
+        .select_related("notification_preference")
+        if event.event in user.notification_preference.events
+    ]
+    messages = [
+        EmailMessage(
+            subject=SUBJECT_PREFIX + subject(event),
+            body=describe(event),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
+        for user in recipients
+    ]
+    return _send(messages)
+
+
+def send_daily_digest(*, now: datetime | None = None) -> int:
+    """One message per digest user with the events they chose since their last digest (at
+    most a day back). Returns messages sent."""
+    if not email_configured():
+        return 0
+    now = now or timezone.now()
+    messages, sent_to = [], []
+    allowed_users = {
+        name: set(users_allowed(name).values_list("pk", flat=True)) for name in EVENT_TYPES
+    }
+    preferences = NotificationPreference.objects.filter(daily_digest=True).select_related("user")
+    for preference in preferences:
+        user = preference.user
+        allowed = [
+            name
+            for name in preference.events
+            if name in EVENT_TYPES and user.pk in allowed_users[name]
+        ]
+        if not allowed:
+            continue
+        since = max(preference.digest_sent_at or now - DIGEST_PERIOD, now - DIGEST_PERIOD)
+        events = list(
+            NotificationEvent.objects.filter(
+                event__in=allowed, created_at__gt=since, created_at__lte=now
+            ).order_by("created_at")
+        )
+        sent_to.append(preference.pk)
+        if not events:
+            continue
+        messages.append(
+            EmailMessage(
+                subject=f"{SUBJECT_PREFIX}Daily digest: {len(events)} event(s)",
+                body="\n\n".join(describe(event) for event in events),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[user.email],
+            )
+        )
+    sent = _send(messages)
+    NotificationPreference.objects.filter(pk__in=sent_to).update(digest_sent_at=now)
+    return sent
+
+
+def _send(messages: list[EmailMessage]) -> int:
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages)

@@ -1,0 +1,105 @@
+"""Webhook deliveries: a signed JSON POST per event and URL, retried with back-off.
+
+The body is `{"event", "id", "created_at", "data"}`; `X-Dashboard-Signature: sha256=<hex>` is
+the HMAC-SHA256 of the exact body bytes with NOTIFY_WEBHOOK_SECRET, and `X-Dashboard-Event`
+names the event. A delivery is claimed with a conditional UPDATE before it is sent, so two
+workers never send it at once; it is sent until the receiver answers 2xx (at least once: a
+receiver de-duplicates by `id`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import datetime, timedelta
+
+import requests
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.models import WebhookDelivery
+
+logger = logging.getLogger("notifications")
+
+SIGNATURE_HEADER = "X-Dashboard-Signature"
+EVENT_HEADER = "X-Dashboard-Event"
+FIRST_RETRY_SECONDS = 30
+LONGEST_PAUSE_SECONDS = 3600
+
+
+def body_bytes(payload: dict) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+def signature(body: bytes, secret: str) -> str:
+    """`sha256=` and the hex HMAC-SHA256 of `body` with `secret`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def retry_pause(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, at most an hour."""
+    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_PAUSE_SECONDS))
+
+
+def due_deliveries(now: datetime):
+    return WebhookDelivery.objects.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+        status=WebhookDelivery.Status.PENDING,
+        next_attempt_at__lte=now,
+    )
+
+
+def deliver(delivery_id: int, *, now: datetime | None = None) -> WebhookDelivery | None:
+    """Send one delivery if it is due and nobody else is sending it; record the outcome.
+    Returns the delivery, or None when it was not ours to send."""
+    now = now or timezone.now()
+    claim = now + timedelta(seconds=settings.NOTIFY_WEBHOOK_TIMEOUT * 2 + 5)
+    if not due_deliveries(now).filter(pk=delivery_id).update(claimed_until=claim):
+        return None
+    delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery_id)
+    body = body_bytes(delivery.event.payload())
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: signature(body, settings.NOTIFY_WEBHOOK_SECRET),
+        EVENT_HEADER: delivery.event.event,
+        "User-Agent": "proctoring-dashboard-webhooks",
+    }
+    delivery.attempts += 1
+    delivery.last_attempt_at = now
+    delivery.claimed_until = None
+    try:
+        response = requests.post(
+            delivery.url,
+            data=body,
+            headers=headers,
+            timeout=settings.NOTIFY_WEBHOOK_TIMEOUT,
+            allow_redirects=False,
+        )
+    except requests.RequestException as error:
+        delivery.last_status_code = None
+        delivery.last_error = f"No answer: {type(error).__name__}"[:500]
+    else:
+        delivery.last_status_code = response.status_code
+        if 200 <= response.status_code < 300:
+            delivery.status = WebhookDelivery.Status.DELIVERED
+            delivery.delivered_at = now
+            delivery.last_error = ""
+        else:
+            delivery.last_error = f"Answered {response.status_code}"
+    if delivery.status == WebhookDelivery.Status.PENDING:
+        if delivery.attempts >= settings.NOTIFY_WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = WebhookDelivery.Status.FAILED
+        else:
+            delivery.next_attempt_at = now + retry_pause(delivery.attempts)
+        logger.warning(
+            "Webhook %s to %s not delivered (try %d): %s",
+            delivery.event.event,
+            delivery.host,
+            delivery.attempts,
+            delivery.last_error,
+        )
+    delivery.save()
+    return delivery

@@ -1,0 +1,103 @@
+"""Removing attempts' personal data, in one place for the retention policies and for a
+candidate's erasure request.
+
+Erasing keeps the attempt's figures for statistics (test, times, trust score, violation
+count) and removes who it was: name, email, the attempt as received (`raw`, which holds them
+too) and its evidence records (photos, audio, their raw JSON). Deleting removes the row and
+everything about it, reviewers' history included. Either way a tombstone by attempt id
+(proctoring's ErasureTombstone) keeps the next sync from bringing the attempt back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from proctoring.models import Attempt, ErasureTombstone, EvidenceRecord
+from review.services import review_history_delete
+
+DEFAULT_BATCH_SIZE = 500
+
+
+def not_tombstoned(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
+    """The attempts not erased yet."""
+    return attempts.exclude(
+        Exists(
+            ErasureTombstone.objects.filter(
+                client_id=OuterRef("client_id"), test_attempt_id=OuterRef("test_attempt_id")
+            )
+        )
+    )
+
+
+def in_batches(queryset: QuerySet, action: Callable[[list[int]], object], batch_size: int) -> int:
+    """Apply `action` to the rows' ids, `batch_size` at a time, each batch in its own short
+    transaction (no lock held across the whole purge). Returns how many rows were handled."""
+    done, last = 0, 0
+    while True:
+        ids = list(
+            queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return done
+        with transaction.atomic():
+            action(ids)
+        done += len(ids)
+        last = ids[-1]
+
+
+def tombstone(attempt_ids: list[int], reason: str, *, now: datetime | None = None) -> None:
+    ErasureTombstone.objects.bulk_create(
+        [
+            ErasureTombstone(
+                client_id=client_id,
+                test_attempt_id=test_attempt_id,
+                reason=reason,
+                erased_at=now or timezone.now(),
+            )
+            for client_id, test_attempt_id in Attempt.objects.filter(
+                pk__in=attempt_ids
+            ).values_list("client_id", "test_attempt_id")
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def erase_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None = None) -> None:
+    """Erase who these attempts were, keep their figures, and remember them as erased."""
+    now = now or timezone.now()
+    tombstone(attempt_ids, reason, now=now)
+    EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
+    Attempt.objects.filter(pk__in=attempt_ids).update(
+        candidate_name="",
+        candidate_email="",
+        raw={},
+        # Out of the evidence pass's queue for good: there is nothing left to fetch for it.
+        evidence_fetched_at=Coalesce("evidence_fetched_at", now),
+        evidence_claimed_until=None,
+        evidence_recheck_at=None,
+        sync_error="",
+        sync_error_at=None,
+        sync_error_count=0,
+    )
+
+
+def delete_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None = None) -> None:
+    """Delete these attempts and everything about them, and remember them as deleted."""
+    tombstone(attempt_ids, reason, now=now)
+    review_history_delete(attempt_ids=attempt_ids)
+    Attempt.objects.filter(pk__in=attempt_ids).delete()
+
+
+def delete_evidence(attempt_ids: list[int]) -> None:
+    """Delete these attempts' evidence records (and the raw evidence JSON kept on them)."""
+    EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
+    # Out of the evidence pass's queue, so the purged evidence is not fetched again.
+    Attempt.objects.filter(pk__in=attempt_ids, evidence_fetched_at__isnull=True).update(
+        evidence_fetched_at=timezone.now()
+    )
