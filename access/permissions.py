@@ -34,6 +34,7 @@ USE_CONSOLE = "proctoring.use_console"
 REVIEW_ATTEMPTS = "review.review_attempts"
 OVERTURN_VERDICTS = "review.overturn_verdicts"
 VIEW_AUDIT = "audit.view_auditevent"
+SET_THRESHOLDS = "review.change_pertestthreshold"
 
 
 def can(user: AbstractBaseUser | AnonymousUser | None, *permissions: str) -> bool:

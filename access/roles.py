@@ -36,6 +36,7 @@ ROLES = {
         ("proctoring", "usagesnapshot", "view_usagesnapshot"),
         ("proctoring", "syncrun", "view_syncrun"),
         ("review", "reviewstate", "overturn_verdicts"),
+        ("review", "pertestthreshold", "change_pertestthreshold"),
         ("audit", "auditevent", "view_auditevent"),
     ],
 }
@@ -54,6 +55,7 @@ PERMISSION_NAMES = {
     "review_attempts": "Can give verdicts, write notes and dismiss evidence",
     "overturn_verdicts": "Can change a verdict another reviewer gave",
     "view_auditevent": "Can view audit event",
+    "change_pertestthreshold": "Can change per test threshold",
 }
 
 

@@ -10,7 +10,6 @@ from dashboard.views import (
     overview,
     review,
     sync_status,
-    usage,
 )
 
 urlpatterns = [
@@ -36,7 +35,6 @@ urlpatterns = [
         evidence.evidence_file,
         name="evidence-file",
     ),
-    path("usage/", usage.usage, name="usage"),
     # Reviewing (dashboard/views/review.py).
     path("review/", review.queue, name="review-queue"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
