@@ -38,6 +38,8 @@ Made {made} by {user}.
 
 attempt.json            The attempt exactly as AutoProctor sent it (at the last sync).
 evidence-records.json   Each evidence record exactly as AutoProctor sent it, in timeline order.
+                        (The values are as sent; a database may store an object's keys in
+                        another order.)
 evidence/               Every evidence file, as AutoProctor's storage served it.
 unavailable.txt         The evidence files that could not be fetched (left empty), and why.
 report.html             A printable report: the attempt, its verdict and its timeline.

@@ -6,8 +6,9 @@ Pairs are found from one query of the test's violations, as (label, wall-clock m
 attempt: two attempts that share a (label, minute) were both running then, so sharing minutes
 implies overlapping in time (checked again on the attempts' start and end). A (label, minute)
 shared by more than CROWD attempts is a cohort spike (noise in the room, a platform hiccup):
-the minute strip shows those, and they are left out of the pairing, which also bounds the work
-to CROWD² pairs per minute whatever the test's size. Jaccard = shared / (|A| + |B| - shared).
+the minute strip shows those, and they are left out of the pairing (of both the shared minutes
+and each attempt's own), which also bounds the work to CROWD² pairs per minute whatever the
+test's size. Jaccard = shared / (|A| + |B| - shared).
 """
 
 from __future__ import annotations
@@ -80,14 +81,16 @@ def similar_pairs(lookup_key: str) -> list[Pair]:
         for minute in minutes:
             buckets[minute].append(attempt_id)
     shared = Counter()
+    sizes = Counter()  # each attempt's minutes outside cohort spikes
     for ids in buckets.values():
         if len(ids) <= CROWD:
             shared.update(combinations(sorted(ids), 2))
+            sizes.update(ids)
     found = []
     for (first, second), count in shared.items():
         if count < MIN_SHARED_MINUTES:
             continue
-        jaccard = count / (len(sets[first]) + len(sets[second]) - count)
+        jaccard = count / (sizes[first] + sizes[second] - count)
         if jaccard >= MIN_JACCARD:
             found.append((first, second, count, jaccard))
     ids = {attempt_id for row in found for attempt_id in row[:2]}
