@@ -12,6 +12,8 @@ import zipfile
 
 import pytest
 import requests
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -19,6 +21,7 @@ from proctoring.models import EvidenceRecord
 from proctoring.sync import evidence_url
 from review import services
 from review.models import Verdict
+from tests.fixtures.data import make_attempt, make_records
 from tests.sync_support import client_for
 from tests.test_views_evidence import synced_attempt_with
 
@@ -135,3 +138,16 @@ def test_an_unreachable_file_is_listed_and_the_rest_still_arrives(
     archive = download(test_admin_client, reverse("case-file", args=[case.pk]))
     assert archive.read("unavailable.txt").decode().count("evidence/") >= 1
     assert archive.read("attempt.json")
+
+
+def test_a_case_files_queries_do_not_grow_with_its_records(test_admin, test_admin_client):
+    def queries_for(records):
+        attempt = make_attempt()
+        make_records(attempt, *["tab-switch"] * records, s3_path=None)
+        for text in ("one", "two", "three"):
+            services.add_note(user=test_admin, attempt=attempt, text=text)
+        with CaptureQueriesContext(connection) as queries:
+            download(test_admin_client, reverse("case-file", args=[attempt.pk]))
+        return len(queries)
+
+    assert queries_for(2) == queries_for(40)
