@@ -194,3 +194,10 @@ def test_a_low_balance_warns_test_admins_on_the_usage_page(test_admin_client, se
     settings.CREDITS_WARN_BELOW = 100
     page = test_admin_client.get(reverse("usage")).content.decode()
     assert 'id="credits-warning"' not in page
+
+
+def test_the_tests_index_warns_test_admins_only(test_admin_client, proctor_client, settings):
+    settings.CREDITS_WARN_BELOW = 500
+    make_usage(credits_remaining=412)
+    assert 'id="credits-warning"' in test_admin_client.get(reverse("tests-index")).content.decode()
+    assert 'id="credits-warning"' not in proctor_client.get(reverse("tests-index")).content.decode()

@@ -151,3 +151,10 @@ def test_a_case_files_queries_do_not_grow_with_its_records(test_admin, test_admi
         return len(queries)
 
     assert queries_for(2) == queries_for(40)
+
+
+def test_a_case_file_asked_for_by_another_site_is_refused_and_not_audited(case, test_admin_client):
+    url = reverse("case-file", args=[case.pk])
+    response = test_admin_client.get(url, headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="case_file.download").exists()

@@ -1,7 +1,8 @@
 """`/attempts/<id>/case-file.zip` and a test's confirmed violations' case files, streamed.
 
 Test admins only (export and evidence permissions); each download is audited before the first
-byte leaves, once per attempt included.
+byte leaves, once per attempt included, and, like opening evidence, only when asked for from our
+own pages (dashboard.fetch_site), so another site cannot write such rows in a user's name.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, VIEW_EVIDENCE, attempt_for, require
 from analytics.case_file import case_file_name, case_file_stream, case_files_stream, safe_name
 from audit.services import audit_record
+from dashboard.fetch_site import from_our_pages
 from proctoring.models import Attempt
 from review.models import Verdict
 
@@ -25,6 +27,7 @@ def _zip_response(stream, filename: str) -> StreamingHttpResponse:
 
 
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE, EXPORT_ATTEMPTS)
+@from_our_pages  # an audited GET: see dashboard.fetch_site
 def case_file(request: HttpRequest, attempt_id: int) -> StreamingHttpResponse:
     attempt = attempt_for(request.user, attempt_id)
     audit_record(
@@ -38,6 +41,7 @@ def case_file(request: HttpRequest, attempt_id: int) -> StreamingHttpResponse:
 
 
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE, EXPORT_ATTEMPTS)
+@from_our_pages  # an audited GET: see dashboard.fetch_site
 def test_case_files(request: HttpRequest, lookup_key: str) -> StreamingHttpResponse:
     """The case files of every attempt of the test with the verdict "Violation confirmed"."""
     attempts = list(

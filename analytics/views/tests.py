@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from access.permissions import VIEW_ATTEMPTS, require
+from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
 from analytics.figures import Figures, test_figures
 from analytics.filters import TestsFilter
+from analytics.forecast import credit_forecast
 from proctoring.models import Attempt
 
 # `?o=<key>` (or `-<key>` for descending): the column to sort by.
@@ -63,5 +64,7 @@ def tests_index(request: HttpRequest) -> HttpResponse:
         "headers": headers,
         "sort": sort,
         "filter_query": query.urlencode(),
+        # Those who see usage (test admins) are warned here too when credits run low.
+        "forecast": credit_forecast() if can(request.user, VIEW_USAGE) else None,
     }
     return render(request, "analytics/tests_index.html", context)
