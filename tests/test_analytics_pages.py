@@ -194,3 +194,15 @@ def test_the_pages_queries_do_not_grow_with_tests(
         proctor_client.get(reverse("tests-index"))
     with django_assert_max_num_queries(25):
         proctor_client.get(reverse("test-page", args=["maths-101"]))
+
+
+def test_a_lookup_key_with_a_slash_has_its_page(proctor_client):
+    make_attempt(lookup_key="2026/finals", trust_score=0.5)
+    index = proctor_client.get(reverse("tests-index")).content.decode()
+    url = reverse("test-page", args=["2026/finals"])
+    assert url in index
+    response = proctor_client.get(url)
+    assert response.status_code == 200
+    assert response.context["figures"].attempts == 1
+    chart = proctor_client.get(reverse("test-chart-trust", args=["2026/finals"])).json()
+    assert sum(chart["values"]) == 1
