@@ -35,6 +35,7 @@ REVIEW_ATTEMPTS = "review.review_attempts"
 OVERTURN_VERDICTS = "review.overturn_verdicts"
 VIEW_AUDIT = "audit.view_auditevent"
 MANAGE_RETENTION = "retention.manage_retention"
+SET_THRESHOLDS = "review.change_pertestthreshold"
 
 
 def can(user: AbstractBaseUser | AnonymousUser | None, *permissions: str) -> bool:

@@ -36,6 +36,7 @@ ROLES = {
         ("proctoring", "usagesnapshot", "view_usagesnapshot"),
         ("proctoring", "syncrun", "view_syncrun"),
         ("review", "reviewstate", "overturn_verdicts"),
+        ("review", "pertestthreshold", "change_pertestthreshold"),
         ("audit", "auditevent", "view_auditevent"),
         ("retention", "legalhold", "manage_retention"),
     ],
@@ -56,6 +57,7 @@ PERMISSION_NAMES = {
     "overturn_verdicts": "Can change a verdict another reviewer gave",
     "view_auditevent": "Can view audit event",
     "manage_retention": "Can place and release legal holds and read the purge log",
+    "change_pertestthreshold": "Can change per test threshold",
 }
 
 

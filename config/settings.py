@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "notifications",
     "console",
     "dashboard",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,10 @@ AUTOPROCTOR_DASHBOARD_URL = env_url(
 # --- The product --------------------------------------------------------------------------
 # AutoProctor advises reviewing attempts whose trust score is under 85 %.
 REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
+# Test admins see a warning when the credits are forecast to run out within this many days,
+# or when fewer than this many credits are left (analytics.forecast).
+CREDITS_WARN_DAYS = env_int("CREDITS_WARN_DAYS", 14, minimum=0)
+CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 100, minimum=0)
 SYNC_RESULTS_EVERY_MINUTES = env_int("SYNC_RESULTS_EVERY_MINUTES", 5, minimum=1)
 SYNC_USAGE_EVERY_MINUTES = env_int("SYNC_USAGE_EVERY_MINUTES", 60, minimum=1)
 SYNC_EVIDENCE_WORKERS = env_int("SYNC_EVIDENCE_WORKERS", 4, minimum=1)

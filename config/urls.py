@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("access.account_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("analytics.urls")),
     path("", include("dashboard.urls")),
     path("", include("audit.urls")),
     path("", include("console.urls")),

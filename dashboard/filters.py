@@ -21,6 +21,7 @@ from dashboard.labels import label_words
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import Verdict
 from review.selectors import changed_since_review, has_verdict
+from review.thresholds import below_threshold
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -100,7 +101,9 @@ class AttemptFilter(django_filters.FilterSet):
             (status, status.capitalize()) for status in selectors.evidence_statuses()
         ]
         threshold = round(settings.REVIEW_THRESHOLD * 100, 2)
-        self.filters["below_threshold"].label = f"Only below the review threshold ({threshold:g} %)"
+        self.filters[
+            "below_threshold"
+        ].label = f"Only below the review threshold ({threshold:g} % unless the test has its own)"
 
     @property
     def active(self) -> bool:
@@ -147,7 +150,7 @@ class AttemptFilter(django_filters.FilterSet):
     def filter_below_threshold(
         self, queryset: QuerySet[Attempt], name: str, value: Any
     ) -> QuerySet[Attempt]:
-        return queryset.filter(trust_score__lt=settings.REVIEW_THRESHOLD) if value else queryset
+        return queryset.filter(below_threshold()) if value else queryset
 
     def filter_in_progress(
         self, queryset: QuerySet[Attempt], name: str, value: Any

@@ -11,7 +11,6 @@ from dashboard.views import (
     review,
     sync_progress,
     sync_status,
-    usage,
 )
 
 urlpatterns = [
@@ -37,7 +36,6 @@ urlpatterns = [
         evidence.evidence_file,
         name="evidence-file",
     ),
-    path("usage/", usage.usage, name="usage"),
     # Reviewing (dashboard/views/review.py).
     path("review/", review.queue, name="review-queue"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),

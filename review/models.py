@@ -214,3 +214,30 @@ class EvidenceDismissal(EvidenceKey):
 
     def __str__(self):
         return f"Dismissed {self.label} of {self.attempt_id}"
+
+
+class PerTestThreshold(models.Model):
+    """A test's own review threshold, set by a test admin: its attempts under it go to review.
+
+    Tests without a row use settings.REVIEW_THRESHOLD; review.thresholds is the one place that
+    reads this table, for the queue, the list's colours and filter, and the CSV.
+    """
+
+    lookup_key = models.CharField(max_length=255, unique=True, help_text="The test.")
+    threshold = models.FloatField(help_text="0..1, like a trust score.")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_by_name = models.CharField(max_length=150)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(threshold__gte=0.0, threshold__lte=1.0),
+                name="test_threshold_fraction",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.lookup_key}: {self.threshold:.2%}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import (
     CharField,
     DateTimeField,
@@ -30,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus
 from review.models import EvidenceDismissal, EvidenceKey, ReviewNote, ReviewState, Verdict
+from review.thresholds import below_threshold, thresholds_for
 
 # Unscored attempts come last in the queue (trust scores are 0..1).
 UNSCORED_RANK = 2.0
@@ -91,9 +91,10 @@ def with_review(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
 
 
 def needs_review() -> Q:
-    """What puts a submitted, processed attempt in the queue: unreviewed and below the review
-    threshold, marked Suspicious, or re-scored below the threshold since its verdict."""
-    below = Q(trust_score__lt=settings.REVIEW_THRESHOLD)
+    """What puts a submitted, processed attempt in the queue: unreviewed and below its test's
+    review threshold (review.thresholds), marked Suspicious, or re-scored below that threshold
+    since its verdict."""
+    below = below_threshold()
     return (
         (~has_verdict() & below)
         | Q(has_verdict(Verdict.SUSPICIOUS))
@@ -211,3 +212,12 @@ def attempt_review(attempt: Attempt, records: list[EvidenceRecord]) -> AttemptRe
         detached_notes=detached_notes,
         detached_dismissals=detached_dismissals,
     )
+
+
+def with_thresholds(attempts: list[Attempt]) -> list[Attempt]:
+    """Set `review_threshold` (its test's, review.thresholds) on each of `attempts`, a page of a
+    list, for the trust colours: one query for the whole page."""
+    thresholds = thresholds_for(attempt.lookup_key for attempt in attempts)
+    for attempt in attempts:
+        attempt.review_threshold = thresholds[attempt.lookup_key]
+    return attempts

@@ -10,6 +10,7 @@ judged against the first one's verdict.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -329,3 +330,72 @@ def review_history_delete(*, attempt_ids: list[int]) -> int:
         # A plain QuerySet: the append-only manager refuses deletes on purpose.
         deleted += QuerySet(model).filter(attempt_id__in=attempt_ids).delete()[0]
     return deleted
+EVIDENCE_DISMISS_WINDOW = "evidence.dismiss_window"
+
+
+def dismiss_window(
+    *,
+    user: AbstractBaseUser,
+    lookup_key: str,
+    label: str,
+    start: datetime,
+    end: datetime,
+    reason: str,
+) -> list[EvidenceDismissal]:
+    """Dismiss every `label` violation of the test `lookup_key` that occurred in [start, end)
+    (a spike the whole room shared), with one EvidenceDismissal and one audit entry per event.
+    Events already dismissed keep their first dismissal. Returns the new dismissals."""
+    if not reason.strip():
+        raise ReviewRefused("Nothing was dismissed: give a reason (what happened in the room).")
+    if end <= start:
+        raise ReviewRefused("Nothing was dismissed: the window ends before it starts.")
+    with transaction.atomic():
+        records = list(
+            EvidenceRecord.objects.select_related("attempt")
+            .filter(
+                attempt__lookup_key=lookup_key,
+                label=label,
+                is_violation=True,
+                occurred_at__gte=start,
+                occurred_at__lt=end,
+            )
+            .order_by("attempt_id", "occurred_at", "pk")
+        )
+        attempt_ids = sorted({record.attempt_id for record in records})
+        list(Attempt.objects.select_for_update().filter(pk__in=attempt_ids).values("pk"))
+        taken = set(
+            EvidenceDismissal.objects.filter(
+                attempt_id__in=attempt_ids, label=label, occurred_at__gte=start, occurred_at__lt=end
+            ).values_list("attempt_id", "device", "label", "occurred_at")
+        )
+        fresh, seen = [], set()
+        for record in records:
+            key = (record.attempt_id, *EvidenceKey.identity_of(record))
+            if key in taken or key in seen:
+                continue
+            seen.add(key)
+            fresh.append(record)
+        dismissals = EvidenceDismissal.objects.bulk_create(
+            [
+                EvidenceDismissal(
+                    attempt_id=record.attempt_id,
+                    device=record.device,
+                    label=record.label,
+                    occurred_at=record.occurred_at,
+                    reason=reason,
+                    dismissed_by=user,
+                    dismissed_by_name=_name(user),
+                )
+                for record in fresh
+            ]
+        )
+        window = f"{start.isoformat()} to {end.isoformat()}"
+        for record in fresh:
+            audit_record(
+                user=user,
+                action=EVIDENCE_DISMISS_WINDOW,
+                attempt=record.attempt,
+                summary=f"Dismissed {record.label} across {lookup_key} ({window}): {reason}",
+                detail={**_record_detail(record), "reason": reason, "window": window},
+            )
+    return dismissals

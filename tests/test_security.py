@@ -1,5 +1,8 @@
 """Security of every page: headers, escaping of untrusted text, and the client secret."""
 
+import io
+import zipfile
+
 import pytest
 from django.urls import reverse
 
@@ -52,7 +55,16 @@ def every_url(hostile_data):
         "attempt-verdict": {"attempt_id": attempt.pk},
         "attempt-note": {"attempt_id": attempt.pk},
         "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
+        "case-file": {"attempt_id": attempt.pk},
+        "test-compare": {
+            "lookup_key": attempt.lookup_key,
+            "first_id": attempt.pk,
+            "second_id": attempt.pk,
+        },
     }
+    for name in ACCESS:
+        if name.startswith("test-") and name != "test-compare":
+            arguments[name] = {"lookup_key": attempt.lookup_key}
     urls = [reverse(name, kwargs=arguments.get(name)) for name in ACCESS]
     return urls + [
         reverse("attempt-list") + f"?q={SCRIPT}",
@@ -63,6 +75,9 @@ def every_url(hostile_data):
 
 
 def body_of(response):
+    if response.get("Content-Type") == "application/zip":  # a case file: every member's text
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        return "".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
     if response.streaming:
         return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()

@@ -43,6 +43,15 @@ ACCESS = {
     "retention-hold": (403, 405),  # POST only
     "retention-release": (403, 405),  # POST only
     "my-notifications": (200, 200),
+    "tests-index": (200, 200),
+    "test-page": (200, 200),
+    "test-chart-trust": (200, 200),
+    "test-chart-labels": (200, 200),
+    "test-compare": (200, 200),
+    "test-threshold": (403, 405),  # test admins only, POST only
+    "test-dismiss-window": (405, 405),  # POST only
+    "test-case-files": (403, 200),
+    "case-file": (403, 200),
 }
 
 # The review actions, each with a valid POST: refused without login or role, even with it.
@@ -82,6 +91,23 @@ def url_for():
         "attempt-note": {"attempt_id": attempt.pk},
         "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
         "retention-release": {"hold_id": 1},
+        "case-file": {"attempt_id": attempt.pk},
+        **{
+            name: {"lookup_key": attempt.lookup_key}
+            for name in [
+                "test-page",
+                "test-chart-trust",
+                "test-chart-labels",
+                "test-threshold",
+                "test-dismiss-window",
+                "test-case-files",
+            ]
+        },
+        "test-compare": {
+            "lookup_key": attempt.lookup_key,
+            "first_id": attempt.pk,
+            "second_id": attempt.pk,
+        },
     }
     return lambda name: reverse(name, kwargs=arguments.get(name))
 

@@ -19,6 +19,7 @@ from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnap
 from proctoring.selectors import distinct_values
 from review.models import ReviewState
 from review.selectors import with_review
+from review.thresholds import below_threshold
 
 
 def attempt_list() -> QuerySet[Attempt]:
@@ -87,7 +88,7 @@ def overview_figures() -> dict[str, Any]:
     counts = Attempt.objects.aggregate(
         attempts=Count("pk"),
         submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-        under_threshold=Count("pk", filter=Q(trust_score__lt=threshold)),
+        under_threshold=Count("pk", filter=below_threshold()),
         evidence_processing=Count("pk", filter=Q(evidence_status=EvidenceStatus.PROCESSING)),
     )
     counts["median_trust_score"] = median_trust_score()

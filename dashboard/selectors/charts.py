@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Value
+from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
@@ -46,11 +46,18 @@ def attempts_per_day(days: int = ATTEMPTS_PER_DAY_DAYS) -> Chart:
     }
 
 
-def trust_distribution(buckets: int = TRUST_BUCKETS) -> Chart:
-    """How many scored attempts fall in each trust-score band, with the review threshold."""
+def trust_distribution(
+    buckets: int = TRUST_BUCKETS,
+    *,
+    attempts: QuerySet[Attempt] | None = None,
+    threshold: float | None = None,
+) -> Chart:
+    """How many scored attempts (of `attempts`, all by default) fall in each trust-score band,
+    with the review threshold (`threshold`, the default one when not given)."""
     width = 100 // buckets
+    attempts = Attempt.objects.all() if attempts is None else attempts
     rows = (
-        Attempt.objects.filter(trust_score__isnull=False)
+        attempts.filter(trust_score__isnull=False)
         .annotate(bucket=Floor(F("trust_score") * Value(float(buckets))))
         .values_list("bucket")
         .annotate(count=Count("pk"))
@@ -60,7 +67,7 @@ def trust_distribution(buckets: int = TRUST_BUCKETS) -> Chart:
     values = [0] * buckets
     for bucket, count in rows:
         values[min(int(bucket), buckets - 1)] += count  # a score of exactly 1.0 joins the top
-    threshold = settings.REVIEW_THRESHOLD * 100
+    threshold = (settings.REVIEW_THRESHOLD if threshold is None else threshold) * 100
     return {
         "title": "Trust scores of scored attempts",
         "labels": [f"{low}–{low + width} %" for low in range(0, 100, width)],
@@ -70,13 +77,16 @@ def trust_distribution(buckets: int = TRUST_BUCKETS) -> Chart:
     }
 
 
-def violations_by_label() -> Chart:
-    """Violations counted by label, most frequent first; labels in words."""
+def violations_by_label(*, attempts: QuerySet[Attempt] | None = None) -> Chart:
+    """Violations (of `attempts`, all by default) counted by label, most frequent first; labels
+    in words."""
     # COUNT(*) rather than COUNT(id): the (label, is_violation) index alone then answers it,
     # without reading the table (benchmarks/README.md, fix 2).
+    records = EvidenceRecord.objects.filter(is_violation=True)
+    if attempts is not None:
+        records = records.filter(attempt__in=attempts.values("pk"))
     rows = (
-        EvidenceRecord.objects.filter(is_violation=True)
-        .values_list("label")
+        records.values_list("label")
         .annotate(count=Count("*"))
         .order_by("-count", "label")
         .values_list("label", "count")

@@ -31,13 +31,15 @@ def percent(fraction: float | None, decimals: int | str = 1) -> str:
 
 
 @register.filter
-def trust_band(fraction: float | None) -> str:
-    """The colour band of a trust score: "red", "amber", "green", or "none" when unscored."""
+def trust_band(fraction: float | None, threshold: float | None = None) -> str:
+    """The colour band of a trust score: "red", "amber", "green", or "none" when unscored.
+    `threshold` is the review threshold of the attempt's test (review.thresholds); the
+    default one when not given."""
     if fraction is None:
         return "none"
     if fraction < RED_BELOW:
         return "red"
-    if fraction < settings.REVIEW_THRESHOLD:
+    if fraction < (settings.REVIEW_THRESHOLD if threshold is None else threshold):
         return "amber"
     return "green"
 

@@ -26,6 +26,7 @@ from review import selectors as review_selectors
 from review import services
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from review.permissions import may_give_verdict
+from review.thresholds import threshold_for
 
 
 @require(VIEW_ATTEMPTS)
@@ -39,6 +40,7 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
     # When one page holds every match, its length is the count: no need to ask the database.
     single_page = not (page.has_next or page.has_previous)
     matching = len(page.rows) if single_page else capped_count(attempts)
+    review_selectors.with_thresholds(page.rows)
     headers = [
         {
             "column": column,
@@ -107,7 +109,7 @@ def render_report(
         # "." or ".." would be read as a directory step: link to all results instead.
         if attempt.test_attempt_id not in (".", "..")
         else f"{settings.AUTOPROCTOR_DASHBOARD_URL}/results/",
-        "review_threshold": settings.REVIEW_THRESHOLD,
+        "review_threshold": threshold_for(attempt.lookup_key),
         "can_review": can_review,
         "may_give_verdict": may_give_verdict(request.user, review.state),
         "can_see_audit": can(request.user, VIEW_AUDIT),

@@ -53,6 +53,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     single_page = not (page.has_next or page.has_previous)
     matching = len(page.rows) if single_page else capped_count(attempts)
+    review_selectors.with_thresholds(page.rows)
     context = {
         "nav": "review",
         "page": page,

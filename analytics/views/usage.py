@@ -1,4 +1,5 @@
-"""`/usage/`: the account's credits, from the latest usage snapshot, and their history."""
+"""`/usage/`: the account's credits, from the latest usage snapshot, their history, and when
+they run out at the current rate (analytics.forecast)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
+from analytics.forecast import burn_by_test, credit_forecast
 from dashboard import selectors
 from dashboard.selectors import charts
 
@@ -18,5 +20,7 @@ def usage(request: HttpRequest) -> HttpResponse:
         "snapshot": snapshot,
         "by_lookup_key": selectors.usage_by_lookup_key(snapshot) if snapshot else [],
         "credit_balance": charts.credit_balance(),
+        "forecast": credit_forecast(),
+        "burn_by_test": burn_by_test(),
     }
     return render(request, "dashboard/usage.html", context)

@@ -1,0 +1,223 @@
+"""The case file of an attempt: one ZIP that stands on its own at an integrity hearing.
+
+It holds the attempt and its evidence records as AutoProctor sent them (JSON), every evidence
+file (fetched through presigned URLs by proctoring.evidence_files), a printable report.html,
+the review history, notes, dismissals and the attempt's audit entries (CSV), a README.txt and
+MANIFEST.sha256, the SHA-256 of every other file in `sha256sum -c` format.
+
+The ZIP is streamed (zipstream-ng): each member is a generator read only when the stream
+reaches it, and each member's hash is taken as its bytes pass, so the manifest, the last
+member, is written without reading anything twice and nothing is held in memory but the chunk
+in flight. A test's case files are streamed the same way as one ZIP holding one ZIP each.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import PurePosixPath
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
+
+from audit.models import AuditEvent
+from dashboard.export import iso_utc, neutralise
+from proctoring.autoproctor import AutoProctorError
+from proctoring.evidence_files import NotMedia, open_evidence_file
+from proctoring.models import Attempt, EvidenceRecord
+from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
+
+README = """\
+Case file of attempt {attempt_id} ({candidate}), test {lookup_key}
+Made {made} by {user}.
+
+attempt.json            The attempt exactly as AutoProctor sent it (at the last sync).
+evidence-records.json   Each evidence record exactly as AutoProctor sent it, in timeline order.
+                        (The values are as sent; a database may store an object's keys in
+                        another order.)
+evidence/               Every evidence file, as AutoProctor's storage served it.
+unavailable.txt         The evidence files that could not be fetched (left empty), and why.
+report.html             A printable report: the attempt, its verdict and its timeline.
+review-history.csv      Every verdict given to the attempt, oldest first.
+notes.csv               Reviewers' notes, on the attempt or on one evidence record.
+dismissals.csv          Evidence records reviewers judged not to count, with why.
+audit.csv               Every audited action about this attempt, oldest first.
+MANIFEST.sha256         The SHA-256 of every other file: check with `sha256sum -c MANIFEST.sha256`.
+"""
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(text: str) -> str:
+    return SAFE_NAME.sub("-", text).strip("-.") or "unnamed"
+
+
+def _csv(rows: Iterable[list]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        [[neutralise(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
+    )
+    return buffer.getvalue().encode()
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, indent=2, ensure_ascii=False).encode()
+
+
+def evidence_file_name(record: EvidenceRecord) -> str:
+    suffix = PurePosixPath(record.s3_path or "").suffix[:10]
+    return (
+        f"evidence/{record.device}-{record.position:04d}-{safe_name(record.label)}"
+        f"{safe_name(suffix) if suffix else ''}"
+    ).replace("-.", ".")
+
+
+def _evidence_bytes(record: EvidenceRecord, failures: list[str]) -> Iterator[bytes]:
+    try:
+        evidence = open_evidence_file(record)
+    except (AutoProctorError, NotMedia) as error:
+        failures.append(f"{evidence_file_name(record)}: {error}")
+        return
+    yield from evidence.chunks()
+
+
+class _Manifest:
+    """Hashes members as they stream; `lines()` is the manifest once they have all passed."""
+
+    def __init__(self) -> None:
+        self.hashes: list[tuple[str, str]] = []
+
+    def hashed(self, name: str, data: Callable[[], Iterable[bytes] | bytes]) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        produced = data()
+        for chunk in [produced] if isinstance(produced, bytes) else produced:
+            digest.update(chunk)
+            yield chunk
+        self.hashes.append((name, digest.hexdigest()))
+
+    def lines(self) -> Iterator[bytes]:
+        yield "".join(f"{digest}  {name}\n" for name, digest in self.hashes).encode()
+
+
+def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
+    """(name, function giving the bytes) of every member but the manifest, in order."""
+    records = list(
+        attempt.evidence_records.order_by("occurred_at", "recorded_at", "device", "position", "pk")
+    )
+    with_file = [record for record in records if record.s3_path]
+    failures: list[str] = []
+
+    def history():
+        changes = VerdictChange.objects.filter(attempt=attempt).order_by("at", "id")
+        yield _csv([["at", "verdict", "previous_verdict", "reviewer", "reason", "seen_trust"]])
+        yield _csv(
+            [iso_utc(c.at), c.verdict, c.previous_verdict, c.reviewer_name, c.full_reason,
+             "" if c.seen_trust_score is None else f"{c.seen_trust_score * 100:.2f}"]
+            for c in changes
+        )  # fmt: skip
+
+    def notes():
+        rows = ReviewNote.objects.filter(attempt=attempt).order_by("at", "id")
+        yield _csv([["at", "author", "device", "label", "occurred_at", "text"]])
+        yield _csv(
+            [iso_utc(n.at), n.author_name, n.device, n.label, iso_utc(n.occurred_at), n.text]
+            for n in rows
+        )
+
+    def dismissals():
+        rows = EvidenceDismissal.objects.filter(attempt=attempt).order_by("at", "id")
+        yield _csv([["at", "dismissed_by", "device", "label", "occurred_at", "reason"]])
+        yield _csv(
+            [iso_utc(d.at), d.dismissed_by_name, d.device, d.label, iso_utc(d.occurred_at),
+             d.reason]
+            for d in rows
+        )  # fmt: skip
+
+    def audit():
+        rows = AuditEvent.objects.filter(attempt=attempt).order_by("at", "id")
+        yield _csv([["at", "user", "action", "summary", "detail"]])
+        for chunk_start in range(0, rows.count(), 500):
+            yield _csv(
+                [iso_utc(e.at), e.username, e.action, e.summary, json.dumps(e.detail)]
+                for e in rows[chunk_start : chunk_start + 500]
+            )
+
+    def report():
+        state = ReviewState.objects.filter(attempt=attempt).first()
+        html = render_to_string(
+            "analytics/case_report.html",
+            {
+                "attempt": attempt,
+                "records": records,
+                "state": state,
+                "failures": failures,
+                "made": timezone.now(),
+            },
+        )
+        return html.encode()
+
+    readme = README.format(
+        attempt_id=attempt.test_attempt_id,
+        candidate=attempt.candidate_name or "no name",
+        lookup_key=attempt.lookup_key or "none",
+        made=iso_utc(timezone.now()),
+        user=user_name,
+    )
+    members = [
+        ("README.txt", lambda: readme.encode()),
+        ("attempt.json", lambda: _json(attempt.raw)),
+        ("evidence-records.json", lambda: _json([record.raw for record in records])),
+    ]
+    names = set()
+    for record in with_file:
+        name = evidence_file_name(record)
+        if name in names:  # two records with one position and label: keep both
+            name = f"{name}-{record.pk}"
+        names.add(name)
+        record.case_file_name = name
+        members.append((name, lambda record=record: _evidence_bytes(record, failures)))
+    members += [
+        ("unavailable.txt", lambda: "".join(f"{line}\n" for line in failures).encode()),
+        ("report.html", report),  # after the files, so it can say which could not be fetched
+        ("review-history.csv", history),
+        ("notes.csv", notes),
+        ("dismissals.csv", dismissals),
+        ("audit.csv", audit),
+    ]
+    return members
+
+
+def case_file_stream(attempt: Attempt, *, user_name: str) -> ZipStream:
+    """The attempt's case file as a ZipStream: iterate it for the bytes of the ZIP."""
+    manifest = _Manifest()
+    stream = ZipStream(compress_type=ZIP_DEFLATED)
+    for name, data in _members(attempt, user_name):
+        # Images and audio are compressed already.
+        compress = ZIP_STORED if name.startswith("evidence/") else None
+        stream.add(manifest.hashed(name, data), name, compress_type=compress)
+    stream.add(manifest.lines(), "MANIFEST.sha256")
+    return stream
+
+
+def case_file_name(attempt: Attempt) -> str:
+    return f"case-file-{safe_name(attempt.test_attempt_id)}.zip"
+
+
+def case_files_stream(attempts: Iterable[Attempt], *, user_name: str) -> ZipStream:
+    """Several case files as one ZIP holding each attempt's case file ZIP, made one after the
+    other as the stream reaches it."""
+    stream = ZipStream(compress_type=ZIP_STORED)
+    for attempt in attempts:
+        stream.add(
+            _lazy(lambda attempt=attempt: case_file_stream(attempt, user_name=user_name)),
+            case_file_name(attempt),
+        )
+    return stream
+
+
+def _lazy(make: Callable[[], Iterable[bytes]]) -> Iterator[bytes]:
+    yield from make()

@@ -1,0 +1,163 @@
+"""`/tests/<lookup_key>/`: one test's figures, charts, calibration and collusion signals; its
+charts' JSON; a test admin's per-test review threshold; two attempts side by side."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
+
+from access.permissions import (
+    EXPORT_ATTEMPTS,
+    REVIEW_ATTEMPTS,
+    SET_THRESHOLDS,
+    VIEW_ATTEMPTS,
+    VIEW_EVIDENCE,
+    attempt_for,
+    can,
+    require,
+)
+from analytics import calibration, cohort, collusion
+from analytics.figures import figures_of
+from dashboard.selectors import charts
+from proctoring.models import Attempt
+from review import services as review_services
+from review import thresholds
+
+# A window dismissed in one action is at most this long.
+MAX_WINDOW_MINUTES = 60
+
+
+def _figures(lookup_key):
+    figures = figures_of(lookup_key)
+    if figures is None:
+        raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
+    return figures
+
+
+@require(VIEW_ATTEMPTS)
+def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
+    figures = _figures(lookup_key)
+    attempts = Attempt.objects.filter(lookup_key=lookup_key)
+    context = {
+        "nav": "tests",
+        "figures": figures,
+        "trust_distribution": charts.trust_distribution(
+            attempts=attempts, threshold=figures.threshold
+        ),
+        "violations_by_label": charts.violations_by_label(attempts=attempts),
+        "outcomes": calibration.label_outcomes(lookup_key),
+        "suggestion": calibration.suggest_threshold(lookup_key),
+        "coverage": calibration.COVERAGE,
+        "pairs": collusion.similar_pairs(lookup_key),
+        "shared_emails": collusion.shared_emails(lookup_key),
+        "shared_names": collusion.names_under_several_emails(lookup_key),
+        "collusion": collusion,
+        "strip": cohort.minute_strip(lookup_key),
+        "can_set_threshold": can(request.user, SET_THRESHOLDS),
+        "can_review": can(request.user, REVIEW_ATTEMPTS),
+        "can_export_cases": can(request.user, EXPORT_ATTEMPTS, VIEW_EVIDENCE),
+    }
+    return render(request, "analytics/test_page.html", context)
+
+
+def _json(data):
+    response = JsonResponse(data)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require(VIEW_ATTEMPTS)
+def trust_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
+    figures = _figures(lookup_key)
+    attempts = Attempt.objects.filter(lookup_key=lookup_key)
+    return _json(charts.trust_distribution(attempts=attempts, threshold=figures.threshold))
+
+
+@require(VIEW_ATTEMPTS)
+def labels_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
+    attempts = Attempt.objects.filter(lookup_key=lookup_key)
+    return _json(charts.violations_by_label(attempts=attempts))
+
+
+@require(VIEW_ATTEMPTS, SET_THRESHOLDS)
+@require_POST
+def set_threshold(request: HttpRequest, lookup_key: str) -> HttpResponse:
+    _figures(lookup_key)
+    text = request.POST.get("threshold", "").strip()
+    reason = request.POST.get("reason", "").strip()
+    try:
+        value = thresholds.parse_percent(text) if text else None
+        thresholds.set_threshold(
+            user=request.user, lookup_key=lookup_key, threshold=value, reason=reason
+        )
+    except thresholds.ThresholdRefused as refused:
+        messages.error(request, f"The threshold was not changed. {refused}")
+    else:
+        if value is None:
+            messages.success(request, "This test uses the default review threshold again.")
+        else:
+            messages.success(request, f"This test's review threshold is now {value:.2%}.")
+    return redirect("test-page", lookup_key=lookup_key)
+
+
+@require(VIEW_ATTEMPTS)
+def compare(request: HttpRequest, lookup_key: str, first_id: int, second_id: int) -> HttpResponse:
+    """Two attempts of the test side by side: their violations minute by minute."""
+    first = attempt_for(request.user, first_id)
+    second = attempt_for(request.user, second_id)
+    if first.lookup_key != lookup_key or second.lookup_key != lookup_key:
+        raise Http404("Both attempts must belong to this test.")
+    sets = collusion.minute_sets(Attempt.objects.filter(pk__in=[first.pk, second.pk]))
+    one, other = sets.get(first.pk, set()), sets.get(second.pk, set())
+    rows = [
+        (minute, label, (label, minute) in one, (label, minute) in other)
+        for label, minute in sorted(one | other, key=lambda item: (item[1], item[0]))
+    ]
+    context = {
+        "nav": "tests",
+        "lookup_key": lookup_key,
+        "both": [first, second],
+        "rows": rows,
+        "shared": len(one & other),
+    }
+    return render(request, "analytics/compare.html", context)
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def dismiss_window(request: HttpRequest, lookup_key: str) -> HttpResponse:
+    """Dismiss one label for a time window across the test (a spike the room shared)."""
+    _figures(lookup_key)
+    start = parse_datetime(request.POST.get("start", "").strip() or "x")
+    try:
+        minutes = int(request.POST.get("minutes", "1"))
+    except ValueError:
+        minutes = 0
+    if start is None or timezone.is_naive(start) or not 1 <= minutes <= MAX_WINDOW_MINUTES:
+        messages.error(
+            request,
+            "Nothing was dismissed: the window was not understood. Send start as an ISO 8601 "
+            f"time with its offset and minutes between 1 and {MAX_WINDOW_MINUTES}.",
+        )
+        return redirect("test-page", lookup_key=lookup_key)
+    try:
+        made = review_services.dismiss_window(
+            user=request.user,
+            lookup_key=lookup_key,
+            label=request.POST.get("label", ""),
+            start=start,
+            end=start + timedelta(minutes=minutes),
+            reason=request.POST.get("reason", "").strip(),
+        )
+    except review_services.ReviewRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Dismissed {len(made)} event{pluralize(len(made))}.")
+    return redirect("test-page", lookup_key=lookup_key)
