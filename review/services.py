@@ -330,6 +330,8 @@ def review_history_delete(*, attempt_ids: list[int]) -> int:
         # A plain QuerySet: the append-only manager refuses deletes on purpose.
         deleted += QuerySet(model).filter(attempt_id__in=attempt_ids).delete()[0]
     return deleted
+
+
 EVIDENCE_DISMISS_WINDOW = "evidence.dismiss_window"
 
 

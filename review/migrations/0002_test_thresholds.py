@@ -7,9 +7,9 @@ from django.db import migrations, models
 
 
 def grant_to_test_admins(apps, schema_editor):
-    from access.roles import ROLES, TEST_ADMIN, ensure_roles
+    from access.roles import TEST_ADMIN, ensure_roles
 
-    ensure_roles(apps, {TEST_ADMIN: ROLES[TEST_ADMIN]})
+    ensure_roles(apps, {TEST_ADMIN: [("review", "pertestthreshold", "change_pertestthreshold")]})
 
 
 class Migration(migrations.Migration):
