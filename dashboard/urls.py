@@ -42,6 +42,11 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
     path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
     path(
+        "attempts/<int:attempt_id>/dismissals/",
+        review.group_dismissal,
+        name="attempt-group-dismissal",
+    ),
+    path(
         "attempts/<int:attempt_id>/evidence/<int:record_id>/dismissal/",
         review.dismissal,
         name="evidence-dismissal",

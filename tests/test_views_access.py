@@ -32,6 +32,7 @@ ACCESS = {
     "attempt-bulk-verdict": (405, 405),
     "attempt-note": (405, 405),
     "evidence-dismissal": (405, 405),
+    "attempt-group-dismissal": (405, 405),
     "console": (403, 200),
     "console-walk": (403, 200),
     "console-signature": (403, 200),
@@ -46,6 +47,7 @@ POSTED = {
     "attempt-bulk-verdict": {"verdict": "cleared", "reason": "fine"},
     "attempt-note": {"text": "a note"},
     "evidence-dismissal": {"action": "dismiss", "reason": "allowed"},
+    "attempt-group-dismissal": {"label": "tab-switch", "reason": "allowed"},
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.
@@ -76,6 +78,7 @@ def url_for():
         "attempt-verdict": {"attempt_id": attempt.pk},
         "attempt-note": {"attempt_id": attempt.pk},
         "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
+        "attempt-group-dismissal": {"attempt_id": attempt.pk},
     }
     return lambda name: reverse(name, kwargs=arguments.get(name))
 

@@ -21,6 +21,7 @@ from dashboard import selectors
 from dashboard.filters import AttemptFilter
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import COLUMNS, Sort
+from dashboard.workspace import attempt_workspace
 from proctoring.models import Attempt
 from review import selectors as review_selectors
 from review import services
@@ -80,7 +81,8 @@ def render_report(
     """The report page; the review views show it again with a form that was refused.
 
     `?queue=1` shows it as a step of the needs-review queue: previous and next links, and a
-    verdict that moves on to the next attempt.
+    verdict that moves on to the next attempt. `?event=<record id>` selects the event whose
+    evidence the viewer shows (dashboard.workspace).
     """
     records = selectors.attempt_timeline(attempt)
     review = review_selectors.attempt_review(attempt, records)
@@ -99,7 +101,7 @@ def render_report(
         "records": records,
         "review": review,
         "violations": review.violations,
-        "gallery": [record for record in records if record.has_file],
+        "workspace": attempt_workspace(attempt, review, selected=request.GET.get("event")),
         "without_file": sum(1 for record in records if not record.has_file),
         "autoproctor_url": "{}/test-attempts/{}/".format(
             settings.AUTOPROCTOR_DASHBOARD_URL, quote(attempt.test_attempt_id, safe="")
