@@ -28,6 +28,19 @@ from review import services
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from review.permissions import may_give_verdict
 
+# The list's columns a reviewer may hide (static/js/attempt_list.js remembers the choice);
+# the candidate's column, which opens the report, always stays.
+HIDEABLE_COLUMNS = [
+    ("test", "Test"),
+    ("started", "Started"),
+    ("submitted", "Submitted"),
+    ("duration", "Duration"),
+    ("trust", "Trust score"),
+    ("violations", "Violations"),
+    ("evidence", "Evidence"),
+    ("review", "Review"),
+]
+
 
 @require(VIEW_ATTEMPTS)
 def attempt_list(request: HttpRequest) -> HttpResponse:
@@ -53,7 +66,8 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
         "nav": "attempts",
         "filter": attempt_filter,
         "sort": sort,
-        "headers": headers,
+        "header_by_key": {header["column"].key: header for header in headers},
+        "hideable_columns": HIDEABLE_COLUMNS,
         "page": page,
         "matching": min(matching, COUNT_CAP),
         "matching_capped": matching > COUNT_CAP,
