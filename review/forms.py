@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from proctoring.models import Attempt
-from review.models import Verdict
+from review.models import ContextKind, Verdict
 from review.services import PRESETS, Seen
 
 VERDICT_CHOICES = [
@@ -124,3 +124,12 @@ class GroupDismissalForm(forms.Form):
         if not cleaned.get("records") and not cleaned.get("label"):
             raise forms.ValidationError("Choose the incident or the label to dismiss.")
         return cleaned
+
+
+class ContextNoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=ContextKind.choices)
+    text = forms.CharField(
+        label="Note",
+        max_length=5000,
+        error_messages={"required": "Write the note first; nothing was saved."},
+    )

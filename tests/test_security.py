@@ -49,6 +49,7 @@ def every_url(hostile_data):
         "attempt-note": {"attempt_id": attempt.pk},
         "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
         "attempt-group-dismissal": {"attempt_id": attempt.pk},
+        "attempt-context-note": {"attempt_id": attempt.pk},
     }
     urls = [reverse(name, kwargs=arguments.get(name)) for name in ACCESS]
     return urls + [

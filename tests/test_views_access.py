@@ -33,6 +33,7 @@ ACCESS = {
     "attempt-note": (405, 405),
     "evidence-dismissal": (405, 405),
     "attempt-group-dismissal": (405, 405),
+    "attempt-context-note": (403, 405),  # test admins only
     "console": (403, 200),
     "console-walk": (403, 200),
     "console-signature": (403, 200),
@@ -79,6 +80,7 @@ def url_for():
         "attempt-note": {"attempt_id": attempt.pk},
         "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
         "attempt-group-dismissal": {"attempt_id": attempt.pk},
+        "attempt-context-note": {"attempt_id": attempt.pk},
     }
     return lambda name: reverse(name, kwargs=arguments.get(name))
 

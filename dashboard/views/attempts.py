@@ -25,8 +25,9 @@ from dashboard.workspace import attempt_workspace
 from proctoring.models import Attempt
 from review import selectors as review_selectors
 from review import services
+from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
-from review.permissions import may_give_verdict
+from review.permissions import may_give_verdict, may_write_context_notes
 
 # The list's columns a reviewer may hide (static/js/attempt_list.js remembers the choice);
 # the candidate's column, which opens the report, always stays.
@@ -132,6 +133,8 @@ def render_report(
             (radio, VERDICT_KEYS[radio.data["value"]]) for radio in verdict_form["verdict"]
         ],
         "note_form": NoteForm(),
+        "context_notes": context_notes_for([attempt])[attempt.pk],
+        "may_write_context_notes": may_write_context_notes(request.user),
         "in_queue": in_queue,
         "queue_previous": previous,
         "queue_next": following,

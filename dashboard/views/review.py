@@ -24,6 +24,7 @@ from dashboard.views.attempts import render_report
 from proctoring.models import Attempt, EvidenceRecord
 from review import selectors as review_selectors
 from review import services
+from review.context_notes import context_notes_for
 from review.forms import (
     BulkVerdictForm,
     DismissalForm,
@@ -54,6 +55,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     single_page = not (page.has_next or page.has_previous)
     matching = len(page.rows) if single_page else capped_count(attempts)
+    notes = context_notes_for(page.rows)
+    for attempt in page.rows:
+        attempt.context_notes = notes[attempt.pk]
     context = {
         "nav": "review",
         "page": page,
