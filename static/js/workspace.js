@@ -6,6 +6,7 @@
  *
  * j or ↓ selects the next event, k or ↑ the previous one, space plays or pauses the selected
  * event's audio, d puts the cursor in its "why it does not count" field (Escape leaves it).
+ * Before printing, every incident opens and every thumbnail loads (static/css print rules).
  */
 (function () {
   "use strict";
@@ -108,6 +109,26 @@
         field.blur();
       }
     });
+  });
+
+  // Printing shows every incident's events; the ones the reviewer had closed close again after.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    openedForPrint = Array.prototype.slice
+      .call(document.querySelectorAll("details[data-incident]:not([open])"))
+      .map(function (details) {
+        details.open = true;
+        return details;
+      });
+    document.querySelectorAll("[data-event-panel] img[loading=lazy]").forEach(function (image) {
+      image.loading = "eager";
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) {
+      details.open = false;
+    });
+    openedForPrint = [];
   });
 
   document.addEventListener("keydown", function (event) {

@@ -142,3 +142,18 @@ def test_the_workspace_stacks_on_a_narrow_screen(page, proctor, busy_attempt):
     viewer = page.locator("[data-viewer]").bounding_box()
     assert viewer["y"] > timeline["y"]  # one column, the viewer below the timeline
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
+
+
+def test_printing_the_report_shows_every_event_and_no_forms(page, proctor, busy_attempt, tmp_path):
+    page.set_viewport_size(LAPTOP)
+    log_in(page, proctor)
+    page.goto(f"/attempts/{busy_attempt.pk}/")
+    page.emulate_media(media="print")
+    assert not page.locator("header.topbar").is_visible()
+    assert not page.locator("#verdict-form").is_visible()
+    assert not page.locator("form.note-form").is_visible()
+    panels = page.locator("[data-event-panel]")
+    assert all(panel.is_visible() for panel in panels.all())
+    assert page.locator("#history-title").is_visible()
+    page.pdf(path=str(tmp_path / "report.pdf"))  # what "Save as PDF" makes
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
