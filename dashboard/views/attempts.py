@@ -60,6 +60,9 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
             "param": sort.header_param(column),
             "current": column.key == sort.column.key,
             "descending": sort.descending,
+            "aria_sort": ("descending" if sort.descending else "ascending")
+            if column.key == sort.column.key
+            else "",
         }
         for column in COLUMNS.values()
     ]
