@@ -28,6 +28,11 @@ from review.selectors import changed_since_review, has_verdict
 # How long an attempt took, as the list's Duration column computes it.
 DURATION = SORT_COLUMNS["duration"].annotation
 
+# Bounds that keep a typed number inside what a timedelta and a database integer hold; no
+# attempt comes near them (a year of minutes, a million violations).
+LONGEST_MINUTES = 366 * 24 * 60
+LARGEST_COUNT = 1_000_000
+
 # The filters shown in the list's one-line bar; the others are behind "More filters".
 MAIN_FILTERS = ("q", "lookup_key", "review_status", "below_threshold")
 
@@ -103,12 +108,14 @@ class AttemptFilter(django_filters.FilterSet):
         label="At least (violations)",
         method="filter_count_min",
         min_value=Decimal(1),
+        max_value=Decimal(LARGEST_COUNT),
         widget=forms.NumberInput(attrs={"min": "1", "step": "1", "aria-label": "At least"}),
     )
     duration_min = django_filters.NumberFilter(
         label="Duration from (minutes)",
         method="filter_duration_min",
         min_value=Decimal(0),
+        max_value=Decimal(LONGEST_MINUTES),
         widget=forms.NumberInput(
             attrs={"min": "0", "step": "any", "aria-label": "Duration from (minutes)"}
         ),
@@ -117,6 +124,7 @@ class AttemptFilter(django_filters.FilterSet):
         label="Duration to (minutes)",
         method="filter_duration_max",
         min_value=Decimal(0),
+        max_value=Decimal(LONGEST_MINUTES),
         widget=forms.NumberInput(
             attrs={"min": "0", "step": "any", "aria-label": "Duration to (minutes)"}
         ),

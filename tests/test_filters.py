@@ -200,3 +200,11 @@ def test_more_filters_opens_only_for_the_filters_behind_it():
     assert main_only.is_valid() and more.is_valid()
     assert not main_only.more_active
     assert more.more_active
+
+
+def test_a_duration_or_count_too_large_is_reported_not_a_server_error(proctor_client):
+    page = proctor_client.get(
+        reverse("attempt-list"), {"duration_min": "9" * 25, "count_min": "9" * 25}
+    ).content.decode()
+    assert "Duration from (minutes): Ensure this value is less than or equal to 527040." in page
+    assert "At least (violations): Ensure this value is less than or equal to 1000000." in page
