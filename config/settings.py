@@ -264,6 +264,8 @@ REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
 # or when fewer than this many credits are left (analytics.forecast).
 CREDITS_WARN_DAYS = env_int("CREDITS_WARN_DAYS", 14, minimum=0)
 CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 100, minimum=0)
+# Events of one label at most this many seconds apart are one incident on the report.
+INCIDENT_GAP_SECONDS = env_int("INCIDENT_GAP_SECONDS", 60, minimum=0)
 SYNC_RESULTS_EVERY_MINUTES = env_int("SYNC_RESULTS_EVERY_MINUTES", 5, minimum=1)
 SYNC_USAGE_EVERY_MINUTES = env_int("SYNC_USAGE_EVERY_MINUTES", 60, minimum=1)
 SYNC_EVIDENCE_WORKERS = env_int("SYNC_EVIDENCE_WORKERS", 4, minimum=1)

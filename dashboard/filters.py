@@ -8,20 +8,34 @@ left out of the filter; the export refuses it instead (see dashboard.views.expor
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from dashboard import selectors
+from dashboard.columns import SORT_COLUMNS
 from dashboard.labels import label_words
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import Verdict
 from review.selectors import changed_since_review, has_verdict
 from review.thresholds import below_threshold
+
+# How long an attempt took, as the list's Duration column computes it.
+DURATION = SORT_COLUMNS["duration"].annotation
+
+# Bounds that keep a typed number inside what a timedelta and a database integer hold; no
+# attempt comes near them (a year of minutes, a million violations).
+LONGEST_MINUTES = 366 * 24 * 60
+LARGEST_COUNT = 1_000_000
+
+# The filters shown in the list's one-line bar; the others are behind "More filters".
+MAIN_FILTERS = ("q", "lookup_key", "review_status", "below_threshold")
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -38,19 +52,25 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_trust_min",
         min_value=Decimal(0),
         max_value=Decimal(100),
-        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"}),
+        widget=forms.NumberInput(
+            attrs={"step": "any", "min": "0", "max": "100", "aria-label": "Trust score from (%)"}
+        ),
     )
     trust_max = django_filters.NumberFilter(
         label="Trust score to (%)",
         method="filter_trust_max",
         min_value=Decimal(0),
         max_value=Decimal(100),
-        widget=forms.NumberInput(attrs={"step": "any", "min": "0", "max": "100"}),
+        widget=forms.NumberInput(
+            attrs={"step": "any", "min": "0", "max": "100", "aria-label": "Trust score to (%)"}
+        ),
     )
     submitted = django_filters.DateFromToRangeFilter(
         label="Submitted between",
         field_name="submitted_at",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=django_filters.widgets.DateRangeWidget(
+            attrs={"type": "date", "aria-label": "Submitted between (from, to)"}
+        ),
     )
     violation = django_filters.ChoiceFilter(
         label="Has violation", method="filter_violation", empty_label="Any or none"
@@ -75,6 +95,41 @@ class AttemptFilter(django_filters.FilterSet):
     reviewed_by = django_filters.ChoiceFilter(
         label="Reviewed by", method="filter_reviewed_by", empty_label="Anyone"
     )
+    labels = django_filters.MultipleChoiceFilter(
+        label="Has any of",
+        method="filter_labels",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    count_label = django_filters.ChoiceFilter(
+        label="Kind to count",
+        method="filter_nothing",
+        empty_label="Any violation",
+    )
+    count_min = django_filters.NumberFilter(
+        label="At least (violations)",
+        method="filter_count_min",
+        min_value=Decimal(1),
+        max_value=Decimal(LARGEST_COUNT),
+        widget=forms.NumberInput(attrs={"min": "1", "step": "1", "aria-label": "At least"}),
+    )
+    duration_min = django_filters.NumberFilter(
+        label="Duration from (minutes)",
+        method="filter_duration_min",
+        min_value=Decimal(0),
+        max_value=Decimal(LONGEST_MINUTES),
+        widget=forms.NumberInput(
+            attrs={"min": "0", "step": "any", "aria-label": "Duration from (minutes)"}
+        ),
+    )
+    duration_max = django_filters.NumberFilter(
+        label="Duration to (minutes)",
+        method="filter_duration_max",
+        min_value=Decimal(0),
+        max_value=Decimal(LONGEST_MINUTES),
+        widget=forms.NumberInput(
+            attrs={"min": "0", "step": "any", "aria-label": "Duration to (minutes)"}
+        ),
+    )
     changed_since_review = django_filters.BooleanFilter(
         label="Only changed since their review",
         method="filter_changed_since_review",
@@ -91,9 +146,9 @@ class AttemptFilter(django_filters.FilterSet):
         self.filters["lookup_key"].extra["choices"] = [
             (key, key) for key in selectors.lookup_keys()
         ]
-        self.filters["violation"].extra["choices"] = [
-            (label, label_words(label)) for label in selectors.evidence_labels()
-        ]
+        label_choices = [(label, label_words(label)) for label in selectors.evidence_labels()]
+        for name in ("violation", "labels", "count_label"):
+            self.filters[name].extra["choices"] = label_choices
         self.filters["reviewed_by"].extra["choices"] = [
             (name, name) for name in selectors.reviewers()
         ]
@@ -112,6 +167,16 @@ class AttemptFilter(django_filters.FilterSet):
             value not in (None, "", False, [])
             and not (isinstance(value, slice) and value.start is None and value.stop is None)
             for value in self.form.cleaned_data.values()
+        )
+
+    @property
+    def more_active(self) -> bool:
+        """True when a filter behind "More filters" narrows the list (it opens then)."""
+        return self.is_bound and any(
+            value not in (None, "", False, [])
+            and not (isinstance(value, slice) and value.start is None and value.stop is None)
+            for name, value in self.form.cleaned_data.items()
+            if name not in MAIN_FILTERS
         )
 
     def filter_search(
@@ -145,6 +210,58 @@ class AttemptFilter(django_filters.FilterSet):
                     attempt=OuterRef("pk"), label=value, is_violation=True
                 )
             )
+        )
+
+    def filter_labels(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
+        """Attempts with a violation of any of the labels `value`."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(
+                EvidenceRecord.objects.filter(
+                    attempt=OuterRef("pk"), label__in=value, is_violation=True
+                )
+            )
+        )
+
+    def filter_nothing(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
+        """`count_label` only says what `count_min` counts."""
+        return queryset
+
+    def filter_count_min(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
+        """At least `value` violations of the kind `count_label` (of any kind when empty)."""
+        label = self.form.cleaned_data.get("count_label")
+        if not label:
+            return queryset.filter(violation_count__gte=int(value))
+        counted = (
+            EvidenceRecord.objects.filter(attempt=OuterRef("pk"), label=label, is_violation=True)
+            .order_by()
+            .values("attempt")
+            .annotate(total=Count("*"))
+            .values("total")
+        )
+        return queryset.alias(
+            label_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        ).filter(label_count__gte=int(value))
+
+    def filter_duration_min(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
+        return queryset.alias(filter_duration=DURATION).filter(
+            filter_duration__gte=timedelta(minutes=float(value))
+        )
+
+    def filter_duration_max(
+        self, queryset: QuerySet[Attempt], name: str, value: Any
+    ) -> QuerySet[Attempt]:
+        return queryset.alias(filter_duration=DURATION).filter(
+            filter_duration__lte=timedelta(minutes=float(value))
         )
 
     def filter_below_threshold(

@@ -5,6 +5,7 @@ from django.urls import path
 from dashboard.views import (
     attempts,
     charts,
+    context_notes,
     evidence,
     export,
     overview,
@@ -40,6 +41,16 @@ urlpatterns = [
     path("review/", review.queue, name="review-queue"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
     path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
+    path(
+        "attempts/<int:attempt_id>/context-notes/",
+        context_notes.context_note,
+        name="attempt-context-note",
+    ),
+    path(
+        "attempts/<int:attempt_id>/dismissals/",
+        review.group_dismissal,
+        name="attempt-group-dismissal",
+    ),
     path(
         "attempts/<int:attempt_id>/evidence/<int:record_id>/dismissal/",
         review.dismissal,

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from audit.admin import HistoryAdmin
-from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
+from review.models import ContextNote, EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
 
 
 @admin.register(VerdictChange)
@@ -38,3 +38,11 @@ class EvidenceDismissalAdmin(HistoryAdmin):
     search_fields = ["attempt__test_attempt_id", "dismissed_by_name", "reason"]
     list_select_related = ["attempt"]
     raw_id_fields = ["attempt", "dismissed_by"]
+
+
+@admin.register(ContextNote)
+class ContextNoteAdmin(HistoryAdmin):
+    list_display = ["at", "kind", "key", "author_name", "text"]
+    list_filter = ["kind"]
+    search_fields = ["key", "author_name", "text"]
+    raw_id_fields = ["author"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from proctoring.models import Attempt
-from review.models import Verdict
+from review.models import ContextKind, Verdict
 from review.services import PRESETS, Seen
 
 VERDICT_CHOICES = [
@@ -98,3 +98,38 @@ class DismissalForm(forms.Form):
         if cleaned.get("action") == "dismiss" and not cleaned.get("reason"):
             self.add_error("reason", "Say why this record does not count; nothing was dismissed.")
         return cleaned
+
+
+class GroupDismissalForm(forms.Form):
+    """Dismiss several violations at once: an incident's (`records`) or every one of a label."""
+
+    records = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    label = forms.CharField(max_length=100, required=False)
+    reason = forms.CharField(
+        label="Why they do not count",
+        max_length=2000,
+        error_messages={"required": "Say why these records do not count; nothing was dismissed."},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        ids = data.getlist("records") if data is not None else []
+        self.fields["records"].choices = [(value, value) for value in ids if value.isdigit()]
+        self.fields["records"].error_messages["invalid_choice"] = (
+            "Not an evidence record: %(value)s."
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("records") and not cleaned.get("label"):
+            raise forms.ValidationError("Choose the incident or the label to dismiss.")
+        return cleaned
+
+
+class ContextNoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=ContextKind.choices)
+    text = forms.CharField(
+        label="Note",
+        max_length=5000,
+        error_messages={"required": "Write the note first; nothing was saved."},
+    )

@@ -241,3 +241,31 @@ class PerTestThreshold(models.Model):
 
     def __str__(self):
         return f"{self.lookup_key}: {self.threshold:.2%}"
+
+
+class ContextKind(models.TextChoices):
+    TEST = "test", "Test note"
+    CANDIDATE = "candidate", "Candidate note"
+
+
+class ContextNote(AppendOnlyModel):
+    """A note that applies beyond one attempt: to every attempt of a test (key: its lookup key,
+    e.g. "calculator and a second monitor allowed") or of a candidate (key: the email in lower
+    case, e.g. "approved accommodation: a reader in the room"). Written by test admins; shown
+    on every matching report and in the review queue."""
+
+    kind = models.CharField(max_length=16, choices=ContextKind.choices)
+    key = models.CharField(max_length=320)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "key", "at", "id"]
+        indexes = [models.Index(fields=["kind", "key", "at"], name="context_note_key_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.key} by {self.author_name}"

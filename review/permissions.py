@@ -33,3 +33,9 @@ def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismi
     if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
         return False
     return dismissal.dismissed_by_id == user.pk or can(user, OVERTURN_VERDICTS)
+
+
+def may_write_context_notes(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Test and candidate notes apply to every matching attempt, so only test admins (who hold
+    OVERTURN_VERDICTS) write them."""
+    return can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS, OVERTURN_VERDICTS)

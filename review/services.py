@@ -280,24 +280,53 @@ def dismiss_record(
         existing = _dismissals_of(record).first()
         if existing is not None:
             return existing, False
-        device, label, occurred_at = EvidenceKey.identity_of(record)
-        dismissal = EvidenceDismissal.objects.create(
-            attempt_id=record.attempt_id,
-            device=device,
-            label=label,
-            occurred_at=occurred_at,
-            reason=reason,
-            dismissed_by=user,
-            dismissed_by_name=_name(user),
-        )
-        audit_record(
-            user=user,
-            action=EVIDENCE_DISMISS,
-            attempt=record.attempt,
-            summary=f"Dismissed {record.label}: {reason}",
-            detail={**_record_detail(record), "reason": reason},
-        )
+        dismissal = _dismiss(user, record.attempt, record, reason)
     return dismissal, True
+
+
+def dismiss_records(
+    *, user: AbstractBaseUser, attempt: Attempt, records: list[EvidenceRecord], reason: str
+) -> list[EvidenceDismissal]:
+    """Dismiss several records of `attempt` for one reason (an incident, or every record of a
+    label): each gets its own EvidenceDismissal and its own audit event, all or nothing.
+    Records already dismissed keep their first dismissal; returns the new dismissals."""
+    created = []
+    with transaction.atomic():
+        Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        existing = {
+            dismissal.identity for dismissal in EvidenceDismissal.objects.filter(attempt=attempt)
+        }
+        for record in records:
+            identity = EvidenceKey.identity_of(record)
+            if record.attempt_id != attempt.pk or identity in existing:
+                continue
+            existing.add(identity)
+            created.append(_dismiss(user, attempt, record, reason, together=len(records)))
+    return created
+
+
+def _dismiss(user, attempt, record, reason, together=1):
+    device, label, occurred_at = EvidenceKey.identity_of(record)
+    dismissal = EvidenceDismissal.objects.create(
+        attempt=attempt,
+        device=device,
+        label=label,
+        occurred_at=occurred_at,
+        reason=reason,
+        dismissed_by=user,
+        dismissed_by_name=_name(user),
+    )
+    detail = {**_record_detail(record), "reason": reason}
+    if together > 1:
+        detail["records_together"] = together
+    audit_record(
+        user=user,
+        action=EVIDENCE_DISMISS,
+        attempt=attempt,
+        summary=f"Dismissed {record.label}: {reason}",
+        detail=detail,
+    )
+    return dismissal
 
 
 def restore_record(*, user: AbstractBaseUser, record: EvidenceRecord) -> bool:

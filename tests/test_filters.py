@@ -157,3 +157,54 @@ def test_a_submitted_time_on_the_last_second_of_the_day_is_still_that_day():
     make_attempt(test_attempt_id="edge", submitted_at=end_of_day)
     make_attempt(test_attempt_id="after", submitted_at=end_of_day + timedelta(milliseconds=2))
     assert filtered(submitted_before="2026-05-01") == ["edge"]
+
+
+def test_has_any_of_matches_a_violation_of_any_listed_label():
+    make_records(make_attempt(test_attempt_id="tab"), "tab-switch")
+    make_records(make_attempt(test_attempt_id="noise"), "noise-detected")
+    make_records(make_attempt(test_attempt_id="face"), "multiple-faces-detected")
+    make_records(make_attempt(test_attempt_id="photo"), "tab-switch", is_violation=False)
+    attempt_filter = AttemptFilter(
+        {"labels": ["tab-switch", "noise-detected"]}, queryset=attempt_list()
+    )
+    assert attempt_filter.is_valid(), attempt_filter.errors
+    assert sorted(a.test_attempt_id for a in attempt_filter.qs) == ["noise", "tab"]
+
+
+def test_a_minimum_count_counts_that_label_or_every_violation():
+    make_records(make_attempt(test_attempt_id="three-tabs"), *["tab-switch"] * 3)
+    make_records(make_attempt(test_attempt_id="one-tab"), "tab-switch", "noise-detected")
+    make_attempt(test_attempt_id="none")
+    assert filtered(count_min="2", count_label="tab-switch") == ["three-tabs"]
+    assert filtered(count_min="2") == ["one-tab", "three-tabs"]
+    assert filtered(count_min="1", count_label="noise-detected") == ["one-tab"]
+
+
+def test_the_duration_range_is_in_minutes_and_includes_its_ends():
+    start = timezone.now() - timedelta(hours=3)
+    for minutes in (10, 30, 90):
+        make_attempt(
+            test_attempt_id=f"m{minutes}",
+            started_at=start,
+            submitted_at=start + timedelta(minutes=minutes),
+        )
+    make_attempt(test_attempt_id="running", started_at=start, submitted_at=None)
+    assert filtered(duration_min="30") == ["m30", "m90"]
+    assert filtered(duration_max="30") == ["m10", "m30"]
+    assert filtered(duration_min="15", duration_max="60") == ["m30"]
+
+
+def test_more_filters_opens_only_for_the_filters_behind_it():
+    main_only = AttemptFilter({"q": "x", "below_threshold": "on"})
+    more = AttemptFilter({"duration_min": "5"})
+    assert main_only.is_valid() and more.is_valid()
+    assert not main_only.more_active
+    assert more.more_active
+
+
+def test_a_duration_or_count_too_large_is_reported_not_a_server_error(proctor_client):
+    page = proctor_client.get(
+        reverse("attempt-list"), {"duration_min": "9" * 25, "count_min": "9" * 25}
+    ).content.decode()
+    assert "Duration from (minutes): Ensure this value is less than or equal to 527040." in page
+    assert "At least (violations): Ensure this value is less than or equal to 1000000." in page

@@ -61,6 +61,8 @@ def every_url(hostile_data):
             "first_id": attempt.pk,
             "second_id": attempt.pk,
         },
+        "attempt-group-dismissal": {"attempt_id": attempt.pk},
+        "attempt-context-note": {"attempt_id": attempt.pk},
     }
     for name in ACCESS:
         if name.startswith("test-") and name != "test-compare":

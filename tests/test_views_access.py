@@ -32,6 +32,8 @@ ACCESS = {
     "attempt-bulk-verdict": (405, 405),
     "attempt-note": (405, 405),
     "evidence-dismissal": (405, 405),
+    "attempt-group-dismissal": (405, 405),
+    "attempt-context-note": (403, 405),  # test admins only
     "console": (403, 200),
     "console-walk": (403, 200),
     "console-signature": (403, 200),
@@ -60,6 +62,7 @@ POSTED = {
     "attempt-bulk-verdict": {"verdict": "cleared", "reason": "fine"},
     "attempt-note": {"text": "a note"},
     "evidence-dismissal": {"action": "dismiss", "reason": "allowed"},
+    "attempt-group-dismissal": {"label": "tab-switch", "reason": "allowed"},
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.
@@ -108,6 +111,8 @@ def url_for():
             "first_id": attempt.pk,
             "second_id": attempt.pk,
         },
+        "attempt-group-dismissal": {"attempt_id": attempt.pk},
+        "attempt-context-note": {"attempt_id": attempt.pk},
     }
     return lambda name: reverse(name, kwargs=arguments.get(name))
 

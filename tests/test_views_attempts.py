@@ -172,14 +172,18 @@ def test_the_timeline_lists_every_record_in_words_with_time_from_start(
     proctor_client, reported_attempt
 ):
     page = get_page(proctor_client, reverse("attempt-report", args=[reported_attempt.pk]))
-    timeline = page[page.index('class="timeline"') : page.index("<h2>Evidence</h2>")]
-    rows = re.findall(r"<tr class=\"(is-violation|is-info)\">(.*?)</tr>", timeline, re.S)
-    cells = [(kind, re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)) for kind, row in rows]
-    assert [(kind, cells[0], cells[1], cells[3]) for kind, cells in cells] == [
-        ("is-violation", "+0:05", "brand-new-label", "Primary"),  # unknown labels stay raw
-        ("is-info", "+3:00", "Random photo", "Primary"),
-        ("is-violation", "+12:34", "Tab switch", "Primary"),
-        ("is-violation", "+1:02:03", "Noise detected", "Auxiliary"),
+    timeline = page[page.index('class="timeline"') : page.index('id="history-title"')]
+    links = re.findall(r'<a class="event-link (is-violation|is-info).*?>(.*?)</a>', timeline, re.S)
+    fields = r'<span class="event-(?:time|label|device)">(.*?)</span>\n'
+    cells = [
+        (kind, [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(fields, link, re.S)])
+        for kind, link in links
+    ]
+    assert cells == [
+        ("is-violation", ["+0:05", "brand-new-label", "Primary"]),  # unknown labels stay raw
+        ("is-info", ["+3:00", "Random photo", "Primary"]),
+        ("is-violation", ["+12:34", "Tab switch", "Primary"]),
+        ("is-violation", ["+1:02:03", "Noise detected", "Auxiliary"]),
     ]
     assert "no evidence kept" in timeline
 

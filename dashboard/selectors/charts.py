@@ -15,7 +15,7 @@ from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
-from dashboard.labels import label_words
+from dashboard.labels import label_colour, label_words
 from proctoring.models import Attempt, EvidenceRecord, UsageSnapshot
 
 ATTEMPTS_PER_DAY_DAYS = 30
@@ -96,6 +96,7 @@ def violations_by_label(*, attempts: QuerySet[Attempt] | None = None) -> Chart:
         "title": "Violations by kind",
         "labels": [label_words(label) for label, _ in rows],
         "values": [count for _, count in rows],
+        "colours": [label_colour(label) for label, _ in rows],
     }
 
 

@@ -23,6 +23,11 @@ def label_words(label: str) -> str:
 
 
 @register.filter
+def label_colour(label: str) -> str:
+    return labels.label_colour(label)
+
+
+@register.filter
 def percent(fraction: float | None, decimals: int | str = 1) -> str:
     """0.8472 → "84.7 %"; None → "—"."""
     if fraction is None:

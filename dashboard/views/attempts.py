@@ -21,12 +21,27 @@ from dashboard import selectors
 from dashboard.filters import AttemptFilter
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import COLUMNS, Sort
+from dashboard.workspace import attempt_workspace
 from proctoring.models import Attempt
 from review import selectors as review_selectors
 from review import services
+from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
-from review.permissions import may_give_verdict
+from review.permissions import may_give_verdict, may_write_context_notes
 from review.thresholds import threshold_for
+
+# The list's columns a reviewer may hide (static/js/attempt_list.js remembers the choice);
+# the candidate's column, which opens the report, always stays.
+HIDEABLE_COLUMNS = [
+    ("test", "Test"),
+    ("started", "Started"),
+    ("submitted", "Submitted"),
+    ("duration", "Duration"),
+    ("trust", "Trust score"),
+    ("violations", "Violations"),
+    ("evidence", "Evidence"),
+    ("review", "Review"),
+]
 
 
 @require(VIEW_ATTEMPTS)
@@ -47,6 +62,9 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
             "param": sort.header_param(column),
             "current": column.key == sort.column.key,
             "descending": sort.descending,
+            "aria_sort": ("descending" if sort.descending else "ascending")
+            if column.key == sort.column.key
+            else "",
         }
         for column in COLUMNS.values()
     ]
@@ -54,7 +72,8 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
         "nav": "attempts",
         "filter": attempt_filter,
         "sort": sort,
-        "headers": headers,
+        "header_by_key": {header["column"].key: header for header in headers},
+        "hideable_columns": HIDEABLE_COLUMNS,
         "page": page,
         "matching": min(matching, COUNT_CAP),
         "matching_capped": matching > COUNT_CAP,
@@ -82,7 +101,8 @@ def render_report(
     """The report page; the review views show it again with a form that was refused.
 
     `?queue=1` shows it as a step of the needs-review queue: previous and next links, and a
-    verdict that moves on to the next attempt.
+    verdict that moves on to the next attempt. `?event=<record id>` selects the event whose
+    evidence the viewer shows (dashboard.workspace).
     """
     records = selectors.attempt_timeline(attempt)
     review = review_selectors.attempt_review(attempt, records)
@@ -101,7 +121,7 @@ def render_report(
         "records": records,
         "review": review,
         "violations": review.violations,
-        "gallery": [record for record in records if record.has_file],
+        "workspace": attempt_workspace(attempt, review, selected=request.GET.get("event")),
         "without_file": sum(1 for record in records if not record.has_file),
         "autoproctor_url": "{}/test-attempts/{}/".format(
             settings.AUTOPROCTOR_DASHBOARD_URL, quote(attempt.test_attempt_id, safe="")
@@ -118,6 +138,8 @@ def render_report(
             (radio, VERDICT_KEYS[radio.data["value"]]) for radio in verdict_form["verdict"]
         ],
         "note_form": NoteForm(),
+        "context_notes": context_notes_for([attempt])[attempt.pk],
+        "may_write_context_notes": may_write_context_notes(request.user),
         "in_queue": in_queue,
         "queue_previous": previous,
         "queue_next": following,

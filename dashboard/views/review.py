@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
@@ -24,9 +24,11 @@ from dashboard.views.attempts import render_report
 from proctoring.models import Attempt, EvidenceRecord
 from review import selectors as review_selectors
 from review import services
+from review.context_notes import context_notes_for
 from review.forms import (
     BulkVerdictForm,
     DismissalForm,
+    GroupDismissalForm,
     NoteForm,
     VerdictForm,
 )
@@ -54,6 +56,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     single_page = not (page.has_next or page.has_previous)
     matching = len(page.rows) if single_page else capped_count(attempts)
     review_selectors.with_thresholds(page.rows)
+    notes = context_notes_for(page.rows)
+    for attempt in page.rows:
+        attempt.context_notes = notes[attempt.pk]
     context = {
         "nav": "review",
         "page": page,
@@ -149,9 +154,16 @@ def _errors(form):
     return " ".join(error for errors in form.errors.values() for error in errors)
 
 
-def _report_url(attempt, request, anchor=""):
-    query = "?queue=1" if request.POST.get("queue") in ("1", "True", "true", "on") else ""
-    return reverse("attempt-report", args=[attempt.pk]) + query + anchor
+def _report_url(attempt, request, anchor="", record=None):
+    """Back to the report, in the queue if the form came from it, with `record` selected."""
+    query = {}
+    if request.POST.get("queue") in ("1", "True", "true", "on"):
+        query["queue"] = "1"
+    if record is not None:
+        query["event"] = record.pk
+        anchor = f"#event-{record.pk}"
+    encoded = f"?{urlencode(query)}" if query else ""
+    return reverse("attempt-report", args=[attempt.pk]) + encoded + anchor
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
@@ -169,8 +181,7 @@ def note(request: HttpRequest, attempt_id: int) -> HttpResponse:
         user=request.user, attempt=attempt, text=form.cleaned_data["text"], record=record
     )
     messages.success(request, "Note saved.")
-    anchor = f"#record-{record.pk}" if record else "#notes"
-    return HttpResponseRedirect(_report_url(attempt, request, anchor))
+    return HttpResponseRedirect(_report_url(attempt, request, "#notes", record=record))
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
@@ -181,7 +192,6 @@ def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResp
         EvidenceRecord.objects.select_related("attempt"), pk=record_id, attempt=attempt
     )
     form = DismissalForm(request.POST)
-    anchor = f"#record-{record.pk}"
     if not form.is_valid():
         messages.error(request, _errors(form))
     elif form.cleaned_data["action"] == "dismiss":
@@ -204,4 +214,32 @@ def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResp
                 messages.success(request, "The record counts again.")
             else:
                 messages.info(request, "This record was not dismissed.")
-    return HttpResponseRedirect(_report_url(attempt, request, anchor))
+    return HttpResponseRedirect(_report_url(attempt, request, record=record))
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def group_dismissal(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Dismiss an incident's violations, or every violation of one label, for one reason."""
+    attempt = attempt_for(request.user, attempt_id)
+    form = GroupDismissalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+        return HttpResponseRedirect(_report_url(attempt, request, "#timeline"))
+    records = EvidenceRecord.objects.filter(attempt=attempt, is_violation=True)
+    if form.cleaned_data["records"]:
+        records = records.filter(pk__in=form.cleaned_data["records"])
+    else:
+        records = records.filter(label=form.cleaned_data["label"])
+    records = list(records.order_by("occurred_at", "pk"))
+    dismissed = services.dismiss_records(
+        user=request.user, attempt=attempt, records=records, reason=form.cleaned_data["reason"]
+    )
+    kept = len(records) - len(dismissed)
+    messages.success(
+        request,
+        f"Dismissed {len(dismissed)} violation{'s' if len(dismissed) != 1 else ''}, each "
+        "recorded with the reason."
+        + (f" {kept} already dismissed keep their first dismissal." if kept else ""),
+    )
+    return HttpResponseRedirect(_report_url(attempt, request, "#timeline"))

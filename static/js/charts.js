@@ -75,7 +75,10 @@
       type: "bar",
       data: {
         labels: data.labels,
-        datasets: [{ label: "Violations", data: data.values, backgroundColor: palette.red }],
+        datasets: [
+          // One colour per kind, the same as the attempt strip on the report.
+          { label: "Violations", data: data.values, backgroundColor: data.colours || palette.red },
+        ],
       },
       options: {
         indexAxis: "y",

@@ -3,7 +3,8 @@
  * Everything here is also a plain link or form on the page; this file only adds keys.
  *
  * Queue page (table[data-review-list]): j or n moves down, k or p moves up, Enter opens.
- * An attempt in the queue (nav[data-review-queue]): n or j next, p or k previous.
+ * An attempt in the queue (nav[data-review-queue]): n next, p previous (j and k step through
+ * the attempt's events there: static/js/workspace.js).
  * The verdict form (form[data-verdict-form]): c, s or v picks cleared, suspicious or violation
  * and puts the cursor in the reason field; Enter there saves (and goes on to the next attempt
  * when reviewing the queue); Escape leaves the field so the keys work again.
@@ -82,9 +83,9 @@
         select(current - 1);
         handled = true;
       }
-    } else if (key === "n" || key === "j") {
+    } else if (key === "n") {
       handled = follow("a[data-key-next]");
-    } else if (key === "p" || key === "k") {
+    } else if (key === "p") {
       handled = follow("a[data-key-prev]");
     }
     if (!handled && (key === "c" || key === "s" || key === "v")) {
