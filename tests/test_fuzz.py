@@ -118,6 +118,9 @@ def url_paths() -> list[str]:
     ids = {
         "hold_id": hold.pk,
         "attempt_id": attempts[0].pk,
+        "first_id": attempts[0].pk,
+        "second_id": attempts[1].pk,
+        "lookup_key": attempts[0].lookup_key or "maths-101",
         "record_id": records[0].pk,
         "uidb64": "MQ",
         "token": "set-password",

@@ -135,7 +135,11 @@ def compare(request: HttpRequest, lookup_key: str, first_id: int, second_id: int
 def dismiss_window(request: HttpRequest, lookup_key: str) -> HttpResponse:
     """Dismiss one label for a time window across the test (a spike the room shared)."""
     _figures(lookup_key)
-    start = parse_datetime(request.POST.get("start", "").strip() or "x")
+    try:
+        # parse_datetime returns None for a wrong form, raises for a right form out of range.
+        start = parse_datetime(request.POST.get("start", "").strip() or "x")
+    except ValueError:
+        start = None
     try:
         minutes = int(request.POST.get("minutes", "1"))
     except ValueError:

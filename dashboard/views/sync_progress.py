@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
+from access.params import row_id
 from access.permissions import RUN_SYNC, require
 from dashboard.selectors.progress import MAX_RUNS_ASKED, progress_payload
 
 
 @require(RUN_SYNC)
 def sync_progress(request: HttpRequest) -> JsonResponse:
-    asked = request.GET.getlist("run")
-    if len(asked) > MAX_RUNS_ASKED or not all(each.isdigit() for each in asked):
+    asked = [row_id(each) for each in request.GET.getlist("run")]
+    if len(asked) > MAX_RUNS_ASKED or None in asked:
         return JsonResponse(
             {
                 "error": f"run must be a run's number, given at most {MAX_RUNS_ASKED} times "
@@ -24,6 +25,6 @@ def sync_progress(request: HttpRequest) -> JsonResponse:
             },
             status=400,
         )
-    response = JsonResponse(progress_payload(int(each) for each in asked))
+    response = JsonResponse(progress_payload(asked))
     response["Cache-Control"] = "private, no-cache"
     return response
