@@ -22,13 +22,14 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import resolve
 
 from console import ratelimit as console_ratelimit
 from dashboard.columns import SORT_COLUMNS as COLUMNS
 from retention.models import LegalHold
 from tests.fixtures.data import make_attempts, make_records, make_usage
 from tests.fixtures.personas import logged_in
+from tests.url_ids import path_arguments, reverse_with
 
 pytestmark = pytest.mark.django_db
 
@@ -125,19 +126,7 @@ def url_paths() -> list[str]:
         "uidb64": "MQ",
         "token": "set-password",
     }
-    paths = []
-
-    def walk(patterns, namespace=""):
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                if entry.app_name != "admin":
-                    walk(entry.url_patterns, namespace)
-            elif isinstance(entry, URLPattern) and entry.name:
-                wanted = {k: v for k, v in ids.items() if k in entry.pattern.converters}
-                paths.append(reverse(entry.name, kwargs=wanted))
-
-    walk(get_resolver().url_patterns)
-    return sorted(set(paths))
+    return sorted({reverse_with(name, ids) for name in path_arguments()})
 
 
 def by_hand(path: str) -> set[str]:

@@ -12,6 +12,7 @@ from review import services
 from tests.fixtures.data import make_attempt, make_records, make_usage
 from tests.fixtures.personas import make_user
 from tests.test_views_access import ACCESS
+from tests.url_ids import reverse_with
 
 pytestmark = pytest.mark.django_db
 
@@ -48,26 +49,15 @@ def every_url(hostile_data):
     attempt, record = hostile_data
     # A legal hold's reason and test are typed by people, and shown on /retention/.
     hold = LegalHold.objects.create(lookup_key=SCRIPT, reason=SCRIPT, placed_by_name=SCRIPT)
-    arguments = {
-        "retention-release": {"hold_id": hold.pk},
-        "attempt-report": {"attempt_id": attempt.pk},
-        "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
-        "attempt-verdict": {"attempt_id": attempt.pk},
-        "attempt-note": {"attempt_id": attempt.pk},
-        "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
-        "case-file": {"attempt_id": attempt.pk},
-        "test-compare": {
-            "lookup_key": attempt.lookup_key,
-            "first_id": attempt.pk,
-            "second_id": attempt.pk,
-        },
-        "attempt-group-dismissal": {"attempt_id": attempt.pk},
-        "attempt-context-note": {"attempt_id": attempt.pk},
+    ids = {
+        "hold_id": hold.pk,
+        "attempt_id": attempt.pk,
+        "record_id": record.pk,
+        "lookup_key": attempt.lookup_key,
+        "first_id": attempt.pk,
+        "second_id": attempt.pk,
     }
-    for name in ACCESS:
-        if name.startswith("test-") and name != "test-compare":
-            arguments[name] = {"lookup_key": attempt.lookup_key}
-    urls = [reverse(name, kwargs=arguments.get(name)) for name in ACCESS]
+    urls = [reverse_with(name, ids) for name in ACCESS]
     return urls + [
         reverse("attempt-list") + f"?q={SCRIPT}",
         reverse("attempt-report", args=[attempt.pk]) + "?queue=1",

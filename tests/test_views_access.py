@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.fixtures.data import make_attempt, make_records
+from tests.url_ids import reverse_with
 
 pytestmark = pytest.mark.django_db
 
@@ -87,34 +88,15 @@ def dashboard_url_names(patterns=None):
 def url_for():
     attempt = make_attempt()
     (record,) = make_records(attempt, "tab-switch", s3_path=None)
-    arguments = {
-        "attempt-report": {"attempt_id": attempt.pk},
-        "evidence-file": {"attempt_id": attempt.pk, "record_id": record.pk},
-        "attempt-verdict": {"attempt_id": attempt.pk},
-        "attempt-note": {"attempt_id": attempt.pk},
-        "evidence-dismissal": {"attempt_id": attempt.pk, "record_id": record.pk},
-        "retention-release": {"hold_id": 1},
-        "case-file": {"attempt_id": attempt.pk},
-        **{
-            name: {"lookup_key": attempt.lookup_key}
-            for name in [
-                "test-page",
-                "test-chart-trust",
-                "test-chart-labels",
-                "test-threshold",
-                "test-dismiss-window",
-                "test-case-files",
-            ]
-        },
-        "test-compare": {
-            "lookup_key": attempt.lookup_key,
-            "first_id": attempt.pk,
-            "second_id": attempt.pk,
-        },
-        "attempt-group-dismissal": {"attempt_id": attempt.pk},
-        "attempt-context-note": {"attempt_id": attempt.pk},
+    ids = {
+        "attempt_id": attempt.pk,
+        "record_id": record.pk,
+        "hold_id": 1,
+        "lookup_key": attempt.lookup_key,
+        "first_id": attempt.pk,
+        "second_id": attempt.pk,
     }
-    return lambda name: reverse(name, kwargs=arguments.get(name))
+    return lambda name: reverse_with(name, ids)
 
 
 def test_every_dashboard_url_has_an_access_row():
