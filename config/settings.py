@@ -261,9 +261,10 @@ AUTOPROCTOR_DASHBOARD_URL = env_url(
 # AutoProctor advises reviewing attempts whose trust score is under 85 %.
 REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
 # Test admins see a warning when the credits are forecast to run out within this many days,
-# or when fewer than this many credits are left (analytics.forecast).
+# or when fewer than CREDITS_WARN_BELOW credits are left (0: never), which also sends
+# credits.low (analytics.forecast, notifications.credits).
 CREDITS_WARN_DAYS = env_int("CREDITS_WARN_DAYS", 14, minimum=0)
-CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 100, minimum=0)
+CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 0, minimum=0)
 # Events of one label at most this many seconds apart are one incident on the report.
 INCIDENT_GAP_SECONDS = env_int("INCIDENT_GAP_SECONDS", 60, minimum=0)
 SYNC_RESULTS_EVERY_MINUTES = env_int("SYNC_RESULTS_EVERY_MINUTES", 5, minimum=1)
@@ -385,5 +386,3 @@ NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, m
 NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 # A stage's sync.failing event is sent when it has failed this many times in a row.
 NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
-# credits.low when the balance falls below this many credits (0: never).
-CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 0, minimum=0)
