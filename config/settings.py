@@ -261,8 +261,8 @@ AUTOPROCTOR_DASHBOARD_URL = env_url(
 # AutoProctor advises reviewing attempts whose trust score is under 85 %.
 REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
 # Test admins see a warning when the credits are forecast to run out within this many days,
-# or when fewer than CREDITS_WARN_BELOW credits are left (0: never), which also sends
-# credits.low (analytics.forecast, notifications.credits).
+# or when fewer than CREDITS_WARN_BELOW credits are left (0: never); either also sends
+# credits.low (proctoring.credit_forecast, notifications.credits).
 CREDITS_WARN_DAYS = env_int("CREDITS_WARN_DAYS", 14, minimum=0)
 CREDITS_WARN_BELOW = env_int("CREDITS_WARN_BELOW", 0, minimum=0)
 # Events of one label at most this many seconds apart are one incident on the report.

@@ -1,44 +1,42 @@
-"""When AutoProctor credits count as running low: the one place that decides it.
+"""When `credits.low` is announced: the credits count as running low by the same rule the usage
+page's banner shows (proctoring.credit_forecast: the balance under CREDITS_WARN_BELOW, or the
+burn rate running them out within CREDITS_WARN_DAYS), and that is news.
 
-`credit_warnings` returns the reasons for a snapshot (empty: all is well). Today the rule is
-the balance under CREDITS_WARN_BELOW; a burn-rate forecast (days of credits left under
-CREDITS_WARN_DAYS) belongs here as a second reason, and `credits.low` then fires on either.
+It is news when nothing was announced yet, or when the snapshot before this one was fine: the
+event fires once when credits fall low, not on every usage pass while they stay low, and again
+after a top-up has made them fine and they fall low once more.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from notifications.events import CREDITS_LOW
 from notifications.models import NotificationEvent
+from proctoring.credit_forecast import credit_forecast
 from proctoring.models import UsageSnapshot
 
 
 def credit_warnings(snapshot: UsageSnapshot) -> list[str]:
-    """Why the credits in `snapshot` are running low; empty when they are not."""
-    reasons = []
-    limit = settings.CREDITS_WARN_BELOW
-    if limit and snapshot.credits_remaining is not None and snapshot.credits_remaining < limit:
-        reasons.append(
-            f"{snapshot.credits_remaining:,} credits left, under CREDITS_WARN_BELOW={limit:,}."
-        )
-    return reasons
+    """Why the credits were running low when `snapshot` was taken; empty when they were not."""
+    forecast = credit_forecast(now=snapshot.taken_at)
+    return [forecast.warn_reason] if forecast.warn else []
 
 
 def newly_low(snapshot: UsageSnapshot) -> list[str]:
-    """The warnings for `snapshot`, when they are news: no credits.low was announced yet, or
-    the credits were fine at some snapshot since the last one. So the event fires once when
-    credits fall low, not on every usage pass while they stay low."""
+    """The warnings for `snapshot`, when they are news (see the module's docstring). Two
+    forecasts at most, whatever the number of snapshots since the last announcement."""
     reasons = credit_warnings(snapshot)
     if not reasons:
         return []
-    last = NotificationEvent.objects.filter(event=CREDITS_LOW).order_by("-created_at").first()
-    if last is None:
+    if not NotificationEvent.objects.filter(event=CREDITS_LOW).exists():
         return reasons
-    since = (
-        UsageSnapshot.objects.filter(taken_at__gt=last.created_at)
+    before = (
+        UsageSnapshot.objects.filter(
+            taken_at__lte=snapshot.taken_at, credits_remaining__isnull=False
+        )
         .exclude(pk=snapshot.pk)
-        .order_by("-taken_at")
-        .iterator()
+        .order_by("-taken_at", "-pk")
+        .first()
     )
-    return reasons if any(not credit_warnings(earlier) for earlier in since) else []
+    if before is None or not credit_warnings(before):
+        return reasons
+    return []

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from analytics import cohort, collusion
-from analytics.forecast import burn_by_test, credit_forecast
 from audit.models import AuditEvent
+from proctoring.credit_forecast import burn_by_test, credit_forecast
 from proctoring.models import EvidenceRecord
 from review.models import EvidenceDismissal
 from tests.fixtures.data import make_attempt, make_usage

@@ -2,11 +2,15 @@
 below-threshold attempts once per pass, a stage failing N times in a row and recovering,
 drift alarms, and credits falling low."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from notifications.models import NotificationEvent
 from proctoring.models import Attempt, UsageSnapshot
 from proctoring.sync import sync_results, sync_usage
+from tests.fixtures.data import make_usage
 from tests.sync_support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +108,41 @@ def test_credits_falling_under_the_limit_are_announced_once(simulator, settings)
     simulator.dataset.credits_purchased -= 500  # and low again: news again
     sync_usage(client)
     assert len(events("credits.low")) == 2
+
+
+def test_credits_forecast_to_run_out_soon_are_announced_like_the_banner_says(simulator, settings):
+    """The balance is well above CREDITS_WARN_BELOW, but ten days of history burn 100 credits
+    a day: at that rate they run out within CREDITS_WARN_DAYS, which the usage page's banner
+    says, and so does credits.low (once)."""
+    client = client_for(simulator)
+    sync_usage(client)
+    balance = UsageSnapshot.objects.latest().credits_remaining
+    UsageSnapshot.objects.all().delete()
+    now = timezone.now()
+    for day in range(10, 0, -1):
+        make_usage(taken_at=now - timedelta(days=day), credits_remaining=balance + 100 * day)
+    settings.CREDITS_WARN_BELOW = 0
+    settings.CREDITS_WARN_DAYS = balance // 100 + 5
+
+    sync_usage(client)
+    sync_usage(client)
+
+    (low,) = events("credits.low")
+    assert low["credits_remaining"] == balance
+    assert "run out in" in low["reasons"][0]
+    assert f"CREDITS_WARN_DAYS={settings.CREDITS_WARN_DAYS}" in low["reasons"][0]
+
+
+def test_less_than_a_day_of_snapshots_forecasts_nothing(simulator, settings):
+    """Two snapshots minutes apart are no burn rate: one attempt taken between them would
+    otherwise forecast the credits running out within hours and alarm everyone."""
+    client = client_for(simulator)
+    sync_usage(client)
+    balance = UsageSnapshot.objects.latest().credits_remaining
+    make_usage(taken_at=timezone.now() - timedelta(minutes=10), credits_remaining=balance + 500)
+    settings.CREDITS_WARN_BELOW = 0
+    settings.CREDITS_WARN_DAYS = 14
+
+    sync_usage(client)
+
+    assert events("credits.low") == []

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
 from analytics.figures import Figures, test_figures
 from analytics.filters import TestsFilter
-from analytics.forecast import credit_forecast
+from proctoring.credit_forecast import credit_forecast
 from proctoring.models import Attempt
 
 # `?o=<key>` (or `-<key>` for descending): the column to sort by.

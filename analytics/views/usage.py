@@ -1,5 +1,5 @@
 """`/usage/`: the account's credits, from the latest usage snapshot, their history, and when
-they run out at the current rate (analytics.forecast)."""
+they run out at the current rate (proctoring.credit_forecast)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
-from analytics.forecast import burn_by_test, credit_forecast
 from dashboard import selectors
 from dashboard.selectors import charts
+from proctoring.credit_forecast import burn_by_test, credit_forecast
 
 
 @require(VIEW_ATTEMPTS, VIEW_USAGE)

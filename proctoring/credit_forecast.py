@@ -3,8 +3,11 @@
 The burn rate is the credits consumed per day over the last FORECAST_DAYS days: each fall of
 the balance between two snapshots counts, each rise (a top-up) does not. The run-out date is
 the balance divided by that rate; its range comes from the quietest and busiest quarter of the
-days (the 25th and 75th percentiles of the daily consumption). `credit_forecast()` is the one
-entry point, for the usage page, its banner and any alert built on it.
+days (the 25th and 75th percentiles of the daily consumption). Less than MIN_OBSERVED_DAYS of
+snapshots gives no rate: two snapshots minutes apart would turn one attempt into a run-out
+date of tomorrow. `credit_forecast()` is the one entry point, for the usage page, its banner
+and the `credits.low` event (notifications.credits); it reads only UsageSnapshot, so it lives
+with it, below every app that shows or announces it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.utils import timezone
 from proctoring.models import UsageSnapshot
 
 FORECAST_DAYS = 30
+MIN_OBSERVED_DAYS = 1.0
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ def credit_forecast(now: datetime | None = None) -> CreditForecast:
     taken_at = rows[-1][0] if rows else None
     observed = (rows[-1][0] - rows[0][0]) / timedelta(days=1) if len(rows) > 1 else 0.0
     burn = days_left = low = high = None
-    if observed > 0:
+    if observed >= MIN_OBSERVED_DAYS:
         total, per_day = _daily_burn(rows)
         burn = total / observed
         if burn > 0 and balance is not None:
@@ -84,16 +88,7 @@ def credit_forecast(now: datetime | None = None) -> CreditForecast:
                 high = max(balance, 0) / quartile_low if quartile_low > 0 else None
             else:
                 low = high = days_left
-    warn_reason = ""
-    if balance is not None and balance < settings.CREDITS_WARN_BELOW:
-        warn_reason = f"Only {balance} credits are left (the warning is under "
-        warn_reason += f"{settings.CREDITS_WARN_BELOW})."
-    elif days_left is not None and days_left < settings.CREDITS_WARN_DAYS:
-        warn_reason = (
-            f"At the current rate the credits run out in {days_left:.0f} days, on "
-            f"{_on(now, days_left):%d %b %Y} (the warning is under "
-            f"{settings.CREDITS_WARN_DAYS} days)."
-        )
+    warn_reason = _warn_reason(balance, days_left, now)
     return CreditForecast(
         balance=balance,
         taken_at=taken_at,
@@ -106,6 +101,24 @@ def credit_forecast(now: datetime | None = None) -> CreditForecast:
         warn=bool(warn_reason),
         warn_reason=warn_reason,
     )
+
+
+def _warn_reason(balance: int | None, days_left: float | None, now: datetime) -> str:
+    """Why the credits count as running low (empty: they do not), naming the setting that
+    decides it, so whoever reads the banner or the event knows what to change."""
+    below = settings.CREDITS_WARN_BELOW
+    if balance is not None and balance < below:
+        return (
+            f"Only {balance:,} credits are left "
+            f"(the warning is under CREDITS_WARN_BELOW={below:,})."
+        )
+    days = settings.CREDITS_WARN_DAYS
+    if days_left is not None and days_left < days:
+        return (
+            f"At the current rate the credits run out in {days_left:.0f} days, on "
+            f"{_on(now, days_left):%d %b %Y} (the warning is under CREDITS_WARN_DAYS={days} days)."
+        )
+    return ""
 
 
 def _days(rows):
