@@ -21,9 +21,10 @@ def test_a_proctor_cannot_restore_evidence_a_test_admin_dismissed(
 
     response = dismissal(proctor_client, record, action="restore")
 
-    assert "Only a test admin can count again evidence another reviewer dismissed" in (
-        response.content.decode()
-    )
+    assert (
+        "Only a test admin can count again evidence another reviewer dismissed (bob: allowed "
+        "calculator), so it still does not count. Ask a test admin, or add a note."
+    ) in response.content.decode()
     assert EvidenceDismissal.objects.get().reason == "allowed calculator"
     assert not AuditEvent.objects.filter(action="evidence.restore").exists()
 
