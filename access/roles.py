@@ -70,9 +70,9 @@ def ensure_roles(
     Permissions are created here with get_or_create because Django only creates them in its
     post_migrate handler, which runs after every migration, including this one.
     """
-    content_type_model = apps.get_model("contenttypes", "ContentType")
-    permission_model = apps.get_model("auth", "Permission")
-    group_model = apps.get_model("auth", "Group")
+    content_type_model = apps.get_model("contenttypes.contenttype")
+    permission_model = apps.get_model("auth.permission")
+    group_model = apps.get_model("auth.group")
     groups = {}
     for group_name, permissions in (roles or ROLES).items():
         group, _ = group_model.objects.get_or_create(name=group_name)

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 
 from access.permissions import attempt_for, evidence_record_for
-from review.permissions import may_give_verdict
+from review.permissions import may_give_verdict, may_write_context_notes
 from tests.fixtures.data import make_attempt, make_records
 from tests.fixtures.personas import make_user
 
@@ -46,6 +46,17 @@ def test_a_verdict_takes_both_the_attempt_and_the_review_permission():
     assert not may_give_verdict(user_with("view_attempt"), None)
     assert not may_give_verdict(user_with("review_attempts"), None)
     assert may_give_verdict(user_with("view_attempt", "review_attempts"), None)
+
+
+def test_test_and_candidate_notes_take_the_attempt_review_and_overturn_permissions():
+    for codenames in (
+        ("view_attempt", "review_attempts"),
+        ("view_attempt", "overturn_verdicts"),
+        ("review_attempts", "overturn_verdicts"),
+    ):
+        assert not may_write_context_notes(user_with(*codenames)), codenames
+    test_admin = user_with("view_attempt", "review_attempts", "overturn_verdicts")
+    assert may_write_context_notes(test_admin)
 
 
 def test_the_roles_permissions_have_the_names_the_admin_shows():

@@ -1,11 +1,11 @@
 """The roles exist after `migrate` with exactly their permissions, and can be granted."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
 from access.permissions import can
-from access.roles import PROCTOR, ROLES, TEST_ADMIN
+from access.roles import PERMISSION_NAMES, PROCTOR, ROLES, TEST_ADMIN, ensure_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,18 @@ def test_granting_an_unknown_role_or_to_an_unknown_user_says_what_is_wrong(proct
         call_command("grant_role", proctor.username, "Reviewer")
     with pytest.raises(CommandError, match="No user 'nobody'. Create it first"):
         call_command("grant_role", "nobody", PROCTOR)
+
+
+def test_roles_recreated_where_their_permissions_are_missing_get_the_names_the_admin_shows():
+    """`ensure_roles` (grant_role, a flushed database) creates a missing permission under the
+    readable name Django's own handler would give it, not under its bare codename."""
+    roles_codenames = {codename for permissions in ROLES.values() for *_, codename in permissions}
+    Permission.objects.filter(codename__in=roles_codenames).delete()
+    Group.objects.filter(name__in=ROLES).delete()
+
+    groups = ensure_roles()
+
+    for name, permissions in ROLES.items():
+        assert codenames(groups[name]) == set(permissions)
+    created = Permission.objects.filter(codename__in=roles_codenames)
+    assert dict(created.values_list("codename", "name")) == PERMISSION_NAMES
