@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from proctoring.models import EvidenceRecord
+from review import services
 from review.models import EvidenceDismissal
 from tests.fixtures.data import make_attempt, make_records
 
@@ -109,3 +111,23 @@ def test_a_group_dismissal_without_a_reason_dismisses_nothing(proctor_client, at
         response.content.decode()
     )
     assert not EvidenceDismissal.objects.exists()
+
+
+def test_a_label_dismissed_after_one_of_its_events_dismisses_the_rest_each_once(
+    proctor_client, test_admin, attempt
+):
+    first, *_ = EvidenceRecord.objects.filter(label__startswith="no-face").order_by("occurred_at")
+    later = first.occurred_at + timedelta(seconds=30)
+    make_records(attempt, "no-face-looking-at-camera", occurred_at=later)  # listed twice
+    services.dismiss_record(user=test_admin, record=first, reason="camera covered")
+
+    dismiss_group(proctor_client, attempt, label="no-face-looking-at-camera", reason="dark room")
+
+    reasons = sorted(EvidenceDismissal.objects.values_list("occurred_at", "reason"))
+    start = attempt.started_at
+    assert reasons == [
+        (start + timedelta(seconds=60), "camera covered"),
+        (start + timedelta(seconds=90), "dark room"),
+        (start + timedelta(seconds=120), "dark room"),
+        (start + timedelta(seconds=420), "dark room"),
+    ]
