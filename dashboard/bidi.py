@@ -26,11 +26,12 @@ def escape_bidi(text: str) -> str:
 
 
 def _escaped_bytes(match: re.Match) -> bytes:
-    return f"&lt;U+{ord(match[0].decode('utf-8')):04X}&gt;".encode()
+    return f"&lt;U+{ord(match[0].decode()):04X}&gt;".encode()
 
 
 class BidiEscapeMiddleware:
-    """Replaces bidirectional controls in every (non-streaming) HTML response."""
+    """Replaces bidirectional controls in every (non-streaming) HTML response. Header names are
+    matched whatever their case, as HTTP reads them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -39,10 +40,10 @@ class BidiEscapeMiddleware:
         response = self.get_response(request)
         if (
             not response.streaming
-            and response.get("Content-Type", "").startswith("text/html")
+            and response.get("content-type", "").startswith("text/html")
             and BIDI_CONTROL_BYTES.search(response.content)
         ):
             response.content = BIDI_CONTROL_BYTES.sub(_escaped_bytes, response.content)
-            if response.has_header("Content-Length"):
-                response["Content-Length"] = str(len(response.content))
+            if response.has_header("content-length"):
+                response["content-length"] = str(len(response.content))
         return response

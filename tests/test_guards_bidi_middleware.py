@@ -3,7 +3,7 @@ header kept true; other responses pass unchanged (dashboard/bidi.py, BidiEscapeM
 
 from __future__ import annotations
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, StreamingHttpResponse
 from django.test import RequestFactory
 
 from dashboard.bidi import BidiEscapeMiddleware, escape_bidi
@@ -33,6 +33,8 @@ def test_other_responses_pass_unchanged():
     assert through_middleware(text).content == NAME.encode()
     streamed = StreamingHttpResponse(iter([NAME.encode()]), content_type="text/html")
     assert b"".join(through_middleware(streamed).streaming_content) == NAME.encode()
+    not_modified = HttpResponseNotModified()  # no Content-Type at all
+    assert through_middleware(not_modified) is not_modified
 
 
 def test_direction_marks_are_left_alone():
