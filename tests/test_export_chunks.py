@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 from dashboard import export
+from proctoring.models import Attempt
+from review.selectors import with_review
 from tests.fixtures.data import make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +48,11 @@ def test_an_export_without_any_violation_has_no_label_columns(test_admin_client,
     assert not any(name.startswith("violations:") for name in header)
     assert len(rows) == 5
     assert all(len(row) == len(header) for row in rows)
+
+
+def test_a_large_export_leaves_in_pieces_as_it_is_read_not_whole_at_the_end(monkeypatch):
+    """What keeps the export's memory flat: each CHUNK_SIZE rows are sent on as one piece."""
+    monkeypatch.setattr(export, "CHUNK_SIZE", 3)
+    make_attempts(11)
+    pieces = list(export.csv_lines(with_review(Attempt.objects.order_by("pk"))))
+    assert [piece.count("\n") for piece in pieces] == [1, 3, 3, 3, 2]
