@@ -145,6 +145,27 @@ def test_a_dismissal_keeps_who_dismissed_it_and_is_audited_on_its_attempt(procto
     event = AuditEvent.objects.get(action="evidence.dismiss")
     assert (event.user_id, event.attempt_id) == (proctor.pk, attempt.pk)
     assert event.summary == "Dismissed noise-detected: fan noise"
+    assert event.detail == {
+        "record": record.pk,
+        "device": "primary",
+        "position": record.position,
+        "label": "noise-detected",
+        "occurred_at": record.occurred_at.isoformat(),
+        "reason": "fan noise",
+    }
+
+
+def test_records_dismissed_together_say_how_many_in_the_trail(proctor_client):
+    attempt = make_attempt()
+    records = make_records(attempt, "noise-detected", "noise-detected")
+
+    proctor_client.post(
+        reverse("attempt-group-dismissal", args=[attempt.pk]),
+        {"records": [record.pk for record in records], "reason": "fan noise"},
+    )
+
+    events = AuditEvent.objects.filter(action="evidence.dismiss")
+    assert [event.detail["records_together"] for event in events] == [2, 2]
 
 
 def test_a_note_on_a_record_without_a_time_is_audited_without_one(proctor_client):
