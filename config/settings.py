@@ -364,6 +364,9 @@ if _email_url:
         raise ImproperlyConfigured("Set either EMAIL_URL or EMAIL_HOST (and EMAIL_*), not both.")
     globals().update(_email_url)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# The address users open the dashboard at (https://proctoring.example.edu): emails link back to
+# it. Empty: emails carry no links (the worker has no request to take the host from).
+SITE_URL = env_url("SITE_URL", "")
 
 # --- Data retention (README "Data retention"; 0 keeps for ever) ----------------------------
 # Days counted from an attempt's submission or its last verdict, whichever is later.
