@@ -134,8 +134,11 @@ def test_with_site_url_an_email_links_to_where_the_event_is_acted_on(mail_on, pr
     assert message.body.endswith(f"{base}{reverse('my-notifications')}")
 
 
-def test_without_site_url_an_email_carries_no_guessed_links(mail_on, test_admin):
+def test_without_site_url_an_email_carries_no_guessed_links(mail_on, test_admin, client):
     mail_on.SITE_URL = ""
+    client.force_login(test_admin)
+    page = client.get(reverse("my-notifications")).content.decode()
+    assert "data-no-links" in page and "SITE_URL" in page
     choose(test_admin, "sync.failing")
     send_event_emails(str(failing().pk))
     (message,) = mail.outbox
