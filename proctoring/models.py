@@ -79,6 +79,12 @@ class Attempt(models.Model):
         blank=True,
         help_text="When the listing does not say whether evidence is ready: when to ask again.",
     )
+    evidence_purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a retention policy deleted this attempt's evidence. It is not fetched "
+        "again, whatever AutoProctor reports of the attempt later.",
+    )
 
     # Denormalised from EvidenceRecord so the list page needs no join or aggregate.
     violation_count = models.PositiveIntegerField(default=0)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from proctoring import signals
@@ -243,6 +244,7 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
             update_existing(changed_rows, update_fields)
             # evidence_fetched_at and evidence_claimed_until take their default, None.
             update_existing(evidence_stale, stale_fields)
+            keep_purged_evidence_out(client_id, evidence_stale)
     except item_fallback.UNSTORABLE_ERRORS:
         failed = item_fallback.store_each(
             [
@@ -255,7 +257,20 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         counts.created -= new_failed
         counts.updated -= len(failed) - new_failed
         counts.problems += [item_fallback.problem(key, why) for key, why in failed.items()]
+        keep_purged_evidence_out(client_id, evidence_stale)
     return counts
+
+
+def keep_purged_evidence_out(client_id: str, rows: list[dict]) -> None:
+    """Of the attempts whose evidence was just marked for fetching again, those whose evidence
+    a retention policy deleted stay out of the evidence pass's queue (fetched as of the purge):
+    a change AutoProctor reports must not bring back what the policy removed."""
+    if rows:
+        Attempt.objects.filter(
+            client_id=client_id,
+            test_attempt_id__in=[row["test_attempt_id"] for row in rows],
+            evidence_purged_at__isnull=False,
+        ).update(evidence_fetched_at=F("evidence_purged_at"))
 
 
 def _newly_below(score: float | None, stored_score: float | None) -> bool:
