@@ -241,9 +241,11 @@ class UsageSnapshot(models.Model):
 
 
 class ResultsMode(models.TextChoices):
-    """How much of the results listing a pass read."""
+    """How much of the results listing a pass read (the tiers of proctoring.sync.incremental):
+    the young end down to complete attempts, down to settled ones, or every page."""
 
     FULL = "full", "Full sweep"
+    SETTLE_WINDOW = "settle_window", "Settle-window sweep"
     INCREMENTAL = "incremental", "Incremental"
 
 

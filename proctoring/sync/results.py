@@ -34,6 +34,7 @@ from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
 from proctoring.sync.leases import LeaseLost
 from proctoring.sync.mapping import keep_unsent
+from proctoring.sync.recent_ids import RecentIds
 
 if TYPE_CHECKING:
     from proctoring.autoproctor import AttemptData, AutoProctorClient, ResultsPage
@@ -76,10 +77,12 @@ def sync_results(
     client: AutoProctorClient | None = None,
     *,
     full: bool = False,
+    settle_window: bool = False,
     observer: progress.Observer | None = None,
 ) -> SyncRun:
-    """One results pass: incremental (only the listing's young end) unless a full sweep is
-    due or `full` asks for one (see incremental.py). Returns its SyncRun: succeeded, partial
+    """One results pass: incremental (only the listing's young end) unless a sweep is due,
+    `settle_window` asks for a settle-window sweep or `full` for a full one (the tiers of
+    incremental.py). Returns its SyncRun: succeeded, partial
     (items the API sent that could not be stored faithfully, listed in error_summary), failed,
     or skipped (another pass holds the lease). `observer` is told of every page read."""
     lease = leases.acquire(RESULTS_LEASE)
@@ -90,15 +93,15 @@ def sync_results(
             f"Another results pass is running ({holder.holder if holder else 'unknown'}).",
         )
     run = runs.start_run(SyncRun.Kind.RESULTS)
-    plan = incremental.plan_pass(full=full)
+    plan = incremental.plan_pass(full=full, settle_window=settle_window)
     run.mode, run.mode_reason = plan.mode, plan.reason
     tally = progress.Tally(run, observer=observer)
     problems: list[str] = []
     newly_below: list[str] = []
     try:
         with api_client(client) as api:
-            seen: set[str] = set()
-            may_stop = incremental.StopRule(api.client_id, seen)
+            seen = RecentIds()
+            may_stop = incremental.stop_rule(api.client_id, plan)
             drift = DriftWatch(api.client_id)
             lease_beat = settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE
             every = min(progress.CHECKPOINT_SECONDS, lease_beat)
@@ -178,11 +181,13 @@ def checkpoint(tally: progress.Tally, lease: leases.Lease) -> None:
         )
 
 
-def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = None) -> PageCounts:
+def upsert_attempts(
+    client_id: str, attempts: list, *, seen: set[str] | RecentIds | None = None
+) -> PageCounts:
     """Store one page of AttemptData: insert new attempts, update changed ones, leave the rest.
 
-    `seen` collects the ids already handled in this pass, so an attempt that shifts onto the
-    next page while the listing grows is counted once.
+    `seen` collects the ids handled on the pass's last pages, so an attempt that shifts onto
+    the next page while the listing grows is counted once.
     """
     seen = set() if seen is None else seen
     counts = PageCounts()
