@@ -255,6 +255,7 @@ class ListingOrder(models.TextChoices):
     NEWEST_FIRST = "newest_first", "Newest first"
     OLDEST_FIRST = "oldest_first", "Oldest first"
     UNPAGED = "unpaged", "Not paged"
+    UNORDERED = "unordered", "In no time order"
 
 
 class SyncRun(models.Model):

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from proctoring.autoproctor.listing_order import ASCENDING, DESCENDING, UNORDERED, listing_direction
 from proctoring.models import Attempt, EvidenceStatus, ListingOrder, ResultsMode, SyncRun
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ def plan_pass(*, full: bool = False, settle_window: bool = False) -> Plan:
         return Plan(ResultsMode.FULL, f"the last full sweep was over {hours} h ago")
     learned = finished.exclude(listing_order="").order_by("-started_at").first()
     order = learned.listing_order if learned else ""
-    if order == ListingOrder.UNPAGED:
-        return Plan(ResultsMode.FULL, unpaged_reason())
+    if reads_everything(order):
+        return Plan(ResultsMode.FULL, reads_everything(order))
     if settle_window:
         return Plan(ResultsMode.SETTLE_WINDOW, "asked for (--settle-window)", order)
     minutes = settings.SYNC_SETTLE_SWEEP_MINUTES
@@ -124,6 +125,11 @@ def read_incremental(api: AutoProctorClient, plan: Plan, visit: Visit) -> Readin
         return Reading(order=order, fell_back=unpaged_reason())
     size = len(first.attempts) + len(first.problems)  # the page's items, readable or not
     last = max(1, -(-first.total // size)) if size else 1
+    if order == ListingOrder.UNORDERED:
+        # No young end to read from: read every page, as a full sweep does.
+        for number in range(1, last + 1):
+            visit(first if number == 1 else api.get_result_page(number))
+        return Reading(order=order, fell_back=reads_everything(order))
     stop = visit(first)
     if order == ListingOrder.NEWEST_FIRST:
         number = 2
@@ -139,18 +145,30 @@ def read_incremental(api: AutoProctorClient, plan: Plan, visit: Visit) -> Readin
     return Reading(order=order)
 
 
+ORDER_OF_DIRECTION = {
+    DESCENDING: ListingOrder.NEWEST_FIRST,
+    ASCENDING: ListingOrder.OLDEST_FIRST,
+    UNORDERED: ListingOrder.UNORDERED,
+}
+
+
 def learn_order(page: ResultsPage) -> str:
-    """The listing's order by the start times on a page: "" when the page cannot tell."""
+    """The listing's order by the times on a page (listing_direction): "" when the page cannot
+    tell, UNPAGED when the listing has no paging, UNORDERED when it has no time order."""
     if page.total is None:
         return ListingOrder.UNPAGED
-    starts = [data.started_at for data in page.attempts if data.started_at is not None]
-    pairs = list(zip(starts, starts[1:], strict=False))
-    falling = sum(earlier > later for earlier, later in pairs)
-    rising = sum(earlier < later for earlier, later in pairs)
-    if falling > rising:
-        return ListingOrder.NEWEST_FIRST
-    if rising > falling:
-        return ListingOrder.OLDEST_FIRST
+    return ORDER_OF_DIRECTION.get(listing_direction(page.attempts), "")
+
+
+def reads_everything(order: str) -> str:
+    """Why a listing in `order` must be read whole on every pass; "" when it need not be."""
+    if order == ListingOrder.UNPAGED:
+        return unpaged_reason()
+    if order == ListingOrder.UNORDERED:
+        return (
+            "AutoProctor's results listing is in no time order (neither start nor submission "
+            "times run one way), so no end of it holds the new attempts: every pass reads all of it"
+        )
     return ""
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from proctoring import signals
 from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
-from proctoring.models import Attempt, ErasureTombstone, ListingOrder, ResultsMode, SyncRun
+from proctoring.models import Attempt, ErasureTombstone, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, item_fallback, leases, progress, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
@@ -139,8 +139,8 @@ def sync_results(
             run.listing_order = reading.order
             if reading.fell_back:
                 run.mode, run.mode_reason = ResultsMode.FULL, reading.fell_back
-            elif reading.order == ListingOrder.UNPAGED:
-                run.mode_reason = incremental.unpaged_reason()
+            elif incremental.reads_everything(reading.order):
+                run.mode_reason = incremental.reads_everything(reading.order)
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         runs.fail_run(run, error, problems)
