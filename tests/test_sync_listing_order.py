@@ -48,10 +48,11 @@ def test_the_direction_is_read_from_start_times_then_submission_times():
 @pytest.mark.django_db
 def test_a_listing_in_no_time_order_is_read_whole_and_no_new_attempt_is_missed(make_simulator):
     simulator = make_simulator(attempts=450, dialects=["unordered"])
+    simulator.clock.advance(3 * 24 * 3600)  # every attempt submitted and processed: complete
     client = client_for(simulator)
     sync_results(client)
     Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
-    new_ids = simulator.dataset.add_attempts(3)
+    new_ids = simulator.dataset.add_attempts(1)  # lands beyond page 1
 
     run = sync_results(client)
 
