@@ -79,7 +79,10 @@ def csv_bytes(
     inner, params = attempts.values_list(*RAW_COLUMNS).query.sql_with_params()
     names = ", ".join(f"c_{name}" for name in RAW_COLUMNS)
     cells = ", ".join(cells_of(name, len(labels)) for name in columns_in_file(labels))
-    sql = f"COPY (SELECT {cells} FROM ({inner}) AS r({names})) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
+    # OFFSET 0 keeps the inner query apart: merged into the outer one (as an unordered one
+    # would be), its counts' subquery would run once for each label's column.
+    rows = f"(SELECT * FROM ({inner}) AS q OFFSET 0) AS r({names})"  # noqa: S608
+    sql = f"COPY (SELECT {cells} FROM {rows}) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
         yield from CrlfLineEnds().convert(exact_pieces(copy, chunk_bytes))
