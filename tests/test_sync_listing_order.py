@@ -6,12 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from proctoring.autoproctor.listing_order import listing_direction
 from proctoring.models import Attempt
 from proctoring.sync import sync_results
-from tests.sync_support import client_for
+from tests.sync_support import client_for, synced_complete
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -49,9 +48,7 @@ def test_the_direction_is_read_from_start_times_then_submission_times():
 def test_a_listing_in_no_time_order_is_read_whole_and_no_new_attempt_is_missed(make_simulator):
     simulator = make_simulator(attempts=450, dialects=["unordered"])
     simulator.clock.advance(3 * 24 * 3600)  # every attempt submitted and processed: complete
-    client = client_for(simulator)
-    sync_results(client)
-    Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
+    client, _ = synced_complete(simulator)
     new_ids = simulator.dataset.add_attempts(1)  # lands beyond page 1
 
     run = sync_results(client)

@@ -14,7 +14,7 @@ from proctoring.models import Attempt
 from proctoring.sync import sync_results
 from proctoring.sync.incremental import StopRule, all_settled, settled
 from tests.fixtures.data import make_attempt
-from tests.sync_support import client_for
+from tests.sync_support import results_pages_read, synced_complete
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # the pass's clock, fixed
@@ -101,23 +101,13 @@ def test_a_page_with_a_young_attempt_is_not_settled_even_when_every_other_one_is
     assert rule.unseen == set()
 
 
-def results_pages_read(simulator) -> list[int]:
-    return [
-        int(request.query.get("page", "1"))
-        for request in simulator.requests
-        if "/results/" in request.path
-    ]
-
-
 def test_a_settle_window_sweep_catches_a_re_score_inside_the_settle_window(
     make_simulator, settings
 ):
     # 2,000 attempts over the simulator's 30 days: ten days hold about 670 of them, seven pages.
     settings.SYNC_SETTLE_HOURS = 10 * 24
     simulator = make_simulator(attempts=2000)
-    client = client_for(simulator)
-    sync_results(client)
-    Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
+    client, _ = synced_complete(simulator)
     listing = simulator.dataset.listing()
     now = timezone.now()
     inside = next(

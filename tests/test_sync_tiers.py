@@ -17,7 +17,11 @@ from proctoring.progress_text import progress_line
 from proctoring.sync import sync_results
 from proctoring.sync.incremental import plan_pass
 from proctoring.sync.recent_ids import RecentIds
-from tests.sync_support import assert_attempts_match_simulator, client_for
+from tests.sync_support import (
+    assert_attempts_match_simulator,
+    results_pages_read,
+    synced_complete,
+)
 
 pytestmark = pytest.mark.django_db
 ATTEMPTS = 2000  # 20 pages of 100, over the simulator's 30 days
@@ -26,23 +30,6 @@ ATTEMPTS = 2000  # 20 pages of 100, over the simulator's 30 days
 WINDOW_HOURS = 10 * 24
 NEWEST, OLDEST = (), ("ascending",)
 DUE = "the last settle-window or full sweep was over 60 min ago"
-
-
-def results_pages_read(simulator) -> list[int]:
-    return [
-        int(request.query.get("page", "1"))
-        for request in simulator.requests
-        if "/results/" in request.path
-    ]
-
-
-def synced(simulator):
-    """A first (full) pass, and the evidence stored: the young attempts are complete."""
-    client = client_for(simulator)
-    assert sync_results(client).mode == "full"
-    Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
-    simulator.clear_requests()
-    return client
 
 
 def sweeps_ago(minutes: float) -> None:
@@ -70,7 +57,7 @@ def test_a_steady_pass_makes_at_most_three_calls_however_dense_the_young_end(
 ):
     settings.SYNC_SETTLE_HOURS = WINDOW_HOURS
     simulator = make_simulator(attempts=ATTEMPTS, dialects=dialects)
-    client = synced(simulator)
+    client, _ = synced_complete(simulator)
 
     run = sync_results(client)
 
@@ -91,7 +78,7 @@ def test_new_attempts_and_evidence_becoming_ready_are_caught_by_the_next_increme
 ):
     settings.SYNC_SETTLE_HOURS = WINDOW_HOURS
     simulator = make_simulator(attempts=ATTEMPTS, dialects=dialects)
-    client = synced(simulator)
+    client, _ = synced_complete(simulator)
     new_ids = simulator.dataset.add_attempts(150)
     simulator.clock.advance(3600)  # the special cases' in-progress attempts submit and process
 
@@ -111,7 +98,7 @@ def test_a_young_re_score_waits_for_the_settle_window_sweep_an_old_one_for_the_f
     settings.SYNC_SETTLE_HOURS = WINDOW_HOURS
     settings.SYNC_SETTLE_SWEEP_MINUTES = 60
     simulator = make_simulator(attempts=ATTEMPTS)
-    client = synced(simulator)
+    client, _ = synced_complete(simulator)
     young = young_complete_attempt(simulator, older_than_days=5)
     old = simulator.dataset.listing()[-1]  # 30 days old
     simulator.dataset.update(young.test_attempt_id, trust_score=0.11)
@@ -140,7 +127,7 @@ def test_settle_sweep_minutes_of_zero_reads_the_settle_window_on_every_pass(
     settings.SYNC_SETTLE_HOURS = WINDOW_HOURS
     settings.SYNC_SETTLE_SWEEP_MINUTES = 0
     simulator = make_simulator(attempts=ATTEMPTS)
-    client = synced(simulator)
+    client, _ = synced_complete(simulator)
     young = young_complete_attempt(simulator, older_than_days=5)
     simulator.dataset.update(young.test_attempt_id, trust_score=0.11)
 
@@ -214,7 +201,7 @@ def test_asked_for_a_settle_window_sweep_reads_one_unless_a_full_sweep_is_due(se
 
 def test_the_command_runs_a_settle_window_sweep_when_asked_and_shows_it(make_simulator):
     simulator = make_simulator(attempts=300)
-    synced(simulator)
+    synced_complete(simulator)
     out = StringIO()
 
     call_command("sync_autoproctor", "--results", "--settle-window", stdout=out)
