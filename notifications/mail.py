@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from access.logins import email_configured
 from notifications.events import EVENT_TYPES
+from notifications.links import event_links, preferences_footer
 from notifications.models import NotificationEvent, NotificationPreference
 
 SUBJECT_PREFIX = "[Proctoring] "
@@ -57,7 +58,7 @@ def subject(event: NotificationEvent) -> str:
 
 def describe(event: NotificationEvent) -> str:
     """The event as plain text lines: what happened and the figures, never a candidate's
-    name or email (the event data holds none)."""
+    name or email (the event data holds none); with SITE_URL, the links to act on it."""
     data = event.data
     lines = [f"{subject(event)} ({event.created_at:%Y-%m-%d %H:%M} UTC)."]
     if event.event == "attempt.needs_review":
@@ -68,6 +69,7 @@ def describe(event: NotificationEvent) -> str:
         lines += [f"  {warning.get('message', '')}" for warning in data.get("warnings", [])]
     elif event.event == "credits.low":
         lines += [f"  {reason}" for reason in data.get("reasons", [])]
+    lines += [f"  {what}: {url}" for what, url in event_links(event)]
     return "\n".join(lines)
 
 
@@ -87,7 +89,7 @@ def send_event_emails(event_id: str) -> int:
     messages = [
         EmailMessage(
             subject=SUBJECT_PREFIX + subject(event),
-            body=describe(event),
+            body=describe(event) + preferences_footer(),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],
         )
@@ -128,7 +130,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
         messages.append(
             EmailMessage(
                 subject=f"{SUBJECT_PREFIX}Daily digest: {len(events)} event(s)",
-                body="\n\n".join(describe(event) for event in events),
+                body="\n\n".join(describe(event) for event in events) + preferences_footer(),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[user.email],
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,5 +36,6 @@ def my_notifications(request: HttpRequest) -> HttpResponse:
         "form": form,
         "email_configured": email_configured(),
         "email": request.user.email,
+        "site_url": bool(settings.SITE_URL),
     }
     return render(request, "notifications/my_notifications.html", context, status=status)

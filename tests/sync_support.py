@@ -20,9 +20,11 @@ from pathlib import Path
 
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from proctoring.autoproctor import AutoProctorClient
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
+from proctoring.sync import sync_results
 
 ROOT = Path(__file__).resolve().parent.parent
 ATTEMPT_COLUMNS = (
@@ -64,6 +66,27 @@ def client_for(sim, client_class=AutoProctorClient, **overrides) -> AutoProctorC
     }
     options.update(overrides)
     return client_class(**options)
+
+
+def results_pages_read(sim) -> list[int]:
+    """The results pages the simulator was asked for since its requests were last cleared."""
+    return [
+        int(request.query.get("page", "1"))
+        for request in sim.requests
+        if "/results/" in request.path
+    ]
+
+
+def synced_complete(sim) -> tuple[AutoProctorClient, SyncRun]:
+    """A first (full) results pass with every processed attempt's evidence marked stored, as
+    the evidence pass would leave it: the account's attempts are complete. The simulator's
+    requests are cleared, so a test counts only what comes next."""
+    client = client_for(sim)
+    run = sync_results(client)
+    assert run.mode == "full"
+    Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
+    sim.clear_requests()
+    return client, run
 
 
 def timestamp(text):

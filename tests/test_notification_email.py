@@ -12,6 +12,7 @@ from django.utils import timezone
 from notifications.events import event_record
 from notifications.mail import send_daily_digest, send_event_emails
 from notifications.models import NotificationPreference
+from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,30 @@ def test_choices_are_saved_and_one_outside_the_role_is_refused(mail_on, proctor,
     refused = proctor_client.post(url, {"events": ["sync.failing"]})
     assert refused.status_code == 400
     assert NotificationPreference.objects.get(user=proctor).events == ["attempt.needs_review"]
+
+
+def test_with_site_url_an_email_links_to_where_the_event_is_acted_on(mail_on, proctor):
+    """Read away from the dashboard, the email takes the reader to the review queue, to each
+    attempt's report, and to where they change what they are emailed about."""
+    mail_on.SITE_URL = "https://proctoring.example.edu"
+    attempt = make_attempt(test_attempt_id="att-77")
+    choose(proctor, "attempt.needs_review")
+
+    send_event_emails(str(review().pk))
+
+    (message,) = mail.outbox
+    base = "https://proctoring.example.edu"
+    assert f"Review queue: {base}{reverse('review-queue')}" in message.body
+    assert f"Attempt att-77: {base}{reverse('attempt-report', args=[attempt.pk])}" in message.body
+    assert message.body.endswith(f"{base}{reverse('my-notifications')}")
+
+
+def test_without_site_url_an_email_carries_no_guessed_links(mail_on, test_admin, client):
+    mail_on.SITE_URL = ""
+    client.force_login(test_admin)
+    page = client.get(reverse("my-notifications")).content.decode()
+    assert "data-no-links" in page and "SITE_URL" in page
+    choose(test_admin, "sync.failing")
+    send_event_emails(str(failing().pk))
+    (message,) = mail.outbox
+    assert "http" not in message.body and reverse("sync-status") not in message.body

@@ -9,27 +9,16 @@ from django.utils import timezone
 
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync import sync_results
-from tests.sync_support import client_for
+from tests.sync_support import client_for, results_pages_read, synced_complete
 
 pytestmark = pytest.mark.django_db
 ATTEMPTS = 2000  # 20 pages of 100
 
 
-def results_pages_read(simulator) -> list[int]:
-    return [
-        int(request.query.get("page", "1"))
-        for request in simulator.requests
-        if "/results/" in request.path
-    ]
-
-
 def first_sync(simulator):
     """A first (full) pass, and the evidence stored: what a settled account looks like."""
-    client = client_for(simulator)
-    first = sync_results(client)
-    assert (first.mode, first.pages_read) == ("full", ATTEMPTS // 100)
-    Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
-    simulator.clear_requests()
+    client, first = synced_complete(simulator)
+    assert first.pages_read == ATTEMPTS // 100
     return client
 
 
