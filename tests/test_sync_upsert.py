@@ -1,0 +1,268 @@
+"""Storing one results page (proctoring/sync/results.py, `upsert_attempts`), given the attempts
+as the client reads them: what is created, updated or left alone, what each change does to the
+stored evidence, and what is refused or skipped, with the page's figures that the sync page
+shows. Database only: the HTTP side of a pass is tested in test_sync_results.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from proctoring.autoproctor.values import AttemptData
+from proctoring.models import Attempt, ErasureTombstone
+from proctoring.sync.results import insert_new, upsert_attempts
+
+pytestmark = pytest.mark.django_db
+
+CLIENT = "tenant-1"
+STARTED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def data(test_attempt_id: str = "a-1", **fields) -> AttemptData:
+    values = {
+        "lookup_key": "maths-101",
+        "candidate_name": "Ann Smith",
+        "candidate_email": "ann@example.org",
+        "started_at": STARTED,
+        "submitted_at": STARTED + timedelta(minutes=50),
+        "trust_score": 0.9,
+        "evidence_status": "processed",
+        "device": "laptop",
+        "raw": {"testAttemptId": test_attempt_id},
+    } | fields
+    return AttemptData(test_attempt_id=test_attempt_id, **values)
+
+
+def stored(test_attempt_id: str = "a-1", client_id: str = CLIENT) -> Attempt:
+    return Attempt.objects.get(client_id=client_id, test_attempt_id=test_attempt_id)
+
+
+def figures(counts) -> tuple:
+    return counts.created, counts.updated, counts.unchanged, counts.problems
+
+
+def test_new_attempts_are_stored_with_every_field_as_sent():
+    counts = upsert_attempts(CLIENT, [data("a-1"), data("a-2", trust_score=None, raw=None)])
+
+    assert figures(counts) == (2, 0, 0, [])
+    attempt = stored("a-1")
+    assert (attempt.lookup_key, attempt.candidate_name, attempt.candidate_email) == (
+        "maths-101",
+        "Ann Smith",
+        "ann@example.org",
+    )
+    assert (attempt.started_at, attempt.submitted_at) == (STARTED, STARTED + timedelta(minutes=50))
+    assert (attempt.trust_score, attempt.evidence_status, attempt.device) == (
+        0.9,
+        "processed",
+        "laptop",
+    )
+    assert attempt.raw == {"testAttemptId": "a-1"}
+    assert attempt.last_synced_at is not None
+    assert stored("a-2").trust_score is None
+    assert stored("a-2").raw == {}
+
+
+def test_an_attempt_sent_again_unchanged_is_not_written():
+    upsert_attempts(CLIENT, [data()])
+    Attempt.objects.update(last_synced_at=timezone.now() - timedelta(days=1))
+    before = stored().last_synced_at
+
+    counts = upsert_attempts(CLIENT, [data()])
+
+    assert figures(counts) == (0, 0, 1, [])
+    assert stored().last_synced_at == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lookup_key": "maths-102"},
+        {"candidate_name": "Ann Smyth"},
+        {"candidate_email": "ann@example.com"},
+        {"started_at": STARTED + timedelta(seconds=1)},
+        {"trust_score": 0.5},
+        {"device": "tablet"},
+        {"raw": {"testAttemptId": "a-1", "note": "new"}},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_a_change_is_stored_and_keeps_the_evidence(change):
+    upsert_attempts(CLIENT, [data()])
+    fetched = timezone.now() - timedelta(hours=1)
+    Attempt.objects.update(evidence_fetched_at=fetched)
+
+    counts = upsert_attempts(CLIENT, [data(**change)])
+
+    assert figures(counts) == (0, 1, 0, [])
+    attempt = stored()
+    for name, value in change.items():
+        assert getattr(attempt, name) == value
+    assert attempt.evidence_fetched_at == fetched
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"submitted_at": STARTED + timedelta(minutes=55)}, {"evidence_status": "reprocessing"}],
+    ids=["submitted_at", "evidence_status"],
+)
+def test_a_new_submission_or_evidence_status_sends_the_evidence_to_be_fetched_again(change):
+    upsert_attempts(CLIENT, [data()])
+    Attempt.objects.update(
+        evidence_fetched_at=timezone.now(),
+        evidence_claimed_until=timezone.now() + timedelta(minutes=5),
+    )
+
+    counts = upsert_attempts(CLIENT, [data(**change)])
+
+    assert figures(counts) == (0, 1, 0, [])
+    attempt = stored()
+    assert (attempt.evidence_fetched_at, attempt.evidence_claimed_until) == (None, None)
+    for name, value in change.items():
+        assert getattr(attempt, name) == value
+
+
+def test_a_page_of_new_changed_and_unchanged_attempts_counts_each_once():
+    upsert_attempts(CLIENT, [data("a-1"), data("a-2"), data("a-3")])
+
+    counts = upsert_attempts(
+        CLIENT,
+        [data("a-1"), data("a-2", device="phone"), data("a-3", evidence_status="x"), data("a-4")],
+    )
+
+    assert figures(counts) == (1, 2, 1, [])
+
+
+def test_an_attempt_already_handled_in_this_pass_is_not_stored_or_counted_again():
+    # The listing grew while the pass read it: an attempt moved onto the next page.
+    seen: set[str] = set()
+    first = upsert_attempts(CLIENT, [data("a-1"), data("a-2")], seen=seen)
+    assert seen == {"a-1", "a-2"}
+
+    second = upsert_attempts(CLIENT, [data("a-2", device="phone"), data("a-3")], seen=seen)
+
+    assert figures(first) == (2, 0, 0, [])
+    assert figures(second) == (1, 0, 0, [])
+    assert seen == {"a-1", "a-2", "a-3"}
+    assert stored("a-2").device == "laptop"
+
+
+def test_an_attempt_of_another_tenant_is_another_attempt():
+    upsert_attempts("tenant-2", [data(device="phone")])
+
+    counts = upsert_attempts(CLIENT, [data()])
+
+    assert figures(counts) == (1, 0, 0, [])
+    assert stored(client_id="tenant-2").device == "phone"
+    assert stored(client_id=CLIENT).device == "laptop"
+
+
+def test_an_erased_attempt_is_not_brought_back():
+    ErasureTombstone.objects.create(client_id=CLIENT, test_attempt_id="a-1", reason="erasure")
+    ErasureTombstone.objects.create(client_id="tenant-2", test_attempt_id="a-2", reason="erasure")
+
+    counts = upsert_attempts(CLIENT, [data("a-1"), data("a-2")])
+
+    assert figures(counts) == (1, 0, 0, [])
+    assert list(Attempt.objects.values_list("test_attempt_id", flat=True)) == ["a-2"]
+
+
+def test_an_attempt_id_longer_than_its_column_is_refused_and_the_rest_stored():
+    longest, too_long = "x" * 100, "y" * 101
+
+    counts = upsert_attempts(CLIENT, [data(longest), data(too_long), data("a-1")])
+
+    assert figures(counts) == (
+        2,
+        0,
+        0,
+        [f"attempt {'y' * 40!r}...: test_attempt_id: longer than 100 characters, not stored"],
+    )
+    assert set(Attempt.objects.values_list("test_attempt_id", flat=True)) == {longest, "a-1"}
+
+
+def test_text_longer_than_its_column_is_cut_to_fit_and_kept_whole_in_raw():
+    name = "N" * 300
+
+    upsert_attempts(CLIENT, [data(candidate_name=name, raw={"name": name}, device=None)])
+
+    attempt = stored()
+    assert attempt.candidate_name == "N" * 255
+    assert attempt.raw == {"name": name}
+    assert attempt.device == ""
+
+
+def test_an_attempt_the_database_refuses_is_reported_and_the_rest_of_the_page_stored():
+    upsert_attempts(CLIENT, [data("a-1"), data("a-2")])
+
+    counts = upsert_attempts(
+        CLIENT,
+        [
+            data("a-1", trust_score=85),  # a percentage where a fraction belongs
+            data("a-2", device="phone"),
+            data("a-3", trust_score=85),
+            data("a-4"),
+        ],
+    )
+
+    assert (counts.created, counts.updated, counts.unchanged) == (1, 1, 0)
+    # New attempts are stored first, then the changed ones.
+    assert [problem.split(":")[0] for problem in counts.problems] == [
+        "attempt 'a-3'",
+        "attempt 'a-1'",
+    ]
+    assert all("the database refused it" in problem for problem in counts.problems)
+    assert stored("a-1").trust_score == 0.9
+    assert stored("a-2").device == "phone"
+    assert not Attempt.objects.filter(test_attempt_id="a-3").exists()
+    assert stored("a-4").trust_score == 0.9
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "newly_below"),
+    [
+        (None, 0.5, True),  # new, below
+        (None, 0.85, False),  # new, at the threshold: not below
+        (None, None, False),  # new, no score yet
+        (0.9, 0.5, True),  # dropped below
+        (0.85, 0.84, True),  # from the threshold to just below
+        (0.5, 0.4, False),  # was below already
+        (0.5, None, False),  # the score went away
+        (0.9, 0.95, False),
+    ],
+)
+def test_an_attempt_newly_below_the_review_threshold_is_named_for_review(
+    settings, before, now, newly_below
+):
+    settings.REVIEW_THRESHOLD = 0.85
+    if before is not None:
+        upsert_attempts(CLIENT, [data(trust_score=before)])
+
+    counts = upsert_attempts(CLIENT, [data(trust_score=now)])
+
+    assert counts.newly_below == (["a-1"] if newly_below else [])
+
+
+def test_new_attempts_another_pass_stored_meanwhile_are_updated_not_lost():
+    upsert_attempts(CLIENT, [data("a-1")])
+    row = {
+        "client_id": CLIENT,
+        "test_attempt_id": "a-1",
+        "last_synced_at": timezone.now(),
+        "device": "phone",
+    }
+
+    insert_new([row, row | {"test_attempt_id": "a-2"}], ["device", "last_synced_at"])
+
+    assert stored("a-1").device == "phone"
+    assert stored("a-1").candidate_name == "Ann Smith"
+    assert stored("a-2").device == "phone"
+
+
+def test_a_page_of_attempts_already_handled_changes_nothing():
+    assert figures(upsert_attempts(CLIENT, [data()], seen={"a-1"})) == (0, 0, 0, [])
+    assert figures(upsert_attempts(CLIENT, [])) == (0, 0, 0, [])
+    assert not Attempt.objects.exists()
