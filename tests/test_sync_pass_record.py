@@ -10,10 +10,11 @@ import logging
 
 import pytest
 from django.dispatch import receiver
+from django.utils import timezone
 
 from proctoring import signals
 from proctoring.autoproctor import AutoProctorClient, ServerError
-from proctoring.models import SyncLease, SyncRun
+from proctoring.models import Attempt, SyncLease, SyncRun
 from proctoring.sync import sync_results
 from proctoring.sync.leases import acquire
 from tests.sync_support import client_for
@@ -239,3 +240,40 @@ def test_an_incremental_pass_that_finds_the_paging_gone_reads_everything_and_say
 
     assert (run.mode, run.mode_reason, run.listing_order) == ("full", UNPAGED, "unpaged")
     assert (run.status, run.created, run.pages_read) == ("succeeded", 0, 1)
+
+
+def test_a_field_a_whole_page_now_sends_empty_is_an_alarm_on_the_run(simulator):
+    client = client_for(simulator)
+    sync_results(client)
+    scored = [
+        key for key, obj in simulator.dataset.attempts.items() if obj["trust_score"] is not None
+    ]
+    for test_attempt_id in simulator.dataset.listing():
+        simulator.dataset.update(test_attempt_id, trust_score=None)
+
+    run = sync_results(client)
+
+    alarms = [warning for warning in run.warnings if warning["level"] == "alarm"]
+    assert [(alarm["field"], alarm["kind"], alarm["count"]) for alarm in alarms] == [
+        ("trust_score", "emptied", len(scored))
+    ]
+
+
+@pytest.mark.parametrize("on_page_1", ["re-scored", "new"])
+def test_an_incremental_pass_reads_on_past_a_page_that_changed_something(make_simulator, on_page_1):
+    simulator = make_simulator(attempts=230)
+    client = client_for(simulator)
+    sync_results(client)
+    Attempt.objects.filter(evidence_status="processed").update(evidence_fetched_at=timezone.now())
+    rescored_on_page_2 = simulator.dataset.listing()[150]
+    if on_page_1 == "new":
+        simulator.dataset.add_attempts(1)
+    else:
+        simulator.dataset.update(simulator.dataset.listing()[5], device="tablet")
+    simulator.dataset.update(rescored_on_page_2, trust_score=0.0123)
+
+    run = sync_results(client)
+
+    assert run.mode == "incremental"
+    assert (run.created, run.updated) == ((1, 1) if on_page_1 == "new" else (0, 2))
+    assert Attempt.objects.get(test_attempt_id=rescored_on_page_2).trust_score == 0.0123
