@@ -15,8 +15,9 @@ from django.utils import timezone
 from proctoring import signals
 from proctoring.autoproctor import AutoProctorClient, ServerError
 from proctoring.models import Attempt, SyncLease, SyncRun
-from proctoring.sync import sync_results
-from proctoring.sync.leases import acquire
+from proctoring.sync import progress, runs, sync_results
+from proctoring.sync.leases import LeaseLost, acquire
+from proctoring.sync.results import checkpoint
 from tests.sync_support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +278,39 @@ def test_an_incremental_pass_reads_on_past_a_page_that_changed_something(make_si
     assert run.mode == "incremental"
     assert (run.created, run.updated) == ((1, 1) if on_page_1 == "new" else (0, 2))
     assert Attempt.objects.get(test_attempt_id=rescored_on_page_2).trust_score == 0.0123
+
+
+def test_a_pass_that_lost_its_lease_says_which_setting_gives_pages_more_time():
+    lease = acquire("results")
+    SyncLease.objects.update(holder="another-worker:1:abc")  # it expired and was taken over
+    tally = progress.Tally(runs.start_run(SyncRun.Kind.RESULTS))
+
+    with pytest.raises(LeaseLost) as raised:
+        checkpoint(tally, lease)
+
+    assert str(raised.value) == (
+        "The results lease expired during this pass and another pass took over; raise "
+        "SYNC_LEASE_SECONDS if pages take this long."
+    )
+
+
+def test_an_unreadable_attempt_is_counted_as_failed_and_named_on_the_run(simulator):
+    unreadable = simulator.dataset.listing()[4]
+    simulator.dataset.update(unreadable, started_at="not a time")
+    progress = Progress()
+
+    run = sync_results(client_for(simulator), observer=progress)
+
+    # (total, pages, done, pages read, created, updated, unchanged, failed)
+    assert progress.seen == [(30, 1, 0, 0, 0, 0, 0, 0), (30, 1, 30, 1, 29, 0, 0, 1)]
+    assert (run.status, run.created, run.failed) == (SyncRun.Status.PARTIAL, 29, 1)
+    assert run.error_summary.startswith(f"attempt {unreadable!r}: started_at")
+
+
+def test_a_pass_over_an_account_with_no_attempts_expects_one_empty_page(make_simulator):
+    progress = Progress()
+
+    run = sync_results(client_for(make_simulator(attempts=0)), observer=progress)
+
+    assert progress.seen == [(0, 1, 0, 0, 0, 0, 0, 0), (0, 1, 0, 1, 0, 0, 0, 0)]
+    assert (run.status, run.pages_read) == (SyncRun.Status.SUCCEEDED, 1)

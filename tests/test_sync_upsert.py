@@ -196,7 +196,8 @@ def test_text_longer_than_its_column_is_cut_to_fit_and_kept_whole_in_raw():
 
 
 def test_an_attempt_the_database_refuses_is_reported_and_the_rest_of_the_page_stored():
-    upsert_attempts(CLIENT, [data("a-1"), data("a-2")])
+    upsert_attempts(CLIENT, [data("a-1"), data("a-2"), data("a-5")])
+    Attempt.objects.update(evidence_fetched_at=timezone.now())
 
     counts = upsert_attempts(
         CLIENT,
@@ -205,20 +206,33 @@ def test_an_attempt_the_database_refuses_is_reported_and_the_rest_of_the_page_st
             data("a-2", device="phone"),
             data("a-3", trust_score=85),
             data("a-4"),
+            data("a-5", evidence_status="reprocessing"),
         ],
     )
 
-    assert (counts.created, counts.updated, counts.unchanged) == (1, 1, 0)
-    # New attempts are stored first, then the changed ones.
+    assert (counts.created, counts.updated, counts.unchanged) == (1, 2, 0)
+    # New attempts are stored first, then the changed ones; each says why it was refused.
     assert [problem.split(":")[0] for problem in counts.problems] == [
         "attempt 'a-3'",
         "attempt 'a-1'",
     ]
-    assert all("the database refused it" in problem for problem in counts.problems)
+    for problem in counts.problems:
+        assert "the database refused it (IntegrityError: " in problem
     assert stored("a-1").trust_score == 0.9
     assert stored("a-2").device == "phone"
     assert not Attempt.objects.filter(test_attempt_id="a-3").exists()
     assert stored("a-4").trust_score == 0.9
+    assert stored("a-5").evidence_status == "reprocessing"
+    assert stored("a-5").evidence_fetched_at is None
+
+
+def test_a_field_the_answer_no_longer_carries_keeps_its_stored_value():
+    upsert_attempts(CLIENT, [data()])
+
+    counts = upsert_attempts(CLIENT, [data(device=None, absent=frozenset({"device"}))])
+
+    assert figures(counts) == (0, 0, 1, [])
+    assert stored().device == "laptop"
 
 
 @pytest.mark.parametrize(
