@@ -148,7 +148,11 @@ def test_a_time_signed_call_refused_while_the_clocks_disagree_is_clock_skew(
     assert (error.endpoint, error.status, error.skew_seconds) == ("results", 403, offset)
 
 
-def test_a_date_without_a_zone_is_read_as_utc(reader, server):
+@pytest.mark.parametrize("time_zone", ["UTC", "Asia/Kolkata"])
+def test_a_date_without_a_zone_is_read_as_utc_whatever_this_servers_time_zone(
+    reader, server, settings, time_zone
+):
+    settings.TIME_ZONE = time_zone  # the process's local time follows it
     headers = {"Date": formatdate(NOW + 300).replace("+0000", "-0000")}
     assert headers["Date"].endswith("-0000")
 
