@@ -314,3 +314,29 @@ def test_a_pass_over_an_account_with_no_attempts_expects_one_empty_page(make_sim
 
     assert progress.seen == [(0, 1, 0, 0, 0, 0, 0, 0), (0, 1, 0, 1, 0, 0, 0, 0)]
     assert (run.status, run.pages_read) == (SyncRun.Status.SUCCEEDED, 1)
+
+
+class GrowsWhileRead(AutoProctorClient):
+    """A new attempt arrives after the first page is read: the listing (newest first) shifts
+    by one, and page 2 starts with the attempt page 1 ended with."""
+
+    simulator = None
+
+    def iter_result_pages(self, lookup_key=None):
+        for number, page in enumerate(super().iter_result_pages(lookup_key), start=1):
+            yield page
+            if number == 1:
+                self.simulator.dataset.add_attempts(1)
+
+
+def test_an_attempt_pushed_onto_the_next_page_while_the_pass_reads_is_counted_once(
+    make_simulator,
+):
+    simulator = make_simulator(attempts=230)
+    client = client_for(simulator, GrowsWhileRead)
+    client.simulator = simulator
+
+    run = sync_results(client)
+
+    assert (run.created, run.updated, run.unchanged, run.items_done) == (230, 0, 0, 231)
+    assert Attempt.objects.count() == 230
