@@ -163,6 +163,7 @@ def test_an_attempt_of_another_tenant_is_another_attempt():
 def test_an_erased_attempt_is_not_brought_back():
     ErasureTombstone.objects.create(client_id=CLIENT, test_attempt_id="a-1", reason="erasure")
     ErasureTombstone.objects.create(client_id="tenant-2", test_attempt_id="a-2", reason="erasure")
+    ErasureTombstone.objects.create(client_id=CLIENT, test_attempt_id="a-9", reason="retention")
 
     counts = upsert_attempts(CLIENT, [data("a-1"), data("a-2")])
 
