@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from proctoring.autoproctor.values import AttemptData
@@ -281,3 +283,23 @@ def test_a_page_of_attempts_already_handled_changes_nothing():
     assert figures(upsert_attempts(CLIENT, [data()], seen={"a-1"})) == (0, 0, 0, [])
     assert figures(upsert_attempts(CLIENT, [])) == (0, 0, 0, [])
     assert not Attempt.objects.exists()
+
+
+def test_a_pages_changes_are_written_in_one_statement_per_kind_of_change():
+    upsert_attempts(CLIENT, [data("a-1"), data("a-2"), data("a-3"), data("a-4"), data("a-5")])
+    page = [
+        data("a-1"),
+        data("a-2", device="phone"),
+        data("a-3", trust_score=0.1),
+        data("a-4", evidence_status="reprocessing"),
+        data("a-5", submitted_at=STARTED),
+        data("a-6"),
+        data("a-7"),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = upsert_attempts(CLIENT, page)
+
+    assert figures(counts) == (2, 4, 1, [])
+    upserts = [query["sql"] for query in queries if "ON CONFLICT" in query["sql"]]
+    assert len(upserts) == 2  # the changed attempts, and those whose evidence went stale
