@@ -210,16 +210,19 @@ def test_an_attempt_the_database_refuses_is_reported_and_the_rest_of_the_page_st
             data("a-3", trust_score=85),
             data("a-4"),
             data("a-5", evidence_status="reprocessing"),
+            data("z" * 101),
         ],
     )
 
     assert (counts.created, counts.updated, counts.unchanged) == (1, 2, 0)
-    # New attempts are stored first, then the changed ones; each says why it was refused.
+    # The id refused before storing comes first; then the new attempts the database refused,
+    # then the changed ones, each saying why.
     assert [problem.split(":")[0] for problem in counts.problems] == [
+        f"attempt {'z' * 40!r}...",
         "attempt 'a-3'",
         "attempt 'a-1'",
     ]
-    for problem in counts.problems:
+    for problem in counts.problems[1:]:
         assert "the database refused it (IntegrityError: " in problem
     assert stored("a-1").trust_score == 0.9
     assert stored("a-2").device == "phone"
