@@ -1,14 +1,15 @@
 """The case file of an attempt: one ZIP that stands on its own at an integrity hearing.
 
 It holds the attempt and its evidence records as AutoProctor sent them (JSON), every evidence
-file (fetched through presigned URLs by proctoring.evidence_files), a printable report.html,
-the review history, notes, dismissals and the attempt's audit entries (CSV), a README.txt and
-MANIFEST.sha256, the SHA-256 of every other file in `sha256sum -c` format.
+file (fetched through presigned URLs, several at a time: evidence_fetch.py), a printable
+report.html, the review history, notes, dismissals and the attempt's audit entries (CSV), a
+README.txt and MANIFEST.sha256, the SHA-256 of every other file in `sha256sum -c` format.
 
 The ZIP is streamed (zipstream-ng): each member is a generator read only when the stream
 reaches it, and each member's hash is taken as its bytes pass, so the manifest, the last
 member, is written without reading anything twice and nothing is held in memory but the chunk
-in flight. A test's case files are streamed the same way as one ZIP holding one ZIP each.
+in flight and the few evidence files fetched ahead. A test's case files are streamed the same
+way as one ZIP holding one ZIP each.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
+from analytics.evidence_fetch import AttemptFiles
 from audit.models import AuditEvent
 from dashboard.export import iso_utc, neutralise
-from proctoring.autoproctor import AutoProctorError
-from proctoring.evidence_files import NotMedia, open_evidence_file
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
 
@@ -76,15 +76,6 @@ def evidence_file_name(record: EvidenceRecord) -> str:
     ).replace("-.", ".")
 
 
-def _evidence_bytes(record: EvidenceRecord, failures: list[str]) -> Iterator[bytes]:
-    try:
-        evidence = open_evidence_file(record)
-    except (AutoProctorError, NotMedia) as error:
-        failures.append(f"{evidence_file_name(record)}: {error}")
-        return
-    yield from evidence.chunks()
-
-
 class _Manifest:
     """Hashes members as they stream; `lines()` is the manifest once they have all passed."""
 
@@ -109,6 +100,7 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
         attempt.evidence_records.order_by("occurred_at", "recorded_at", "device", "position", "pk")
     )
     with_file = [record for record in records if record.s3_path]
+    files = AttemptFiles(attempt, with_file)  # fetched several at a time, in this order
     failures: list[str] = []
 
     def history():
@@ -179,7 +171,12 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
             name = f"{name}-{record.pk}"
         names.add(name)
         record.case_file_name = name
-        members.append((name, lambda record=record: _evidence_bytes(record, failures)))
+        members.append(
+            (
+                name,
+                lambda record=record: files.chunks(record, failures, evidence_file_name(record)),
+            )
+        )
     members += [
         ("unavailable.txt", lambda: "".join(f"{line}\n" for line in failures).encode()),
         ("report.html", report),  # after the files, so it can say which could not be fetched

@@ -316,8 +316,8 @@ def measure_export(plan: Plan, report: Report, size: int) -> None:
                 f"{figures.peak_rss_mb:.0f} MB (at start {figures.rss_before_mb:.0f} MB)",
                 f"`COPY (same SELECT) TO STDOUT CSV`: {rate(copy_rate, ' rows/s')} "
                 f"({copy_seconds:.1f} s): {share:.0%}",
-                "≥ 50 % of COPY, RSS ≤ 150 MB",
-                share >= 0.5 and figures.peak_rss_mb <= 150,
+                "≥ 80 % of COPY, RSS ≤ 100 MB",
+                share >= 0.8 and figures.peak_rss_mb <= 100,
             )
         )
 

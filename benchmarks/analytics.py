@@ -16,6 +16,7 @@ import os
 import random
 import time
 import tracemalloc
+from contextlib import contextmanager
 from datetime import timedelta
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
@@ -29,6 +30,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from analytics import evidence_fetch  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
 from benchmarks import database  # noqa: E402
 from benchmarks.measure import median  # noqa: E402
@@ -41,6 +43,8 @@ from review.models import ReviewState, Verdict, VerdictChange  # noqa: E402
 
 TEST_ATTEMPTS = 5_000
 CASE_FILES = 200
+LATENCY_CASE_FILES = 40
+LATENCY_MS = 100
 PAGE_REPEATS = 7
 LABELS = ["tab-switch", "noise-detected", "multiple-faces", "exited-full-screen", "phone"]
 LOOKUP_KEY = "bench-test"
@@ -155,6 +159,9 @@ def measure_test_page() -> list[str]:
 
 
 def measure_case_files() -> list[str]:
+    """The case files of CASE_FILES attempts as one ZIP from a simulator on loopback, then the
+    first LATENCY_CASE_FILES of them with storage LATENCY_MS away, several files in flight (the
+    product) against one at a time (the reference), in the same run."""
     database.empty_tables()
     with Simulator(attempts=CASE_FILES, seed=18, freeze_clock=True) as simulator:
         settings.AUTOPROCTOR_BASE_URL = simulator.base_url
@@ -170,17 +177,45 @@ def measure_case_files() -> list[str]:
         give_verdicts(attempts, user, lambda index: Verdict.VIOLATION)
         files = EvidenceRecord.objects.exclude(s3_path=None).count()
         tracemalloc.start()
-        started = time.perf_counter()
-        total = 0
-        for chunk in case_files_stream(attempts, user_name=user.username):
-            total += len(chunk)
-        seconds = time.perf_counter() - started
+        seconds, total = _stream(attempts, user.username)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return [
-        f"| case files of {len(attempts)} attempts ({files:,} evidence files over HTTP) as one "
-        f"ZIP | {seconds:.1f} s | {peak / 2**20:.1f} MB | {total / 2**20:.1f} MB streamed |",
-    ]
+        rows = [
+            f"| case files of {len(attempts)} attempts ({files:,} evidence files over HTTP) as "
+            f"one ZIP | {seconds:.1f} s | {peak / 2**20:.1f} MB | "
+            f"{total / 2**20:.1f} MB streamed |",
+        ]
+        few = attempts[:LATENCY_CASE_FILES]
+        few_files = EvidenceRecord.objects.filter(attempt__in=few).exclude(s3_path=None).count()
+        simulator.latency = LATENCY_MS / 1000
+        for fetches in (evidence_fetch.CASE_FILE_FETCHES, 1):
+            EvidenceRecord.objects.update(presigned_url="", presigned_url_expires_at=None)
+            with _fetches(fetches):
+                seconds, _ = _stream(few, user.username)
+            rows.append(
+                f"| case files of {len(few)} attempts ({few_files:,} files), storage "
+                f"{LATENCY_MS} ms away, {fetches} file(s) in flight | {seconds:.1f} s | | "
+                f"{few_files / seconds:.0f} files/s |"
+            )
+    return rows
+
+
+def _stream(attempts: list, user_name: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    total = 0
+    for chunk in case_files_stream(attempts, user_name=user_name):
+        total += len(chunk)
+    return time.perf_counter() - started, total
+
+
+@contextmanager
+def _fetches(number: int):
+    saved = evidence_fetch.CASE_FILE_FETCHES
+    evidence_fetch.CASE_FILE_FETCHES = number
+    try:
+        yield
+    finally:
+        evidence_fetch.CASE_FILE_FETCHES = saved
 
 
 def main() -> None:

@@ -6,14 +6,16 @@
   concurrency the evidence pass reached. Then a steady-state pass (nothing new): its results
   calls and seconds. Peak memory of this process over both.
 - steady state at scale: a simulator in this process (the figures are calls, not seconds):
-  the results calls of a pass with nothing new over STEADY_SIZE attempts, and of a pass after
-  1 % new attempts on the listing's young end, against `2 × changed pages + 3`.
+  the results calls of a pass with nothing new over STEADY_SIZE attempts in each of the three
+  tiers (incremental, settle-window sweep, full sweep), and of an incremental pass after 1 %
+  new attempts on the listing's young end, against `2 × changed pages + 3`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from benchmarks import database
@@ -21,7 +23,7 @@ from benchmarks.measure import peak_rss_mb, timed
 from benchmarks.report import Report, Row, count
 from benchmarks.simulated_api import SimulatedApi
 from proctoring.autoproctor import AutoProctorClient
-from proctoring.models import Attempt, SyncRun
+from proctoring.models import Attempt, ResultsMode, SyncRun
 from proctoring.simulator import Simulator
 from proctoring.sync import sync_evidence, sync_results
 
@@ -53,7 +55,9 @@ class FirstSyncFigures:
 @dataclass
 class SteadyFigures:
     attempts: int
-    nothing_new_calls: int
+    nothing_new_calls: int  # an incremental pass
+    settle_window_calls: int
+    full_calls: int
     added: int
     changed_pages: int
     after_change_calls: int
@@ -112,14 +116,18 @@ def steady_state_calls(size: int) -> SteadyFigures:
             evidence_fetched_at=timezone.now()
         )
         database.analyze()
-        nothing_new, changed = CallCounter(), CallCounter()
+        nothing_new, window, full, changed = (CallCounter() for _ in range(4))
         with client.listening(nothing_new):
-            _check(sync_results(client))
+            _check(sync_results(client), mode=ResultsMode.INCREMENTAL)
+        with client.listening(window):
+            _check(sync_results(client, settle_window=True), mode=ResultsMode.SETTLE_WINDOW)
+        with client.listening(full):
+            _check(sync_results(client, full=True), mode=ResultsMode.FULL)
         added = size // 100
         simulator.dataset.add_attempts(added)
         with client.listening(changed):
             run = sync_results(client)
-        _check(run)
+        _check(run, mode=ResultsMode.INCREMENTAL)
         assert run.created == added, f"{run.created} of {added} new attempts stored"
         client.close()
     finally:
@@ -128,15 +136,19 @@ def steady_state_calls(size: int) -> SteadyFigures:
     return SteadyFigures(
         attempts=size,
         nothing_new_calls=nothing_new.results,
+        settle_window_calls=window.results,
+        full_calls=full.results,
         added=added,
         changed_pages=-(-added // PAGE_SIZE),
         after_change_calls=changed.results,
     )
 
 
-def _check(run: SyncRun) -> None:
+def _check(run: SyncRun, *, mode: str | None = None) -> None:
     if run.status != SyncRun.Status.SUCCEEDED:
         raise SystemExit(f"The {run.kind} pass ended {run.status}: {run.error_summary}")
+    if mode is not None and run.mode != mode:
+        raise SystemExit(f"A {mode} pass was planned as {run.mode}: {run.mode_reason}")
 
 
 def run_network(report: Report, *, first_sync: int, steady: int, progress) -> None:
@@ -181,12 +193,13 @@ def run_network(report: Report, *, first_sync: int, steady: int, progress) -> No
     figures = steady_state_calls(steady)
     limit = 2 * figures.changed_pages + 3
     progress(
-        f"steady {steady}: {figures.nothing_new_calls} calls; after {figures.added} new: "
-        f"{figures.after_change_calls} calls"
+        f"steady {steady}: incremental {figures.nothing_new_calls} calls, settle-window sweep "
+        f"{figures.settle_window_calls}, full sweep {figures.full_calls}; after "
+        f"{figures.added} new: {figures.after_change_calls} calls"
     )
     report.rows.append(
         Row(
-            "pass with nothing new",
+            "pass with nothing new: incremental (every pass)",
             f"{count(figures.attempts)} attempts",
             f"{figures.nothing_new_calls} results calls",
             f"a full sweep: {figures.attempts // PAGE_SIZE:,} calls",
@@ -196,7 +209,28 @@ def run_network(report: Report, *, first_sync: int, steady: int, progress) -> No
     )
     report.rows.append(
         Row(
-            "pass after 1 % new attempts",
+            "pass with nothing new: settle-window sweep "
+            f"(every {settings.SYNC_SETTLE_SWEEP_MINUTES} min)",
+            f"{count(figures.attempts)} attempts",
+            f"{figures.settle_window_calls} results calls",
+            f"the last {settings.SYNC_SETTLE_HOURS} h of attempts and one page more",
+            "",
+            None,
+        )
+    )
+    report.rows.append(
+        Row(
+            f"pass with nothing new: full sweep (every {settings.SYNC_FULL_SWEEP_HOURS} h)",
+            f"{count(figures.attempts)} attempts",
+            f"{figures.full_calls:,} results calls",
+            "every page",
+            "",
+            None,
+        )
+    )
+    report.rows.append(
+        Row(
+            "incremental pass after 1 % new attempts",
             f"{count(figures.attempts)} + {count(figures.added)} attempts",
             f"{figures.after_change_calls} results calls",
             f"{figures.changed_pages} changed pages",

@@ -1,10 +1,13 @@
-"""`python -m benchmarks.unpaged_results [--mb 500]`: peak memory of reading one unpaged results
-answer of that size through AutoProctorClient.iter_result_pages (ijson, batches of 1,000).
+"""`python -m benchmarks.unpaged_results [--mb 500] [--store]`: peak memory of reading one
+unpaged results answer of that size through AutoProctorClient.iter_result_pages (ijson, batches
+of 1,000).
 
 A loopback server (a thread of this process) writes a generated answer of the requested size
 without holding it; the client runs in a child process, which reports the attempts read, the
-seconds and its own peak RSS (VmHWM). Storing is not included: the results pass stores each
-batch before the next is read, so it adds one batch's rows, not the answer's.
+seconds and its own peak RSS (VmHWM). Without --store the answer is only read. With --store the
+child runs the results pass itself (`sync_results`, a first pass: a full sweep) into the
+benchmark database (BENCH_DATABASE_URL, emptied before and after), so the peak includes what
+the pass keeps for the whole answer, not only one batch's rows.
 """
 
 from __future__ import annotations
@@ -76,21 +79,47 @@ for page in client.iter_result_pages():
 print(count, round(time.monotonic() - started, 1), round(peak_rss_mb(), 1))
 """
 
+STORING_CHILD = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+import django; django.setup()
+from proctoring.autoproctor import AutoProctorClient
+from proctoring.sync import sync_results
+from benchmarks import database
+from benchmarks.measure import peak_rss_mb
+database.ensure_database()
+database.migrate()
+database.empty_tables()
+client = AutoProctorClient(base_url=sys.argv[1], client_id="bench", client_secret="bench")
+started = time.monotonic()
+run = sync_results(client)
+seconds = round(time.monotonic() - started, 1)
+assert run.status == "succeeded", run.error_summary
+database.empty_tables()
+print(run.created + run.updated + run.unchanged, seconds, round(peak_rss_mb(), 1))
+"""
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=500.0, help="Size of the answer in MB.")
+    parser.add_argument(
+        "--store", action="store_true", help="Run the results pass, storing every attempt."
+    )
     options = parser.parse_args()
     count = int(options.mb * 1_000_000 / (len(attempt(0)) + 1))
     server = serve(count)
     url = f"http://127.0.0.1:{server.server_address[1]}"
     output = subprocess.run(
-        [sys.executable, "-c", CHILD, url], capture_output=True, text=True, check=True
+        [sys.executable, "-c", STORING_CHILD if options.store else CHILD, url],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     read, seconds, peak = output[-3:]
     print(
-        f"{options.mb:.0f} MB unpaged answer: {int(read):,} attempts in {seconds} s, "
-        f"peak RSS {peak} MB"
+        f"{options.mb:.0f} MB unpaged answer: {int(read):,} attempts "
+        f"{'stored' if options.store else 'read'} in {seconds} s, peak RSS {peak} MB"
     )
     server.shutdown()
 

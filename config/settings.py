@@ -277,10 +277,13 @@ SYNC_EVIDENCE_MAX_CONCURRENCY = env_int("SYNC_EVIDENCE_MAX_CONCURRENCY", 32, min
 # heartbeat. A live worker renews its claims several times per lease; one that dies mid-job
 # (kill -9, out of memory, a redeploy) holds nothing longer than this.
 SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 20, minimum=1)
-# An attempt submitted more than this many hours ago, with its evidence stored and unchanged,
-# or one still unsubmitted this long after it started (abandoned), is settled: an incremental
-# results pass stops at a page of settled attempts, and reads the younger ones every time.
+# An attempt still unsubmitted this many hours after it started is abandoned; one submitted more
+# than this many hours ago, with its evidence stored, is settled: AutoProctor is not expected to
+# re-score it. A settle-window sweep reads every younger attempt (proctoring.sync.incremental).
 SYNC_SETTLE_HOURS = env_int("SYNC_SETTLE_HOURS", 48, minimum=1)
+# How often a results pass is a settle-window sweep rather than an incremental one (which stops
+# at the first page of complete attempts, at any age). 0: every pass is a settle-window sweep.
+SYNC_SETTLE_SWEEP_MINUTES = env_int("SYNC_SETTLE_SWEEP_MINUTES", 60, minimum=0)
 # A full sweep (every results page, catching re-scores of old attempts) runs this often.
 SYNC_FULL_SWEEP_HOURS = env_int("SYNC_FULL_SWEEP_HOURS", 24, minimum=1)
 

@@ -1,25 +1,30 @@
-"""The CSV export on PostgreSQL: every row made by the database and streamed by COPY TO STDOUT.
+"""The CSV export on PostgreSQL: every cell made by the database, the file written and streamed
+by COPY TO STDOUT in its CSV format.
 
 The Python path (export.py) reads each row as a tuple and formats it with the csv module; on a
-million rows that was about half the speed of PostgreSQL copying the same rows out. Here one
-SQL expression per row builds the very line csv.writer would write (formula neutralising, the
-minimal quoting, UTC timestamps, trust in percent, the per-label counts) and COPY streams the
-lines. COPY's text format escapes the backslashes and control characters in a line and ends it
-with a bare newline; `unescape` turns that back into the bytes the Python path writes, so both
-paths give byte-identical files (tests/test_export_copy.py compares them).
+million rows that was about half the speed of PostgreSQL copying the same rows out. Here the
+SELECT gives one column per cell of the file, each already what csv.writer would be handed
+(formula neutralising, UTC timestamps, trust in percent, one integer column per label count),
+and COPY's CSV format does the quoting: its rule is csv.writer's (a cell holding a comma, a
+double quote, CR or LF is quoted, quotes doubled). Two differences are undone cheaply: COPY
+quotes an empty string (it would read as NULL otherwise), so an empty cell leaves the database
+as NULL, which COPY writes as nothing; and COPY ends a line with LF where csv.writer writes
+CRLF, which `CrlfLineEnds` changes outside quoted cells. Both paths give byte-identical files
+(tests/test_export_copy.py compares them).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import TextField, Value
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value
 
-from dashboard.export import BOM, COLUMNS, FORMULA_TRIGGERS, REVIEW_COLUMNS, _csv_text, label_counts
+from dashboard.export import BOM, COLUMNS, FORMULA_TRIGGERS, REVIEW_COLUMNS, _csv_text
 from dashboard.export import violation_labels as labels_of
+from proctoring.models import EvidenceRecord
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -38,49 +43,49 @@ TEXT_COLUMNS = {
     "review_reason",
 }
 TIME_COLUMNS = {"started_at", "submitted_at", "reviewed_at"}
-EMPTY = "''"
 CHUNK_BYTES = 256 * 1024
-ESCAPES = {b"\\": b"\\", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-ESCAPES[b"v"] = b"\v"
-ESCAPE = re.compile(rb"\\(.)", re.S)
 
 
-def csv_bytes(attempts: QuerySet[Attempt]) -> Iterator[bytes | str]:
-    """The same CSV file as export.csv_lines(attempts), made and streamed by PostgreSQL."""
+class IntArray(Func):
+    template = "ARRAY[%(expressions)s]::integer[]"
+    output_field = ArrayField(IntegerField())
+
+
+def label_count_array(labels: list[str]) -> Subquery:
+    """export.label_counts as an integer array (no row when the attempt has no violation): its
+    elements become the count columns without being printed as JSON and cut apart again."""
+    per_attempt = (
+        EvidenceRecord.objects.filter(attempt=OuterRef("pk"), is_violation=True)
+        .order_by()
+        .values("attempt")
+        .annotate(counts=IntArray(*[Count("pk", filter=Q(label=label)) for label in labels]))
+        .values("counts")
+    )
+    return Subquery(per_attempt, output_field=ArrayField(IntegerField()))
+
+
+def csv_bytes(
+    attempts: QuerySet[Attempt], *, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[bytes | str]:
+    """The same CSV file as export.csv_lines(attempts), made and streamed by PostgreSQL, in
+    pieces of `chunk_bytes` (fewer, larger response writes are cheaper; any size gives the same
+    file)."""
     labels = labels_of(attempts)
     yield BOM + _csv_text([COLUMNS + [f"violations:{label}" for label in labels] + REVIEW_COLUMNS])
     if labels:
-        attempts = attempts.annotate(violation_counts=label_counts(labels))
+        attempts = attempts.annotate(violation_counts=label_count_array(labels))
     else:
-        attempts = attempts.annotate(violation_counts=Value(None, output_field=TextField()))
+        attempts = attempts.annotate(violation_counts=Value(None, output_field=IntegerField()))
     inner, params = attempts.values_list(*RAW_COLUMNS).query.sql_with_params()
     names = ", ".join(f"c_{name}" for name in RAW_COLUMNS)
-    line = " || ',' || ".join(cell(name, len(labels)) for name in columns_in_file(labels))
-    # Each value the line's expression needs several times is computed once per row, in f
-    # (OFFSET 0 keeps the planner from folding f's expressions back into the line).
-    once = ", ".join(
-        [f"{neutralised(f'coalesce(r.c_{name}, {EMPTY})')} AS t_{name}" for name in TEXT_COLUMNS]
-        + ["r.c_trust_score * 100 AS percent"]
-    )
-    sql = (
-        f"COPY (SELECT {line} FROM ({inner}) AS r({names}) "  # noqa: S608
-        f"CROSS JOIN LATERAL (SELECT {once} OFFSET 0) AS f) TO STDOUT"
-    )
+    cells = ", ".join(cells_of(name, len(labels)) for name in columns_in_file(labels))
+    # OFFSET 0 keeps the inner query apart: merged into the outer one (as an unordered one
+    # would be), its counts' subquery would run once for each label's column.
+    rows = f"(SELECT * FROM ({inner}) AS q OFFSET 0) AS r({names})"  # noqa: S608
+    sql = f"COPY (SELECT {cells} FROM {rows}) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
-        # COPY sends one message per row (whole lines: a newline inside a cell is escaped);
-        # they leave in pieces of CHUNK_BYTES, so the per-piece work of unescaping and of the
-        # response's writes is paid a few thousand times, not once per row.
-        pending: list[bytes] = []
-        size = 0
-        for block in copy:
-            pending.append(bytes(block))
-            size += len(block)
-            if size >= CHUNK_BYTES:
-                yield unescape(b"".join(pending))
-                pending, size = [], 0
-        if pending:
-            yield unescape(b"".join(pending))
+        yield from CrlfLineEnds().convert(exact_pieces(copy, chunk_bytes))
 
 
 def columns_in_file(labels: list[str]) -> list[str]:
@@ -89,36 +94,66 @@ def columns_in_file(labels: list[str]) -> list[str]:
     )
 
 
-def unescape(data: bytes) -> bytes:
-    """COPY text lines back to csv.writer's bytes: a bare newline ends a line (csv.writer ends
-    it with CRLF); escaped characters inside it are the characters themselves."""
-    data = data.replace(b"\n", b"\r\n")
-    if b"\\" not in data:
-        return data
-    return ESCAPE.sub(lambda match: ESCAPES.get(match[1], match[1]), data)
+def exact_pieces(blocks: Iterable[bytes | memoryview], size: int) -> Iterator[bytes]:
+    """The bytes of `blocks` (COPY sends one per row) regrouped in pieces of exactly `size`
+    bytes, the last one shorter: the per-piece work is paid a few thousand times, not once per
+    row. A piece may end anywhere, inside a quoted cell or a character."""
+    pending = bytearray()
+    for block in blocks:
+        pending += block
+        while len(pending) >= size:
+            yield bytes(pending[:size])
+            del pending[:size]
+    if pending:
+        yield bytes(pending)
 
 
-def cell(name: str, label_count: int) -> str:
-    """The SQL text of one column's cell, as csv.writer would write the Python path's value."""
+class CrlfLineEnds:
+    """COPY's CSV lines with csv.writer's line ends: LF outside quoted cells becomes CRLF, line
+    breaks inside quoted cells stay as they are (as csv.writer writes them).
+
+    In COPY's CSV every double quote opens or closes a quoted cell (a quote inside one is
+    doubled: it closes and reopens it), so splitting a piece on quotes leaves the text outside
+    quotes at the even places when the piece starts outside. Whether the next piece does is
+    carried over; the work is bytes methods over the whole piece, no loop per byte."""
+
+    def __init__(self) -> None:
+        self.inside = False
+
+    def convert(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for piece in pieces:
+            yield self.convert_piece(piece)
+
+    def convert_piece(self, piece: bytes) -> bytes:
+        if b'"' not in piece:
+            return piece if self.inside else piece.replace(b"\n", b"\r\n")
+        parts = piece.split(b'"')
+        first_outside = 1 if self.inside else 0
+        parts[first_outside::2] = [part.replace(b"\n", b"\r\n") for part in parts[first_outside::2]]
+        if len(parts) % 2 == 0:  # an odd number of quotes: the next piece starts on the other side
+            self.inside = not self.inside
+        return b'"'.join(parts)
+
+
+def cells_of(name: str, label_count: int) -> str:
+    """The SQL of one column's cells (one cell for each but the label counts), each the value
+    csv.writer is handed on the Python path, or NULL where that is empty."""
     column = f"r.c_{name}"
     if name in TEXT_COLUMNS:
-        return quoted(f"f.t_{name}")
+        return neutralised(column)
     if name in TIME_COLUMNS:
-        return f"coalesce({iso_utc(column)}, '')"
+        return iso_utc(column)
     if name == "trust_score":
         # f"{score * 100:.2f}" exactly: to_char of a double prints through the C library's
         # printf, which rounds the double's exact binary value half to even, as Python does.
-        return "coalesce(to_char(f.percent, 'FM9999990.00'), '')"
+        return f"to_char({column} * 100, 'FM9999990.00')"
     if name == "violation_count":
-        return f"{column}::text"
-    if name == "violation_counts":
-        zeros = ",".join(["0"] * label_count)
-        text = f"{column}::text"  # a JSON array: [1, 0, 2]
-        counts = f"replace(substr({text}, 2, length({text}) - 2), ', ', ',')"
-        return f"coalesce({counts}, '{zeros}')"
+        return column
+    if name == "violation_counts":  # an attempt without violations has no row: zeros
+        return ", ".join(f"coalesce({column}[{i}], 0)" for i in range(1, label_count + 1))
     if name == "changed_since_review":
         return f"CASE WHEN {column} THEN 'yes' ELSE 'no' END"
-    return quoted(f"coalesce({column}::text, '')")  # review_status
+    return f"nullif({column}, '')"  # review_status, written as it is
 
 
 # Bidirectional controls, shown as <U+XXXX> as dashboard.bidi.escape_bidi does.
@@ -133,25 +168,19 @@ def bidi_escaped(text: str) -> str:
 
 
 def neutralised(text: str) -> str:
-    """export.neutralise: bidirectional controls made visible, then text a spreadsheet would
-    run as a formula gets a leading quote. The controls are replaced only in text that is not
-    plain ASCII (its octet and character lengths differ), and the formula test reads the first
-    character before they are replaced: a control is no trigger, nor is the `<` replacing it,
-    so the answer is the same while most cells skip the twelve replace() calls."""
+    """export.neutralise, NULL for an empty or missing text: bidirectional controls made
+    visible, then text a spreadsheet would run as a formula gets a leading quote. The controls
+    are replaced only in text that is not plain ASCII (its octet and character lengths differ),
+    and the formula test reads the first character before they are replaced: a control is no
+    trigger, nor is the `<` replacing it, so the answer is the same while most cells skip the
+    twelve replace() calls."""
     escaped = (
         f"CASE WHEN octet_length({text}) = length({text}) THEN {text} ELSE {bidi_escaped(text)} END"
     )
     triggers = ", ".join(str(ord(trigger)) for trigger in FORMULA_TRIGGERS)
-    return f"CASE WHEN ascii({text}) IN ({triggers}) THEN '''' || {escaped} ELSE {escaped} END"
-
-
-def quoted(text: str) -> str:
-    """csv.writer's minimal quoting: in double quotes (doubled inside) when the text holds a
-    comma, a double quote, CR or LF."""
     return (
-        f"CASE WHEN strpos({text}, ',') > 0 OR strpos({text}, '\"') > 0 "
-        f"OR strpos({text}, E'\\r') > 0 OR strpos({text}, E'\\n') > 0 "
-        f"THEN '\"' || replace({text}, '\"', '\"\"') || '\"' ELSE {text} END"
+        f"CASE WHEN ascii({text}) IN ({triggers}) THEN '''' || {escaped} "
+        f"ELSE nullif({escaped}, '') END"
     )
 
 

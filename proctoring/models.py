@@ -79,6 +79,12 @@ class Attempt(models.Model):
         blank=True,
         help_text="When the listing does not say whether evidence is ready: when to ask again.",
     )
+    evidence_purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a retention policy deleted this attempt's evidence. It is not fetched "
+        "again, whatever AutoProctor reports of the attempt later.",
+    )
 
     # Denormalised from EvidenceRecord so the list page needs no join or aggregate.
     violation_count = models.PositiveIntegerField(default=0)
@@ -235,9 +241,11 @@ class UsageSnapshot(models.Model):
 
 
 class ResultsMode(models.TextChoices):
-    """How much of the results listing a pass read."""
+    """How much of the results listing a pass read (the tiers of proctoring.sync.incremental):
+    the young end down to complete attempts, down to settled ones, or every page."""
 
     FULL = "full", "Full sweep"
+    SETTLE_WINDOW = "settle_window", "Settle-window sweep"
     INCREMENTAL = "incremental", "Incremental"
 
 
@@ -247,6 +255,7 @@ class ListingOrder(models.TextChoices):
     NEWEST_FIRST = "newest_first", "Newest first"
     OLDEST_FIRST = "oldest_first", "Oldest first"
     UNPAGED = "unpaged", "Not paged"
+    UNORDERED = "unordered", "In no time order"
 
 
 class SyncRun(models.Model):

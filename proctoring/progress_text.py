@@ -1,7 +1,8 @@
 """A running pass's progress in words, the same on the command line and on the pages.
 
-Each figure is a short phrase ("page 3 of 40", "12.5 attempts/s", "about 4 min left"); an
-empty phrase means the figure does not apply or is not known yet, and is left out.
+Each figure is a short phrase ("settle-window sweep", "page 3 of 40", "12.5 attempts/s",
+"about 4 min left"); an empty phrase means the figure does not apply or is not known yet, and
+is left out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from proctoring.models import SyncRun
 from proctoring.sync.progress import expected_end, seconds_left
 
 # The figures, in the order a line reads them.
-FIGURES = ("pages", "attempts", "stored", "concurrency", "failed", "rate", "left")
+FIGURES = ("mode", "pages", "attempts", "stored", "concurrency", "failed", "rate", "left")
 
 
 def duration(seconds: float) -> str:
@@ -36,6 +37,7 @@ def progress_figures(
         left = expected_end(run)
     figures = dict.fromkeys(FIGURES, "")
     if run.kind == SyncRun.Kind.RESULTS:
+        figures["mode"] = run.get_mode_display().lower()
         if run.pages_total:
             figures["pages"] = f"page {run.pages_read:,} of {run.pages_total:,}"
         else:

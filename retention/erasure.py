@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DateTimeField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,7 +97,10 @@ def delete_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None
 def delete_evidence(attempt_ids: list[int]) -> None:
     """Delete these attempts' evidence records (and the raw evidence JSON kept on them)."""
     EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
-    # Out of the evidence pass's queue, so the purged evidence is not fetched again.
-    Attempt.objects.filter(pk__in=attempt_ids, evidence_fetched_at__isnull=True).update(
-        evidence_fetched_at=timezone.now()
+    # Out of the evidence pass's queue for good, so the purged evidence is not fetched again,
+    # even when AutoProctor later reports the attempt changed (see proctoring.sync.results).
+    now = timezone.now()
+    Attempt.objects.filter(pk__in=attempt_ids).update(
+        evidence_purged_at=now,
+        evidence_fetched_at=Coalesce("evidence_fetched_at", Value(now, DateTimeField())),
     )

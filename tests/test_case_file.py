@@ -158,3 +158,41 @@ def test_a_case_file_asked_for_by_another_site_is_refused_and_not_audited(case, 
     response = test_admin_client.get(url, headers={"Sec-Fetch-Site": "cross-site"})
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action="case_file.download").exists()
+
+
+def test_the_evidence_files_are_fetched_several_at_a_time(make_simulator, test_admin_client):
+    """AutoProctor's storage is a round trip away: a case file's evidence files are fetched
+    several at once, each arriving whole and in order, with no presign call per file."""
+    simulator = make_simulator(latency_ms=40)
+    attempt = synced_attempt_with(simulator, "image", "audio")
+    files = attempt.evidence_records.exclude(s3_path=None).exclude(s3_path="")
+    assert files.count() >= 3
+    simulator.clear_requests()
+
+    archive = download(test_admin_client, reverse("case-file", args=[attempt.pk]))
+
+    evidence = [name for name in archive.namelist() if name.startswith("evidence/")]
+    assert len(evidence) == files.count()
+    assert archive.read("unavailable.txt") == b""
+    assert simulator.peak_in_flight >= 2
+    presign_calls = [r for r in simulator.requests if r.path.endswith(simulator.presign_path)]
+    assert len(presign_calls) <= 1
+
+
+def test_files_whose_cached_urls_storage_calls_expired_still_arrive(
+    case, simulator, test_admin_client
+):
+    from proctoring.simulator.bucket import PREFIX
+
+    url = reverse("case-file", args=[case.pk])
+    download(test_admin_client, url)  # caches the URLs
+    simulator.clock.advance(20 * 60)  # storage now finds them expired; our cache does not
+    simulator.clear_requests()
+
+    archive = download(test_admin_client, url)
+
+    files = case.evidence_records.exclude(s3_path=None).exclude(s3_path="").count()
+    assert len([n for n in archive.namelist() if n.startswith("evidence/")]) == files
+    assert archive.read("unavailable.txt") == b""
+    statuses = [(r.path.startswith(PREFIX), r.status) for r in simulator.requests]
+    assert (True, 403) in statuses  # tried with the cached URL, refused, resolved again

@@ -54,14 +54,15 @@ def test_the_doctor_passes_every_dialect_and_says_how_the_account_answers(make_s
 
 
 def test_the_doctor_names_the_forms_and_shapes_a_differing_account_uses(make_simulator):
-    ready_simulator(make_simulator, DIALECTS)
+    # Every dialect but "unordered", which would hide "ascending" (a listing has one order).
+    ready_simulator(make_simulator, [name for name in DIALECTS if name != "unordered"])
 
     _, report = doctor()
 
     assert "one-attempt call: the plain id in the path" in report
     assert "this server decodes %2F" in report
     assert "paged: no" in report
-    assert "order by start time: oldest first" in report
+    assert "order by time: oldest first" in report
     assert "submitted_at: present as `finishedAt`" in report
     assert "evidence_status: missing" in report
     assert "evidence_status in the one-attempt answer: beside test_attempt" in report
@@ -72,6 +73,15 @@ def test_the_doctor_names_the_forms_and_shapes_a_differing_account_uses(make_sim
         False,
     )
     assert profile.listing_has_evidence_status is False
+
+
+def test_the_doctor_says_when_the_listing_is_in_no_time_order(make_simulator):
+    ready_simulator(make_simulator, ("unordered",))
+
+    _, report = doctor()
+
+    assert "order by time: in no time order (every pass reads the whole listing)" in report
+    assert ApiProfile.objects.get().listing_order == "unordered"
 
 
 def test_a_field_under_an_unknown_name_is_reported_missing(make_simulator):

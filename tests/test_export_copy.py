@@ -100,3 +100,92 @@ def test_the_export_page_streams_the_copy_path_on_postgresql(test_admin_client):
     python, _ = both_paths(selectors.attempt_list())
     assert body == python
     assert Attempt.objects.count() == 1
+
+
+def copy_path(attempts, **options):
+    return b"".join(
+        part.encode("utf-8") if isinstance(part, str) else part
+        for part in csv_bytes(attempts, **options)
+    )
+
+
+def test_an_empty_text_is_an_empty_cell_as_csv_writer_writes_it_not_a_quoted_one(admin_user):
+    # COPY's CSV quotes an empty string ("") to tell it from NULL; csv.writer writes nothing.
+    attempt = make_attempt(
+        test_attempt_id="empty-cells",
+        candidate_name="",
+        candidate_email="",
+        lookup_key="",
+        evidence_status="",
+        trust_score=None,
+        submitted_at=None,
+    )
+    make_records(attempt, "tab-switch")
+    make_attempt(test_attempt_id="no-review", candidate_name="")
+    set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason="x")
+    attempts = selectors.attempt_list().order_by("pk")
+
+    python, copied = both_paths(attempts)
+
+    assert b'""' not in python
+    assert b"empty-cells,,,," in python
+    assert copied == python
+
+
+QUOTING_EDGES = [
+    "\\.",  # COPY's end-of-data marker: quoted by COPY only when it is a line's only cell
+    " leading space",
+    "trailing space ",
+    " ",
+    '"',
+    '""',
+    ",",
+    '"quoted", then, "more"',
+    "\r\n",
+    "two\r\nlines",
+    "\n\n",
+    "ends with a newline\n",
+    '"\n"',
+    "back\\slash\\",
+    "NULL",
+    "\\N",
+]
+
+
+def test_cells_that_quote_or_break_lines_are_written_as_csv_writer_writes_them(admin_user):
+    labels = ['label, with "quotes"', "label\nwith a newline", "plain"]
+    for index, text in enumerate(QUOTING_EDGES):
+        attempt = make_attempt(
+            test_attempt_id=f"{text}{index}",
+            candidate_name=text,
+            candidate_email=text,
+            lookup_key=text,
+            evidence_status=text,
+        )
+        make_records(attempt, *labels[: index % 4])
+        if index % 3 == 0:
+            set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason=text)
+    attempts = selectors.attempt_list().order_by("pk")
+
+    python, copied = both_paths(attempts)
+
+    assert b'"two\r\nlines"' in python and b'"ends with a newline\n"' in python
+    assert copied == python
+
+
+def test_the_file_is_the_same_whatever_the_pieces_it_leaves_in(admin_user):
+    # Pieces of a few bytes end inside quoted cells (after an opening quote, between doubled
+    # quotes, inside a line break): line ends must still be told from breaks inside cells.
+    for index, text in enumerate(['a "quoted"\nname', "line\nbreak", 'x""y', "plain", "\r\n,"]):
+        attempt = make_attempt(test_attempt_id=f"piece-{index}", candidate_name=text)
+        make_records(attempt, "tab-switch")
+    attempts = selectors.attempt_list().order_by("pk")
+    python = "".join(csv_lines(attempts)).encode("utf-8")
+
+    for size in (1, 2, 3, 5, 7, 64, 1000):
+        assert copy_path(attempts, chunk_bytes=size) == python, size
+    # The rows leave in pieces of the size asked for (7 bytes of COPY's, a CR added to each
+    # line end), not one per row: five rows of over 100 bytes make more than 50 pieces.
+    _header, *pieces = csv_bytes(attempts, chunk_bytes=7)
+    assert len(pieces) > 50
+    assert all(7 <= len(piece) <= 14 for piece in pieces[:-1])

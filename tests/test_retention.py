@@ -12,7 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from audit.services import audit_record
 from proctoring.models import Attempt, ErasureTombstone, EvidenceRecord, SyncRun
-from proctoring.sync import run_full_pass, sync_results
+from proctoring.sync import run_full_pass, sync_evidence, sync_results
 from retention.holds import hold_place, hold_release
 from retention.models import LegalHold, PurgeLogEntry
 from retention.sweep import apply_retention
@@ -321,3 +321,42 @@ def test_the_retention_page_reads_holds_in_a_fixed_number_of_queries(test_admin,
         hold_place(user=test_admin, attempt=make_attempt(), reason=f"more {number}")
         hold_place(user=test_admin, lookup_key=f"test-{number}", reason="more")
     assert queries() == one
+
+
+def test_purged_evidence_is_not_fetched_again_when_autoproctor_reports_a_change(
+    policies, simulator, settings
+):
+    """The evidence policy deleted an attempt's evidence; later AutoProctor re-processes the
+    attempt (its evidence status goes back to processing, then processed). The evidence pass
+    must not bring back what the policy removed, and the attempt stays settled."""
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
+    policies.RETAIN_EVIDENCE_DAYS = 1
+    client = client_for(simulator)
+    run_full_pass(client)
+    attempt = Attempt.objects.filter(evidence_records__isnull=False).order_by("pk").first()
+    apply_retention(now=datetime.now(UTC) + timedelta(days=400))
+    assert not EvidenceRecord.objects.exists()
+
+    simulator.dataset.update(attempt.test_attempt_id, evidence_status="processing")
+    sync_results(client, full=True)
+    simulator.dataset.update(attempt.test_attempt_id, evidence_status="processed")
+    sync_results(client, full=True)
+    sync_evidence(client)
+
+    assert not EvidenceRecord.objects.exists()
+    attempt.refresh_from_db()
+    assert attempt.evidence_status == "processed"  # the attempt itself is kept up to date
+    assert attempt.evidence_fetched_at is not None and attempt.evidence_purged_at is not None
+
+
+def test_the_report_says_the_evidence_was_deleted_by_the_policy(policies, proctor_client):
+    """Not "AutoProctor recorded no events": the reader must know the evidence existed and
+    which policy removed it."""
+    policies.RETAIN_EVIDENCE_DAYS = 30
+    old = submitted(31)
+    apply_retention(now=NOW)
+
+    page = proctor_client.get(reverse("attempt-report", args=[old.pk])).content.decode()
+
+    assert "data-evidence-purged" in page and "RETAIN_EVIDENCE_DAYS" in page
+    assert "AutoProctor recorded no events" not in page

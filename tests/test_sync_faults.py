@@ -89,8 +89,14 @@ def test_a_worker_killed_mid_evidence_leaves_no_half_written_attempt_and_the_nex
     simulator.inject("slow", path_contains="/s3/ap-evidence/evidence-records/", times=-1, delay=0.4)
     worker = start_manage(
         "sync_autoproctor",
+        # At most two attempts in flight, so a busy machine cannot let the worker finish every
+        # attempt before the test sees the first few stored and kills it.
         env=subprocess_env(
-            simulator, SYNC_EVIDENCE_WORKERS=2, SYNC_LEASE_SECONDS=2, AUTOPROCTOR_TIMEOUT=5
+            simulator,
+            SYNC_EVIDENCE_WORKERS=2,
+            SYNC_EVIDENCE_MAX_CONCURRENCY=2,
+            SYNC_LEASE_SECONDS=2,
+            AUTOPROCTOR_TIMEOUT=5,
         ),
     )
     try:

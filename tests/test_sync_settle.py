@@ -1,7 +1,8 @@
-"""The settle rule of incremental passes, as issue 15 states it: an attempt is settled once it
-was submitted more than SYNC_SETTLE_HOURS ago with its evidence processed and stored, or is
-still unsubmitted that long after starting (abandoned). Until then an incremental pass keeps
-reading it, so a re-score within the window is caught without waiting for the full sweep."""
+"""The settle rule of settle-window sweeps, as issue 15 states it: an attempt is settled once
+it was submitted more than SYNC_SETTLE_HOURS ago with its evidence processed and stored, or is
+still unsubmitted that long after starting (abandoned). Until then a settle-window sweep keeps
+reading it, so a re-score within the window is caught without waiting for the full sweep.
+An incremental pass asks less: that the attempt be complete, at any age (test_sync_tiers.py)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from proctoring.autoproctor.values import AttemptData, ResultsPage
 from proctoring.models import Attempt
 from proctoring.sync import sync_results
-from proctoring.sync.incremental import StopRule, all_settled
+from proctoring.sync.incremental import StopRule, all_settled, settled
 from tests.fixtures.data import make_attempt
 from tests.sync_support import client_for
 
@@ -67,9 +68,8 @@ def test_an_attempt_is_settled_only_once_it_is_older_than_the_settle_hours(
     attempt = stored("a", started_hours_ago=started, submitted_hours_ago=submitted)
 
     assert all_settled("client-1", page_of(attempt), now=NOW) is is_settled
-    rule = StopRule("client-1", set(), now=NOW)
-    assert rule.unsettled == (set() if is_settled else {"a"})
-    assert rule(page_of(attempt), changed=False) is is_settled
+    rule = StopRule("client-1", settled, now=NOW)
+    assert rule.unseen == (set() if is_settled else {"a"})
 
 
 def test_the_settle_hours_come_from_the_setting(settings):
@@ -90,12 +90,15 @@ def test_a_page_with_a_young_attempt_is_not_settled_even_when_every_other_one_is
 
     assert all_settled("client-1", page_of(*old), now=NOW)
     assert not all_settled("client-1", page_of(*old, young), now=NOW)
-    rule = StopRule("client-1", set(), now=NOW)
-    assert rule.unsettled == {"young"}
-    assert not rule(page_of(*old, young), changed=False)
+    other = stored("other", started_hours_ago=20, submitted_hours_ago=19)
+    rule = StopRule("client-1", settled, now=NOW)
+    assert rule.unseen == {"young", "other"}
+    assert not rule(page_of(*old), changed=True)  # a changed page never ends the pass
+    assert rule(page_of(*old), changed=False)  # a page of settled attempts
+    assert not rule(page_of(*old, young), changed=False)  # "other" is still to be seen
     # Once the pass has seen every unsettled attempt, the pages further on are settled ones.
-    rule.seen.add("young")
-    assert rule(page_of(*old, young), changed=False)
+    assert rule(page_of(*old, other), changed=False)
+    assert rule.unseen == set()
 
 
 def results_pages_read(simulator) -> list[int]:
@@ -106,7 +109,9 @@ def results_pages_read(simulator) -> list[int]:
     ]
 
 
-def test_an_incremental_pass_catches_a_re_score_inside_the_settle_window(make_simulator, settings):
+def test_a_settle_window_sweep_catches_a_re_score_inside_the_settle_window(
+    make_simulator, settings
+):
     # 2,000 attempts over the simulator's 30 days: ten days hold about 670 of them, seven pages.
     settings.SYNC_SETTLE_HOURS = 10 * 24
     simulator = make_simulator(attempts=2000)
@@ -127,9 +132,9 @@ def test_an_incremental_pass_catches_a_re_score_inside_the_settle_window(make_si
     simulator.dataset.update(outside.test_attempt_id, trust_score=0.12)
     simulator.clear_requests()
 
-    run = sync_results(client)
+    run = sync_results(client, settle_window=True)
 
-    assert run.mode == "incremental"
+    assert run.mode == "settle_window"
     assert Attempt.objects.get(pk=inside.pk).trust_score == 0.11
     assert Attempt.objects.get(pk=outside.pk).trust_score != 0.12  # the full sweep's job
     pages = results_pages_read(simulator)

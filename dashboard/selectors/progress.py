@@ -17,6 +17,7 @@ RUN_FIELDS = (
     "pk",
     "kind",
     "status",
+    "mode",
     "started_at",
     "created",
     "updated",

@@ -1,5 +1,6 @@
 """`/sync/`: is the worker keeping up? The running passes' progress (kept up to date by
-static/js/sync_progress.js), the last sync runs, the attempts whose evidence keeps failing,
+static/js/sync_progress.js), the last sync runs (a results pass's tier, and how often each
+tier runs), the attempts whose evidence keeps failing,
 when the schedules run next, the latest webhook deliveries, and a "sync now" button.
 
 "Sync now" queues the scheduled results task (which queues the evidence pass when it is done)
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -88,6 +90,11 @@ def sync_status(request: HttpRequest) -> HttpResponse:
         "blank_run": blank_progress(),
         "deliveries": recent_deliveries(),
         "webhooks_configured": webhooks_configured(),
+        "tiers": {
+            "settle_hours": settings.SYNC_SETTLE_HOURS,
+            "settle_sweep_minutes": settings.SYNC_SETTLE_SWEEP_MINUTES,
+            "full_sweep_hours": settings.SYNC_FULL_SWEEP_HOURS,
+        },
     }
     return render(request, "sync/status.html", context)
 

@@ -28,6 +28,7 @@ from .answers import RESULTS as RESULTS_CALL
 from .client import ATTEMPT_PATH, EVIDENCE_FILE_URL_PATH, RESULTS_PATH, encode
 from .doctor_report import EVIDENCE, PRESIGNED, REPORT, RESULTS, USAGE, DoctorReport, Probe
 from .errors import AutoProctorError
+from .listing_order import ASCENDING, DESCENDING, UNORDERED, listing_direction
 from .signing import unix_timestamp
 from .stream import Listing
 from .values import parse_attempt, parse_evidence
@@ -49,6 +50,11 @@ if TYPE_CHECKING:
     from .values import AttemptData
 
 SAMPLE_ITEMS = 200
+ORDER_WORDS = {
+    DESCENDING: "newest first",
+    ASCENDING: "oldest first",
+    UNORDERED: "in no time order (every pass reads the whole listing)",
+}
 CONNECT_TIMEOUT = 10.0
 # The refusals provoked for a recording: no attempt has this id, and a timestamp this old is
 # outside every signature window.
@@ -151,20 +157,15 @@ class Doctor:
 
     def describe_listing(self, listing: Listing, attempts: list, complete: bool) -> None:
         paged = listing.next_url is not None or "next" in listing.top_keys
-        starts = [a.started_at for a in attempts if a.started_at]
-        order = "unknown"
-        if len(starts) > 1 and starts[0] != starts[-1]:
-            order = "newest first" if starts[0] > starts[-1] else "oldest first"
+        direction = listing_direction(attempts)
+        order = ORDER_WORDS.get(direction, "unknown")
         self.report.learned["paged"] = paged if (paged or complete) else None
-        self.report.learned["listing_order"] = {
-            "newest first": "descending",
-            "oldest first": "ascending",
-        }.get(order, "")
+        self.report.learned["listing_order"] = direction
         self.report.paging = {
             "paged": "yes" if paged else ("no" if complete else "no `next` before the items"),
             "page size": len(attempts) if paged else "-",
             "count": listing.total if listing.total is not None else "not given",
-            "order by start time": order,
+            "order by time": order,
         }
         known = all_attempt_names()
         unexpected = Counter(key for a in attempts for key in a.raw if key not in known)

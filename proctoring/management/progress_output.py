@@ -64,7 +64,9 @@ class ProgressBars:
     def __call__(self, run: SyncRun, tally: Tally) -> None:
         figures = progress_figures(run, rate=0, left=None)
         detail = ", ".join(
-            figures[name] for name in ("pages", "stored", "concurrency", "failed") if figures[name]
+            figures[name]
+            for name in ("mode", "pages", "stored", "concurrency", "failed")
+            if figures[name]
         )
         task = self._tasks.get(run.pk)
         if task is None:

@@ -209,14 +209,20 @@ class Dataset:
         added = []
         with self._lock:
             self._refresh()
-            for _ in range(count):
-                index = len(self._states)
-                state = self._generate(index, just_submitted=True)
+            batch = []
+            for offset in range(count):
+                state = self._generate(len(self._states) + offset, just_submitted=True)
                 if fields:
                     state.data.update(fields)
                     state.on_timeline = False
+                batch.append(state)
+            # Listed newest first by start time, as the rest of the listing is: the batch goes
+            # in oldest first, each new one ahead of the last.
+            for state in sorted(batch, key=lambda state: state.data.get("started_at") or ""):
                 self._add(state, newest=True)
-                added.append(state.data["test_attempt_id"])
+            added = [state.data["test_attempt_id"] for state in batch]
+            if added:
+                self._ids_by_index[-len(added) :] = added  # by index, as id_at reads them
             self._by_key = None
         return added
 

@@ -18,6 +18,8 @@ Each dialect changes one thing; any combination may be switched on at once:
 - `unpaged`: the results call ignores `page` and sends every attempt in one document with no
   `count`, `next` or `previous`.
 - `ascending`: the results listing is oldest first.
+- `unordered`: the results listing is in no time order (by the hashed id, as a listing sorted
+  on a database key would be): no page's young end can be told, so every pass must read all.
 - `enveloped`: the evidence file URL, the evidence JSON and the presigned URLs come with
   `"status": "success"` beside their data, as the results and one-attempt answers do.
 - `offset-timestamps`: every timestamp (attempts and evidence) ends in `+00:00` instead of `Z`,
@@ -31,6 +33,7 @@ kinds are ANSWER_KINDS) and `reshape_error(response)`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -51,6 +54,7 @@ COMPLETED_AT = "completed-at"
 STATUS_BESIDE = "status-beside"
 UNPAGED = "unpaged"
 ASCENDING = "ascending"
+UNORDERED = "unordered"
 ENVELOPED = "enveloped"
 OFFSET_TIMESTAMPS = "offset-timestamps"
 DETAIL_ERRORS = "detail-errors"
@@ -72,6 +76,7 @@ DIALECTS = (
     STATUS_BESIDE,
     UNPAGED,
     ASCENDING,
+    UNORDERED,
     ENVELOPED,
     OFFSET_TIMESTAMPS,
     DETAIL_ERRORS,
@@ -129,6 +134,8 @@ class Dialect:
         return name in self.names
 
     def order(self, ids: list[str]) -> list[str]:
+        if UNORDERED in self.names:
+            return sorted(ids, key=lambda attempt_id: hashlib.sha256(attempt_id.encode()).digest())
         return list(reversed(ids)) if ASCENDING in self.names else ids
 
     def listed(self, attempt: dict) -> dict:

@@ -33,6 +33,7 @@ from proctoring.simulator.dialects import (
     DECODED_SLASHES,
     EVIDENCE_FILE_URL,
     EVIDENCE_JSON,
+    UNORDERED,
     UNPAGED,
     Dialect,
     camel,
@@ -131,6 +132,8 @@ class ReplayDialect(Dialect):
             names.add(UNPAGED)
         if listing.get("order") == "ascending":
             names.add(ASCENDING)
+        if listing.get("order") == "unordered":
+            names.add(UNORDERED)
         if self._refused_slashed_hash():
             names.add(DECODED_SLASHES)
         self.names = frozenset(names)

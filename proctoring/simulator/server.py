@@ -99,6 +99,11 @@ class Simulator:
         self._started = False
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        # Requests being answered right now, and the most at once since clear_requests(): what
+        # a test reads to see a client's calls overlap, without timing anything.
+        self._in_flight = 0
+        self.peak_in_flight = 0
+        self._in_flight_lock = threading.Lock()
 
     # --- life cycle ----------------------------------------------------------------------------
     def start(self) -> Simulator:
@@ -171,6 +176,17 @@ class Simulator:
 
     def clear_requests(self) -> None:
         self._log.clear()
+        with self._in_flight_lock:
+            self.peak_in_flight = self._in_flight
+
+    def _entering(self) -> None:
+        with self._in_flight_lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+
+    def _leaving(self) -> None:
+        with self._in_flight_lock:
+            self._in_flight -= 1
 
     # --- serving -------------------------------------------------------------------------------
     def respond(self, request: Request) -> Response:
@@ -208,9 +224,13 @@ class _Handler(BaseHTTPRequestHandler):
             length = 0
         body = self.rfile.read(length) if length > 0 else b""
         request = Request(self.command, self.path, self.headers, body)
-        if simulator.latency:
-            simulator._stopping.wait(simulator.latency)
-        response = simulator.respond(request)
+        simulator._entering()
+        try:
+            if simulator.latency:
+                simulator._stopping.wait(simulator.latency)
+            response = simulator.respond(request)
+        finally:
+            simulator._leaving()
         simulator.record(request, None if response.drop else response.status, self.client_address)
         if response.drop:
             self.close_connection = True

@@ -29,29 +29,35 @@ def run_full_pass(
     stages: Iterable[str] = tuple(STAGES),
     *,
     full: bool = False,
+    settle_window: bool = False,
     observer: Observer | None = None,
 ) -> list[SyncRun]:
     """Run the stages in order. A failed stage (bad credentials, skewed clock, unreachable
     API, ...) ends the pass: the next stages would fail the same way, and the next scheduled
     pass starts over. A skipped stage (another pass holds it) does not. `full`: the results
-    stage reads every page (a full sweep) even when an incremental pass would do. `observer`
-    is told of the results and evidence stages' every step (proctoring.sync.progress)."""
+    stage reads every page (a full sweep) even when an incremental pass would do;
+    `settle_window`: it reads the settle window whole (a settle-window sweep). `observer` is
+    told of the results and evidence stages' every step (proctoring.sync.progress)."""
     if client is not None:
-        return _run_stages(client, stages, full, observer)
+        return _run_stages(client, stages, full, settle_window, observer)
     try:
         shared = profiled_client()
     except NotConfigured:
         # The first stage records why it cannot run.
-        return _run_stages(None, stages, full, observer)
+        return _run_stages(None, stages, full, settle_window, observer)
     with shared:
-        return _run_stages(shared, stages, full, observer)
+        return _run_stages(shared, stages, full, settle_window, observer)
 
 
-def _run_stages(client, stages, full: bool, observer: Observer | None) -> list[SyncRun]:
+def _run_stages(
+    client, stages, full: bool, settle_window: bool, observer: Observer | None
+) -> list[SyncRun]:
     done = []
     for name in stages:
         if name == "results":
-            run = sync_results(client=client, full=full, observer=observer)
+            run = sync_results(
+                client=client, full=full, settle_window=settle_window, observer=observer
+            )
         elif name == "evidence":
             run = sync_evidence(client=client, observer=observer)
         else:

@@ -30,6 +30,7 @@ RATE_WINDOW_SECONDS = 60.0
 SAMPLE_SECONDS = 1.0
 # Fields a checkpoint writes: the counts the pass keeps on its run, and the progress.
 CHECKPOINT_FIELDS = (
+    "mode",
     "created",
     "updated",
     "unchanged",

@@ -22,17 +22,19 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from proctoring import signals
 from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
-from proctoring.models import Attempt, ErasureTombstone, ListingOrder, ResultsMode, SyncRun
+from proctoring.models import Attempt, ErasureTombstone, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, item_fallback, leases, progress, runs
 from proctoring.sync.api import api_client
 from proctoring.sync.drift import DriftWatch
 from proctoring.sync.leases import LeaseLost
 from proctoring.sync.mapping import keep_unsent
+from proctoring.sync.recent_ids import RecentIds
 
 if TYPE_CHECKING:
     from proctoring.autoproctor import AttemptData, AutoProctorClient, ResultsPage
@@ -75,10 +77,12 @@ def sync_results(
     client: AutoProctorClient | None = None,
     *,
     full: bool = False,
+    settle_window: bool = False,
     observer: progress.Observer | None = None,
 ) -> SyncRun:
-    """One results pass: incremental (only the listing's young end) unless a full sweep is
-    due or `full` asks for one (see incremental.py). Returns its SyncRun: succeeded, partial
+    """One results pass: incremental (only the listing's young end) unless a sweep is due,
+    `settle_window` asks for a settle-window sweep or `full` for a full one (the tiers of
+    incremental.py). Returns its SyncRun: succeeded, partial
     (items the API sent that could not be stored faithfully, listed in error_summary), failed,
     or skipped (another pass holds the lease). `observer` is told of every page read."""
     lease = leases.acquire(RESULTS_LEASE)
@@ -89,15 +93,15 @@ def sync_results(
             f"Another results pass is running ({holder.holder if holder else 'unknown'}).",
         )
     run = runs.start_run(SyncRun.Kind.RESULTS)
-    plan = incremental.plan_pass(full=full)
+    plan = incremental.plan_pass(full=full, settle_window=settle_window)
     run.mode, run.mode_reason = plan.mode, plan.reason
     tally = progress.Tally(run, observer=observer)
     problems: list[str] = []
     newly_below: list[str] = []
     try:
         with api_client(client) as api:
-            seen: set[str] = set()
-            may_stop = incremental.StopRule(api.client_id, seen)
+            seen = RecentIds()
+            may_stop = incremental.stop_rule(api.client_id, plan)
             drift = DriftWatch(api.client_id)
             lease_beat = settings.SYNC_LEASE_SECONDS / leases.BEATS_PER_LEASE
             every = min(progress.CHECKPOINT_SECONDS, lease_beat)
@@ -135,8 +139,8 @@ def sync_results(
             run.listing_order = reading.order
             if reading.fell_back:
                 run.mode, run.mode_reason = ResultsMode.FULL, reading.fell_back
-            elif reading.order == ListingOrder.UNPAGED:
-                run.mode_reason = incremental.unpaged_reason()
+            elif incremental.reads_everything(reading.order):
+                run.mode_reason = incremental.reads_everything(reading.order)
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         runs.fail_run(run, error, problems)
@@ -177,11 +181,13 @@ def checkpoint(tally: progress.Tally, lease: leases.Lease) -> None:
         )
 
 
-def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = None) -> PageCounts:
+def upsert_attempts(
+    client_id: str, attempts: list, *, seen: set[str] | RecentIds | None = None
+) -> PageCounts:
     """Store one page of AttemptData: insert new attempts, update changed ones, leave the rest.
 
-    `seen` collects the ids already handled in this pass, so an attempt that shifts onto the
-    next page while the listing grows is counted once.
+    `seen` collects the ids handled on the pass's last pages, so an attempt that shifts onto
+    the next page while the listing grows is counted once.
     """
     seen = set() if seen is None else seen
     counts = PageCounts()
@@ -243,6 +249,7 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
             update_existing(changed_rows, update_fields)
             # evidence_fetched_at and evidence_claimed_until take their default, None.
             update_existing(evidence_stale, stale_fields)
+            keep_purged_evidence_out(client_id, evidence_stale)
     except item_fallback.UNSTORABLE_ERRORS:
         failed = item_fallback.store_each(
             [
@@ -255,7 +262,20 @@ def upsert_attempts(client_id: str, attempts: list, *, seen: set[str] | None = N
         counts.created -= new_failed
         counts.updated -= len(failed) - new_failed
         counts.problems += [item_fallback.problem(key, why) for key, why in failed.items()]
+        keep_purged_evidence_out(client_id, evidence_stale)
     return counts
+
+
+def keep_purged_evidence_out(client_id: str, rows: list[dict]) -> None:
+    """Of the attempts whose evidence was just marked for fetching again, those whose evidence
+    a retention policy deleted stay out of the evidence pass's queue (fetched as of the purge):
+    a change AutoProctor reports must not bring back what the policy removed."""
+    if rows:
+        Attempt.objects.filter(
+            client_id=client_id,
+            test_attempt_id__in=[row["test_attempt_id"] for row in rows],
+            evidence_purged_at__isnull=False,
+        ).update(evidence_fetched_at=F("evidence_purged_at"))
 
 
 def _newly_below(score: float | None, stored_score: float | None) -> bool:

@@ -27,11 +27,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         for stage in STAGES:
             parser.add_argument(f"--{stage}", action="store_true", help=f"Run the {stage} stage.")
-        parser.add_argument(
+        sweep = parser.add_mutually_exclusive_group()
+        sweep.add_argument(
             "--full",
             action="store_true",
             help="Read every results page (a full sweep, catching re-scores of old attempts) "
             "instead of only the pages with new or changed attempts.",
+        )
+        sweep.add_argument(
+            "--settle-window",
+            action="store_true",
+            help="Read the results pages of the last SYNC_SETTLE_HOURS (a settle-window "
+            "sweep, catching re-scores of recent attempts) even if one is not due yet.",
         )
         parser.add_argument(
             "--progress-every",
@@ -48,7 +55,12 @@ class Command(BaseCommand):
             raise CommandError("--progress-every must be a number of seconds above 0, e.g. 10.")
         stream = getattr(self.stdout, "_out", self.stdout)
         with progress_output(stream, self.stdout.write, options["progress_every"]) as observer:
-            done = run_full_pass(stages=stages, full=options["full"], observer=observer)
+            done = run_full_pass(
+                stages=stages,
+                full=options["full"],
+                settle_window=options["settle_window"],
+                observer=observer,
+            )
         for run in done:
             self.stdout.write(describe(run))
             if run.error_summary and run.status != SyncRun.Status.FAILED:
