@@ -306,3 +306,25 @@ def test_a_pages_changes_are_written_in_one_statement_per_kind_of_change():
     assert figures(counts) == (2, 4, 1, [])
     upserts = [query["sql"] for query in queries if "ON CONFLICT" in query["sql"]]
     assert len(upserts) == 2  # the changed attempts, and those whose evidence went stale
+
+
+@pytest.mark.parametrize("refused_too", [False, True], ids=["bulk", "attempt by attempt"])
+def test_evidence_a_retention_policy_deleted_is_not_queued_again_by_a_change(refused_too):
+    upsert_attempts(CLIENT, [data("a-1"), data("a-2"), data("a-3")])
+    purged_at = timezone.now() - timedelta(days=3)
+    Attempt.objects.filter(test_attempt_id="a-1").update(
+        evidence_fetched_at=purged_at, evidence_purged_at=purged_at
+    )
+    upsert_attempts("tenant-2", [data("a-1")])
+    Attempt.objects.filter(client_id="tenant-2").update(evidence_purged_at=purged_at)
+    Attempt.objects.filter(test_attempt_id="a-2").update(evidence_fetched_at=timezone.now())
+    page = [data("a-1", evidence_status="reprocessing"), data("a-2", evidence_status="x")]
+    if refused_too:  # the page falls back to storing attempt by attempt
+        page.append(data("a-3", trust_score=85))
+
+    upsert_attempts(CLIENT, page)
+
+    assert stored("a-1").evidence_fetched_at == purged_at  # stays out of the evidence queue
+    assert stored("a-1").evidence_status == "reprocessing"
+    assert stored("a-2").evidence_fetched_at is None  # not purged: fetched again
+    assert stored("a-1", client_id="tenant-2").evidence_fetched_at is None  # another tenant's
