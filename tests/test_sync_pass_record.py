@@ -220,6 +220,16 @@ def test_a_pass_after_a_full_sweep_is_incremental_in_the_order_it_learned(simula
     assert (run.status, run.pages_read, run.unchanged) == ("succeeded", 1, 30)
 
 
+def test_a_settle_window_sweep_asked_for_is_recorded_as_one(simulator):
+    client = client_for(simulator)
+    sync_results(client)
+
+    run = sync_results(client, settle_window=True)
+
+    assert (run.mode, run.mode_reason) == ("settle_window", "asked for (--settle-window)")
+    assert run.status == SyncRun.Status.SUCCEEDED
+
+
 UNPAGED = "AutoProctor's results listing has no paging (or no count), so every pass reads all of it"
 
 
