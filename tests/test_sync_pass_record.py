@@ -220,6 +220,17 @@ def test_a_pass_after_a_full_sweep_is_incremental_in_the_order_it_learned(simula
     assert (run.status, run.pages_read, run.unchanged) == ("succeeded", 1, 30)
 
 
+def test_an_incremental_pass_over_a_page_that_cannot_tell_its_order_goes_by_the_one_learned(
+    make_simulator,
+):
+    client = client_for(make_simulator(attempts=1))  # one attempt: no order to read from it
+    sync_results(client)
+
+    run = sync_results(client)
+
+    assert (run.status, run.mode, run.unchanged) == (SyncRun.Status.SUCCEEDED, "incremental", 1)
+
+
 def test_a_settle_window_sweep_asked_for_is_recorded_as_one(simulator):
     client = client_for(simulator)
     sync_results(client)
