@@ -310,10 +310,14 @@ def test_a_pages_changes_are_written_in_one_statement_per_kind_of_change():
 
 @pytest.mark.parametrize("refused_too", [False, True], ids=["bulk", "attempt by attempt"])
 def test_evidence_a_retention_policy_deleted_is_not_queued_again_by_a_change(refused_too):
-    upsert_attempts(CLIENT, [data("a-1"), data("a-2"), data("a-3")])
+    upsert_attempts(CLIENT, [data("a-1"), data("a-2"), data("a-3"), data("a-4")])
     purged_at = timezone.now() - timedelta(days=3)
     Attempt.objects.filter(test_attempt_id="a-1").update(
         evidence_fetched_at=purged_at, evidence_purged_at=purged_at
+    )
+    fetched_before = purged_at - timedelta(days=30)  # purged too, not on the page
+    Attempt.objects.filter(test_attempt_id="a-4").update(
+        evidence_fetched_at=fetched_before, evidence_purged_at=purged_at
     )
     upsert_attempts("tenant-2", [data("a-1")])
     Attempt.objects.filter(client_id="tenant-2").update(evidence_purged_at=purged_at)
@@ -328,3 +332,4 @@ def test_evidence_a_retention_policy_deleted_is_not_queued_again_by_a_change(ref
     assert stored("a-1").evidence_status == "reprocessing"
     assert stored("a-2").evidence_fetched_at is None  # not purged: fetched again
     assert stored("a-1", client_id="tenant-2").evidence_fetched_at is None  # another tenant's
+    assert stored("a-4").evidence_fetched_at == fetched_before
