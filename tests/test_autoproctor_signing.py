@@ -105,3 +105,15 @@ def test_from_settings_takes_overrides(settings):
     settings.AUTOPROCTOR_CLIENT_SECRET = "secret"
     client = AutoProctorClient.from_settings(client_id="override")
     assert client.client_id == "override"
+
+
+def test_the_secret_holder_shows_as_a_masked_secret_in_logs_and_tracebacks():
+    assert repr(Secret("s3cr3t-value")) == str(Secret("s3cr3t-value")) == "Secret('********')"
+
+
+def test_an_empty_secret_holder_is_false_and_masks_nothing():
+    # An unset secret (AUTOPROCTOR_CLIENT_SECRET empty) is in no text: masking it leaves the text
+    # as it is, rather than a mask between every two characters.
+    assert not Secret("")
+    assert Secret("s3cr3t")
+    assert Secret("").scrub("the answer: 42") == "the answer: 42"

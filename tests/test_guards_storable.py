@@ -51,3 +51,14 @@ def test_an_escape_cut_between_two_reads_is_seen(cut):
 
 def test_an_escape_once_seen_stays_seen():
     assert read_in([b'"\\ud800"', b'{"name": "Ann"}' * 3]).seen is True
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_an_escape_read_a_few_bytes_at_a_time_is_seen(size):
+    # A stream may hand over fewer bytes than an escape is long: it spans several reads.
+    for start in range(size):
+        text = b" " * start + b'{"name": "a\\u0000"}'
+        watch = EscapeWatch(io.BytesIO(text))
+        while watch.read(size):
+            pass
+        assert watch.seen is True, (size, start)

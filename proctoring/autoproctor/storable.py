@@ -50,7 +50,8 @@ class EscapeWatch:
     storable() would replace: the streamed counterpart of loads()'s check, so the items of a
     streamed answer are walked only when one may need it."""
 
-    # The longest escape is six bytes; keeping five finds one cut between two reads.
+    # The longest escape is six bytes; keeping the last five read finds one cut between reads,
+    # however few bytes each read gave.
     OVERLAP = 5
 
     def __init__(self, stream: Any):
@@ -61,6 +62,7 @@ class EscapeWatch:
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
         if not self.seen and chunk:
-            self.seen = UNSTORABLE_ESCAPE.search(self._tail + chunk) is not None
-            self._tail = chunk[-self.OVERLAP :]
+            window = self._tail + chunk
+            self.seen = UNSTORABLE_ESCAPE.search(window) is not None
+            self._tail = window[-self.OVERLAP :]
         return chunk
