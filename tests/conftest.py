@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.autoproctor",
     "tests.fixtures.data",
+    "tests.fixtures.passes",
 ]
