@@ -54,9 +54,19 @@ test-postgres: install
 # PostgreSQL answers at TEST_DATABASE_URL: evaluated when a recipe uses it, after the install.
 POSTGRESQL_UP = $(shell $(PY) -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$(TEST_DATABASE_URL)" 2>/dev/null && echo 1)
 
+# The two passes share no database, file or port, so they run side by side (one per core); the
+# PostgreSQL pass's output is kept in var/ and printed when both are done.
 test: lint migrations-check
-	@$(MAKE) --no-print-directory test-sqlite POSTGRESQL_PASS_FOLLOWS=$(POSTGRESQL_UP)
-	@$(MAKE) --no-print-directory test-postgres
+	@mkdir -p var
+	@if [ "$(POSTGRESQL_UP)" = "1" ]; then \
+		$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1 & postgres=$$!; \
+		$(MAKE) --no-print-directory test-sqlite POSTGRESQL_PASS_FOLLOWS=1; sqlite=$$?; \
+		wait $$postgres; pg=$$?; cat var/test-postgres.log; \
+		echo "== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg"; \
+		exit $$(( sqlite || pg )); \
+	else \
+		$(MAKE) --no-print-directory test-sqlite && $(MAKE) --no-print-directory test-postgres; \
+	fi
 
 # Figures at an institution's size on PostgreSQL at BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/bench, created and migrated by the run); not part of `test`.
