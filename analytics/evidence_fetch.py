@@ -26,6 +26,7 @@ from proctoring.evidence_files import (
     INTERACTIVE_RETRIES,
     NotMedia,
     is_media,
+    media_type,
     open_evidence_file,
 )
 from proctoring.models import Attempt, EvidenceRecord
@@ -124,7 +125,7 @@ def _download(client: AutoProctorClient, record: EvidenceRecord) -> bytes | Exce
     except requests.RequestException:
         return STREAM_LATER  # the streaming path retries it and reports what it finds
     try:
-        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        content_type = media_type(response)
         if not is_media(content_type):
             return NotMedia(content_type)
         length = response.headers.get("Content-Length", "")

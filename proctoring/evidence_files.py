@@ -54,6 +54,11 @@ class EvidenceFile:
         self.client.close()
 
 
+def media_type(response: requests.Response) -> str:
+    """The response's Content-Type without its parameters, in lower case."""
+    return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
 def is_media(content_type: str) -> bool:
     return content_type.startswith(("image/", "audio/")) and content_type not in REFUSED_TYPES
 
@@ -71,7 +76,7 @@ def open_evidence_file(
     except BaseException:
         client.close()
         raise
-    content_type = upstream.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    content_type = media_type(upstream)
     if not is_media(content_type):
         upstream.close()
         client.close()

@@ -83,8 +83,8 @@ def plan_pass(*, full: bool = False, settle_window: bool = False) -> Plan:
         return Plan(ResultsMode.FULL, f"the last full sweep was over {hours} h ago")
     learned = finished.exclude(listing_order="").order_by("-started_at").first()
     order = learned.listing_order if learned else ""
-    if reads_everything(order):
-        return Plan(ResultsMode.FULL, reads_everything(order))
+    if why := reads_everything(order):
+        return Plan(ResultsMode.FULL, why)
     if settle_window:
         return Plan(ResultsMode.SETTLE_WINDOW, "asked for (--settle-window)", order)
     minutes = settings.SYNC_SETTLE_SWEEP_MINUTES

@@ -139,8 +139,8 @@ def sync_results(
             run.listing_order = reading.order
             if reading.fell_back:
                 run.mode, run.mode_reason = ResultsMode.FULL, reading.fell_back
-            elif incremental.reads_everything(reading.order):
-                run.mode_reason = incremental.reads_everything(reading.order)
+            elif why := incremental.reads_everything(reading.order):
+                run.mode_reason = why
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         runs.fail_run(run, error, problems)
