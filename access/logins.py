@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from proctoring.autoproctor.storable import storable_text
+from autoproctor.storable import storable_text
 
 PASSWORD_RESETS_PER_HOUR = 5
 # axes' username column.

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import requests
 
-from proctoring.autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
+from autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
 from proctoring.evidence_files import (
     CHUNK_SIZE,
     INTERACTIVE_RETRIES,

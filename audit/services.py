@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from audit.models import AuditEvent
-from proctoring.autoproctor.storable import storable
+from autoproctor.storable import storable
 from proctoring.models import Attempt
 
 

@@ -16,11 +16,11 @@ import time
 from django.db import connection
 from django.utils import timezone
 
+from autoproctor.testing.clock import SimClock
+from autoproctor.testing.dataset import Dataset
+from autoproctor.values import parse_attempt, parse_evidence
 from benchmarks import database
-from proctoring.autoproctor.values import parse_attempt, parse_evidence
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
-from proctoring.simulator.clock import SimClock
-from proctoring.simulator.dataset import Dataset
 from proctoring.sync import bulk
 from proctoring.sync.evidence import evidence_rows
 from proctoring.sync.results import attempt_values

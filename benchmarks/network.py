@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from autoproctor import AutoProctorClient
+from autoproctor.testing import Simulator
 from benchmarks import database
 from benchmarks.measure import peak_rss_mb, timed
 from benchmarks.report import Report, Row, count
 from benchmarks.simulated_api import SimulatedApi
-from proctoring.autoproctor import AutoProctorClient
 from proctoring.models import Attempt, ResultsMode, SyncRun
-from proctoring.simulator import Simulator
 from proctoring.sync import sync_evidence, sync_results
 
 LATENCY_MS = 100

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 
 
 class SimulatedApi:
@@ -67,7 +67,7 @@ class SimulatedApi:
 
 
 def serve(attempts: int, seed: int, latency_ms: float = 0.0) -> None:
-    from proctoring.simulator import Simulator
+    from autoproctor.testing import Simulator
 
     start = float(int(time.time()))
     simulator = Simulator(

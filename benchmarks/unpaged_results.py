@@ -70,7 +70,7 @@ CHILD = """
 import os, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 import django; django.setup()
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 from benchmarks.measure import peak_rss_mb
 client = AutoProctorClient(base_url=sys.argv[1], client_id="bench", client_secret="bench")
 started, count = time.monotonic(), 0
@@ -83,7 +83,7 @@ STORING_CHILD = """
 import os, sys, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 import django; django.setup()
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 from proctoring.sync import sync_results
 from benchmarks import database
 from benchmarks.measure import peak_rss_mb

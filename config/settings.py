@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from autoproctor.wire import parse_field_aliases
 from config.env import (
     env_bool,
     env_choice,
@@ -21,7 +22,6 @@ from config.env import (
     env_url,
     env_url_list,
 )
-from proctoring.autoproctor.wire import parse_field_aliases
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -222,7 +222,7 @@ LOGGING = {
 
 # --- AutoProctor --------------------------------------------------------------------------
 # Everything assumed about AutoProctor's API that may differ on a real account is a setting
-# here, read by the one module that speaks its wire format (proctoring.autoproctor).
+# here, read by the one module that speaks its wire format (autoproctor).
 AUTOPROCTOR_BASE_URL = env_url("AUTOPROCTOR_BASE_URL", "https://www.autoproctor.co")
 AUTOPROCTOR_CLIENT_ID = env_str("AUTOPROCTOR_CLIENT_ID")
 AUTOPROCTOR_CLIENT_SECRET = env_secret("AUTOPROCTOR_CLIENT_SECRET")
@@ -245,7 +245,7 @@ if len(AUTOPROCTOR_USAGE_HEADERS) != 3:
         "timestamp, signature (e.g. X-AP-Client-Id,X-AP-Timestamp,X-AP-Signature)."
     )
 # Other names AutoProctor sends a mapped field under: `submitted_at=completed_at;...` (the
-# built-in aliases are in proctoring/autoproctor/wire.py). After a change, run
+# built-in aliases are in autoproctor/wire.py). After a change, run
 # `python manage.py reparse_autoproctor`.
 try:
     AUTOPROCTOR_FIELD_ALIASES = parse_field_aliases(env_str("AUTOPROCTOR_FIELD_ALIASES"))
@@ -344,7 +344,7 @@ AXES_LOCKOUT_CALLABLE = "access.logins.locked_out"
 AXES_SENSITIVE_PARAMETERS = []
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
-# own client logs the host and the call instead (proctoring.autoproctor.transport).
+# own client logs the host and the call instead (autoproctor.transport).
 LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
 # A session ends after SESSION_IDLE_MINUTES without a request (access.sessions).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)

@@ -17,6 +17,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from autoproctor import (
+    AutoProctorClient,
+    AutoProctorError,
+    EvidenceBundle,
+    EvidenceUrlExpired,
+    NotReady,
+)
 from console.exchanges import Recorder, ShownExchange, show
 from console.forms import (
     AttemptForm,
@@ -24,13 +31,6 @@ from console.forms import (
     PresignForm,
     ResultsForm,
     UsageForm,
-)
-from proctoring.autoproctor import (
-    AutoProctorClient,
-    AutoProctorError,
-    EvidenceBundle,
-    EvidenceUrlExpired,
-    NotReady,
 )
 
 # A person is waiting for the page: one retry at most, after a short pause, and no endless wait.

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from access.permissions import USE_CONSOLE, require
 from audit.services import audit_record
-from proctoring.autoproctor import AutoProctorClient, NotConfigured
-from proctoring.autoproctor.doctor import run_doctor
-from proctoring.autoproctor.doctor_report import CAPABILITIES
+from autoproctor import AutoProctorClient, NotConfigured
+from autoproctor.doctor import run_doctor
+from autoproctor.doctor_report import CAPABILITIES
 from proctoring.sync.profile import store_report
 
 # A web request should not wait the full API timeout on each of a dozen calls.

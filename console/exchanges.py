@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 
-from proctoring.autoproctor import Exchange
-from proctoring.autoproctor.signing import Secret
-from proctoring.autoproctor.wire import SIGNATURE_PARAMS
+from autoproctor import Exchange
+from autoproctor.signing import Secret
+from autoproctor.wire import SIGNATURE_PARAMS
 
 # Characters of a body the page shows; the rest is cut with a note.
 MAX_SHOWN_BODY = 200_000

@@ -23,8 +23,8 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 
-from proctoring.autoproctor import NotConfigured, sign
-from proctoring.autoproctor.answers import MAX_CLOCK_SKEW_SECONDS
+from autoproctor import NotConfigured, sign
+from autoproctor.answers import MAX_CLOCK_SKEW_SECONDS
 
 
 @dataclass(frozen=True)

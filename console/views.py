@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from access.permissions import USE_CONSOLE, require
 from audit.services import audit_record
+from autoproctor import NotConfigured
 from console import ratelimit as console_ratelimit
 from console.calls import (
     DEFAULT_ENDPOINT,
@@ -44,7 +45,6 @@ from console.signature import (
     verify,
     whitespace_note,
 )
-from proctoring.autoproctor import NotConfigured
 from proctoring.models import Attempt
 
 AUDIT_ACTION = "console.request"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import requests
 
-from proctoring.autoproctor import AutoProctorClient, EvidenceUrlExpired
+from autoproctor import AutoProctorClient, EvidenceUrlExpired
 from proctoring.models import EvidenceRecord
 from proctoring.sync import evidence_url
 

@@ -2,7 +2,7 @@
 
 Rows are written by the sync services (proctoring.sync) and only read elsewhere. Field names
 follow our own vocabulary; the mapping from AutoProctor's wire format lives in
-proctoring.autoproctor, and the untouched API object is kept in `raw` so nothing is lost.
+autoproctor, and the untouched API object is kept in `raw` so nothing is lost.
 """
 
 from datetime import timedelta
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from proctoring.autoproctor.wire import EVIDENCE_PROCESSED, EVIDENCE_PROCESSING
+from autoproctor.wire import EVIDENCE_PROCESSED, EVIDENCE_PROCESSING
 
 
 class EvidenceStatus(models.TextChoices):
@@ -351,7 +351,7 @@ class SyncLease(models.Model):
 
 class ApiProfile(models.Model):
     """What the doctor or a run-time fallback learned about how one account's API answers, so
-    the client uses the working forms from then on (see proctoring.autoproctor.forms)."""
+    the client uses the working forms from then on (see autoproctor.forms)."""
 
     base_url = models.CharField(max_length=255)
     client_id = models.CharField(max_length=100)

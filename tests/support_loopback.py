@@ -1,5 +1,5 @@
 """A loopback HTTP server that sends exactly the answer a test asks for, so the client's readers
-(proctoring/autoproctor/answers.py, redirects.py) can be tested against real HTTP answers, one
+(autoproctor/answers.py, redirects.py) can be tested against real HTTP answers, one
 call each, without a simulator or a database.
 
 `answer(status, body, headers)` serves that answer once on a path of its own and returns the

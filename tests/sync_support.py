@@ -22,7 +22,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
 from proctoring.sync import sync_results
 

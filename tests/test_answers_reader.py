@@ -1,5 +1,5 @@
 """What each answer AutoProctor (or its storage) can give means, read by the AnswerReader
-(proctoring/autoproctor/answers.py) from real HTTP answers of a loopback server, one call each.
+(autoproctor/answers.py) from real HTTP answers of a loopback server, one call each.
 
 These messages are what the person at the console or in the sync's log reads to fix the
 problem, so each kind is checked word for word: the call, the status, the server's own words
@@ -13,7 +13,7 @@ from email.utils import formatdate
 
 import pytest
 
-from proctoring.autoproctor import (
+from autoproctor import (
     BadCredentials,
     ClockSkew,
     EvidenceUrlExpired,
@@ -22,7 +22,7 @@ from proctoring.autoproctor import (
     NotReady,
     RequestRejected,
 )
-from proctoring.autoproctor.answers import (
+from autoproctor.answers import (
     ATTEMPT,
     EVIDENCE,
     EVIDENCE_FILE_URL,
@@ -35,7 +35,7 @@ from proctoring.autoproctor.answers import (
     USAGE,
     AnswerReader,
 )
-from proctoring.autoproctor.signing import Secret
+from autoproctor.signing import Secret
 from tests.support_loopback import Loopback
 
 NOW = 1_700_000_000.0

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from proctoring.autoproctor import (
+from autoproctor import (
     AttemptData,
     AutoProctorClient,
     EvidenceRecordData,

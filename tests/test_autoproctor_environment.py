@@ -3,7 +3,7 @@ host rather than on every call (a deployment behind an outgoing proxy depends on
 
 import pytest
 
-from proctoring.autoproctor import Unreachable
+from autoproctor import Unreachable
 
 # Nothing listens on the discard port: a call sent to this proxy cannot get through.
 DEAD_PROXY = "http://127.0.0.1:9"

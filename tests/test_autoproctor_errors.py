@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from proctoring.autoproctor import (
+from autoproctor import (
     AutoProctorError,
     BadCredentials,
     ClockSkew,

@@ -4,8 +4,8 @@ handed to whoever stores it; a refusal in both forms names both."""
 
 import pytest
 
-from proctoring.autoproctor import BadCredentials, NotFound
-from proctoring.autoproctor.forms import CallForms
+from autoproctor import BadCredentials, NotFound
+from autoproctor.forms import CallForms
 from tests.sync_support import client_for
 
 

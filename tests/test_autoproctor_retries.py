@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from proctoring.autoproctor import (
+from autoproctor import (
     Exchange,
     NotFound,
     RateLimited,

@@ -4,9 +4,9 @@ import pickle
 
 import pytest
 
-from proctoring.autoproctor import AutoProctorClient, NotConfigured, sign
-from proctoring.autoproctor.client import encode
-from proctoring.autoproctor.signing import Secret, unix_timestamp
+from autoproctor import AutoProctorClient, NotConfigured, sign
+from autoproctor.client import encode
+from autoproctor.signing import Secret, unix_timestamp
 
 
 def test_it_signs_an_attempt_id_like_the_contract_test_vector():

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from proctoring.autoproctor.values import (
+from autoproctor.values import (
     Invalid,
     evidence_data_type,
     parse_attempt,

@@ -1,10 +1,10 @@
-"""proctoring/autoproctor/wire.py: the names each mapped field is accepted under, and the
+"""autoproctor/wire.py: the names each mapped field is accepted under, and the
 AUTOPROCTOR_FIELD_ALIASES setting that adds more without a code change."""
 
 import pytest
 
-from proctoring.autoproctor.values import parse_attempt
-from proctoring.autoproctor.wire import names_for, parse_field_aliases
+from autoproctor.values import parse_attempt
+from autoproctor.wire import names_for, parse_field_aliases
 
 
 def test_every_field_is_accepted_in_camel_case_and_submitted_at_as_finished_at():

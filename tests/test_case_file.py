@@ -132,7 +132,7 @@ def test_a_test_exports_its_confirmed_violations_case_files(case, test_admin_cli
 def test_an_unreachable_file_is_listed_and_the_rest_still_arrives(
     case, simulator, test_admin_client
 ):
-    from proctoring.simulator.bucket import PREFIX
+    from autoproctor.testing.bucket import PREFIX
 
     simulator.inject("malformed", path_contains=PREFIX, times=-1)  # an HTML page
     archive = download(test_admin_client, reverse("case-file", args=[case.pk]))
@@ -182,7 +182,7 @@ def test_the_evidence_files_are_fetched_several_at_a_time(make_simulator, test_a
 def test_files_whose_cached_urls_storage_calls_expired_still_arrive(
     case, simulator, test_admin_client
 ):
-    from proctoring.simulator.bucket import PREFIX
+    from autoproctor.testing.bucket import PREFIX
 
     url = reverse("case-file", args=[case.pk])
     download(test_admin_client, url)  # caches the URLs

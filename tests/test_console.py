@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from autoproctor import sign
 from console import ratelimit as console_ratelimit
-from proctoring.autoproctor import sign
 from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db

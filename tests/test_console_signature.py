@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from autoproctor import sign
 from console import signature as console_signature
-from proctoring.autoproctor import sign
 from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db

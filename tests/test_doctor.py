@@ -8,8 +8,8 @@ import time
 import pytest
 from django.core.management import call_command
 
+from autoproctor.testing import DIALECTS
 from proctoring.models import ApiProfile
-from proctoring.simulator import DIALECTS
 
 pytestmark = pytest.mark.django_db
 

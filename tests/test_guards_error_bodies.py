@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from proctoring.autoproctor import AutoProctorClient
-from proctoring.autoproctor.signing import Secret
+from autoproctor import AutoProctorClient
+from autoproctor.signing import Secret
 
 pytestmark = pytest.mark.django_db
 

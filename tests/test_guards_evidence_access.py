@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from access.permissions import evidence_record_for
 from audit.models import AuditEvent
-from proctoring.simulator.bucket import PREFIX
+from autoproctor.testing.bucket import PREFIX
 from tests.fixtures.personas import logged_in, make_user
 from tests.support_guards import synced_attempt_with_an_image
 

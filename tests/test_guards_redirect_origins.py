@@ -1,12 +1,12 @@
 """A download's redirect is followed only within the storage origin AutoProctor gave: the same
 scheme, host (in any case) and port, a default port written out or left implicit alike
-(proctoring/autoproctor/redirects.py, `origin`)."""
+(autoproctor/redirects.py, `origin`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from proctoring.autoproctor.redirects import origin
+from autoproctor.redirects import origin
 
 
 @pytest.mark.parametrize(

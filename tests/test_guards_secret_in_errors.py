@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from proctoring.simulator.bucket import PREFIX
+from autoproctor.testing.bucket import PREFIX
 from tests.support_guards import synced_attempt_with_an_image
 
 pytestmark = pytest.mark.django_db

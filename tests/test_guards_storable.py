@@ -1,4 +1,4 @@
-"""AutoProctor's JSON is made storable where it is decoded (proctoring/autoproctor/storable.py):
+"""AutoProctor's JSON is made storable where it is decoded (autoproctor/storable.py):
 each NUL and lone surrogate, written as a JSON escape in keys or values, becomes U+FFFD, whether
 the answer is read whole or streamed in pieces."""
 
@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from proctoring.autoproctor.storable import EscapeWatch, loads, storable_text
+from autoproctor.storable import EscapeWatch, loads, storable_text
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from proctoring.autoproctor import RequestRejected
+from autoproctor import RequestRejected
 from proctoring.models import EvidenceRecord
 from tests.fixtures.data import make_attempt, make_records
 from tests.sync_support import client_for
@@ -26,8 +26,8 @@ def test_debug_logs_carry_no_signature_or_signed_url(tmp_path):
         """
         import django, logging
         django.setup()
-        from proctoring.autoproctor import AutoProctorClient, sign
-        from proctoring.simulator import Simulator
+        from autoproctor import AutoProctorClient, sign
+        from autoproctor.testing import Simulator
         with Simulator(attempts=3, seed=7, port=0) as sim:
             [attempt_id] = sim.dataset.add_attempts(1)
             client = AutoProctorClient(
@@ -64,9 +64,9 @@ def test_debug_logs_carry_no_signature_or_signed_url(tmp_path):
     logged = "\n".join(
         line
         for line in lines
-        if not line.startswith(("SIGNATURE", "FILE-URL")) and "proctoring.simulator" not in line
+        if not line.startswith(("SIGNATURE", "FILE-URL")) and "autoproctor.testing" not in line
     )
-    assert "proctoring.autoproctor" in logged  # the client's own debug lines are there
+    assert "autoproctor" in logged  # the client's own debug lines are there
     from urllib.parse import quote
 
     for secret_part in (signature, quote(signature, safe=""), file_url.split("?")[1]):

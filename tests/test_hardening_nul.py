@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
-from proctoring.autoproctor.storable import loads
-from proctoring.autoproctor.values import AttemptData
+from autoproctor.storable import loads
+from autoproctor.values import AttemptData
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync import sync_results
 from proctoring.sync.results import upsert_attempts

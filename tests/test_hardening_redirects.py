@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from proctoring.autoproctor import AutoProctorClient, RequestRejected
+from autoproctor import AutoProctorClient, RequestRejected
 
 
 class Recorder(ThreadingHTTPServer):

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from proctoring.autoproctor import sign
+from autoproctor import sign
 from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Each redirect the client is given, judged on its own (proctoring/autoproctor/redirects.py,
+"""Each redirect the client is given, judged on its own (autoproctor/redirects.py,
 `next_hop`), from real 3xx answers of a loopback server: where it leads, and why a redirect that
 may not be followed is refused, in the words the person at the console reads.
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from proctoring.autoproctor import RequestRejected
-from proctoring.autoproctor.redirects import MAX_HOPS, next_hop
+from autoproctor import RequestRejected
+from autoproctor.redirects import MAX_HOPS, next_hop
 from tests.support_loopback import Loopback
 
 ELSEWHERE = "http://127.0.0.1:1"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from autoproctor.testing import DIALECTS, Simulator
+from autoproctor.testing.replay import ReplayError
+from autoproctor.testing.signing import sign
 from proctoring.models import ApiProfile, Attempt, EvidenceRecord, SyncRun, UsageSnapshot
-from proctoring.simulator import DIALECTS, Simulator
-from proctoring.simulator.replay import ReplayError
-from proctoring.simulator.signing import sign
 from proctoring.sync import run_full_pass
 from proctoring.sync.presign import refresh_attempt_urls
 from proctoring.sync.profile import profiled_client

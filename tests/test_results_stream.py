@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 from tests.test_simulator_command import read_settings, start_command
 
 ATTEMPTS = 20_000  # about 6 MB of JSON: big enough that holding it would show

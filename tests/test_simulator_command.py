@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from proctoring.simulator import default_credentials
+from autoproctor.testing import default_credentials
 from tests.fixtures.simulator import SignedCalls
 
 ROOT = Path(__file__).resolve().parent.parent

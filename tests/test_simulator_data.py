@@ -5,8 +5,8 @@ import statistics
 
 import pytest
 
-from proctoring.simulator import Simulator
-from proctoring.simulator.dataset import CREDITS_PER_ATTEMPT, CREDITS_PER_FEATURE
+from autoproctor.testing import Simulator
+from autoproctor.testing.dataset import CREDITS_PER_ATTEMPT, CREDITS_PER_FEATURE
 
 START = 1_790_000_000.0  # a fixed clock start, so timestamps are comparable across runs
 

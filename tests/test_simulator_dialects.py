@@ -3,7 +3,7 @@ differently from the assumed contract, over real HTTP."""
 
 import pytest
 
-from proctoring.simulator import DIALECTS, Simulator
+from autoproctor.testing import DIALECTS, Simulator
 from tests.fixtures.simulator import SignedCalls
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 import requests
 
-from proctoring.simulator import FAULT_KINDS
+from autoproctor.testing import FAULT_KINDS
 from tests.fixtures.simulator import SignedCalls
 
 

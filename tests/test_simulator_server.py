@@ -7,8 +7,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from proctoring.simulator import Simulator
-from proctoring.simulator.clock import SimClock
+from autoproctor.testing import Simulator
+from autoproctor.testing.clock import SimClock
 
 
 def test_every_request_is_recorded_as_it_came_over_the_wire(simulator, signed):

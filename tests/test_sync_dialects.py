@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from autoproctor.testing import DIALECTS
 from proctoring.models import ApiProfile, Attempt, EvidenceRecord, SyncRun
-from proctoring.simulator import DIALECTS
 from proctoring.sync import run_full_pass
 from proctoring.sync.profile import profiled_client
 

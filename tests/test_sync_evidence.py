@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
 from proctoring.sync import run_full_pass, sync_evidence, sync_results
 from proctoring.sync.claims import claim_attempt

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from proctoring.autoproctor.listing_order import listing_direction
+from autoproctor.listing_order import listing_direction
 from proctoring.models import Attempt
 from proctoring.sync import sync_results
 from tests.sync_support import client_for, synced_complete

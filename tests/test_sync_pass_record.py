@@ -12,8 +12,8 @@ import pytest
 from django.dispatch import receiver
 from django.utils import timezone
 
+from autoproctor import AutoProctorClient, ServerError
 from proctoring import signals
-from proctoring.autoproctor import AutoProctorClient, ServerError
 from proctoring.models import Attempt, SyncLease, SyncRun
 from proctoring.sync import progress, runs, sync_results
 from proctoring.sync.leases import LeaseLost, acquire

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proctoring.autoproctor import NotFound
+from autoproctor import NotFound
 from proctoring.models import EvidenceRecord
 from proctoring.sync import NoEvidenceFile, evidence_url, run_full_pass
 from proctoring.sync.presign import SAFETY_MARGIN

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorClient
+from autoproctor import AutoProctorClient
 from proctoring.models import Attempt, SyncLease, SyncRun
 from proctoring.sync import run_full_pass, sync_results
 from proctoring.sync.leases import acquire

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from proctoring.autoproctor.values import AttemptData, ResultsPage
+from autoproctor.values import AttemptData, ResultsPage
 from proctoring.models import Attempt
 from proctoring.sync import sync_results
 from proctoring.sync.incremental import StopRule, all_settled, settled

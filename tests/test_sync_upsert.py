@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from proctoring.autoproctor.values import AttemptData
+from autoproctor.values import AttemptData
 from proctoring.models import Attempt, ErasureTombstone
 from proctoring.sync.results import insert_new, upsert_attempts
 

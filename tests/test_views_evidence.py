@@ -7,8 +7,8 @@ does; the evidence URL then resolves the presigned URL server-side and streams t
 import pytest
 from django.urls import reverse
 
+from autoproctor.testing.bucket import PREFIX
 from proctoring.models import Attempt, EvidenceRecord
-from proctoring.simulator.bucket import PREFIX
 from proctoring.sync import sync_results
 from proctoring.sync.evidence import fetch_attempt_evidence
 from tests.sync_support import client_for

@@ -1,5 +1,5 @@
 """AutoProctor's wire values (evidence statuses, envelope keys, signature parameters) appear in
-proctoring/autoproctor/ only: the rest of the product reads the model's own choices and the
+autoproctor/ only: the rest of the product reads the model's own choices and the
 client's typed values, so an account that differs needs one module changed, not a hunt.
 
 The simulator (the other side of the wire) and migrations (generated) are exempt."""
@@ -27,7 +27,7 @@ WIRE_VALUES = {
     "clientId",
 }
 SCANNED = ("proctoring", "dashboard", "templates", "static/js", "scripts")
-EXEMPT = ("proctoring/autoproctor/", "proctoring/simulator/", "/migrations/")
+EXEMPT = ("/autoproctor/", "/migrations/")
 QUOTED = re.compile(r"""(["'])([A-Za-z_]+)\1""")
 
 

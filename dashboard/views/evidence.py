@@ -14,8 +14,8 @@ from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
 from audit.services import audit_record
+from autoproctor import AutoProctorError
 from dashboard.fetch_site import from_our_pages
-from proctoring.autoproctor import AutoProctorError
 from proctoring.evidence_files import NotMedia, open_evidence_file
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from proctoring.autoproctor.wire import (
+from autoproctor.wire import (
     ATTEMPT_FIELDS,
     FIELD_COLUMNS,
     KNOWN_LABELS,

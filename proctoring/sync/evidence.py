@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from proctoring.autoproctor import (
+from autoproctor import (
     AutoProctorError,
     BadCredentials,
     ClockSkew,
@@ -54,7 +54,7 @@ from proctoring.sync.leases import Heartbeat
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from proctoring.autoproctor import (
+    from autoproctor import (
         AttemptData,
         AutoProctorClient,
         EvidenceBundle,

@@ -38,13 +38,13 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from proctoring.autoproctor.listing_order import ASCENDING, DESCENDING, UNORDERED, listing_direction
+from autoproctor.listing_order import ASCENDING, DESCENDING, UNORDERED, listing_direction
 from proctoring.models import Attempt, EvidenceStatus, ListingOrder, ResultsMode, SyncRun
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from proctoring.autoproctor import AutoProctorClient, ResultsPage
+    from autoproctor import AutoProctorClient, ResultsPage
 
 # Called with each page read; True when the pass may stop after it.
 Visit = Callable[[object], bool]

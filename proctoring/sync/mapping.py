@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from proctoring.autoproctor.wire import FIELD_COLUMNS
+from autoproctor.wire import FIELD_COLUMNS
 
 if TYPE_CHECKING:
-    from proctoring.autoproctor import AttemptData
+    from autoproctor import AttemptData
 
 
 def unsent_columns(data: AttemptData) -> list[str]:

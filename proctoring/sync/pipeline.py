@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from proctoring.autoproctor import NotConfigured
+from autoproctor import NotConfigured
 from proctoring.models import SyncRun
 from proctoring.sync.evidence import sync_evidence
 from proctoring.sync.profile import profiled_client
@@ -14,7 +14,7 @@ from proctoring.sync.usage import sync_usage
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from proctoring.autoproctor import AutoProctorClient
+    from autoproctor import AutoProctorClient
     from proctoring.sync.progress import Observer
 
 STAGES = {

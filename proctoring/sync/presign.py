@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
-from proctoring.autoproctor import NotFound
+from autoproctor import NotFound
 from proctoring.models import EvidenceRecord
 from proctoring.sync.api import api_client
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from proctoring.autoproctor import AutoProctorClient
+    from autoproctor import AutoProctorClient
     from proctoring.models import Attempt
 
 SAFETY_MARGIN = timedelta(minutes=2)

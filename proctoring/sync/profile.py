@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
-from proctoring.autoproctor import AutoProctorClient
-from proctoring.autoproctor.forms import CallForms
+from autoproctor import AutoProctorClient
+from autoproctor.forms import CallForms
 from proctoring.models import ApiProfile
 
 if TYPE_CHECKING:
-    from proctoring.autoproctor.doctor_report import DoctorReport
+    from autoproctor.doctor_report import DoctorReport
 
 logger = logging.getLogger("proctoring.sync")
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from proctoring.autoproctor.values import Invalid, parse_attempt, parse_evidence_record
+from autoproctor.values import Invalid, parse_attempt, parse_evidence_record
 from proctoring.models import Attempt, EvidenceRecord
 from proctoring.sync.evidence import record_values
 from proctoring.sync.mapping import unsent_columns

@@ -25,8 +25,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from autoproctor import AutoProctorError
 from proctoring import signals
-from proctoring.autoproctor import AutoProctorError
 from proctoring.db_functions import UtcTime, aware
 from proctoring.models import Attempt, ErasureTombstone, ResultsMode, SyncRun
 from proctoring.sync import bulk, incremental, item_fallback, leases, progress, runs
@@ -37,7 +37,7 @@ from proctoring.sync.mapping import keep_unsent
 from proctoring.sync.recent_ids import RecentIds
 
 if TYPE_CHECKING:
-    from proctoring.autoproctor import AttemptData, AutoProctorClient, ResultsPage
+    from autoproctor import AttemptData, AutoProctorClient, ResultsPage
 
 logger = logging.getLogger("proctoring.sync")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from autoproctor import AutoProctorError
 from proctoring import signals
-from proctoring.autoproctor import AutoProctorError
 from proctoring.models import SyncRun, UsageSnapshot
 from proctoring.sync import runs
 from proctoring.sync.api import api_client
 
 if TYPE_CHECKING:
-    from proctoring.autoproctor import AutoProctorClient
+    from autoproctor import AutoProctorClient
 
 logger = logging.getLogger("proctoring.sync")
 

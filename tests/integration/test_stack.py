@@ -31,7 +31,7 @@ import redis
 import requests
 import yaml
 
-from proctoring.simulator import Simulator
+from autoproctor.testing import Simulator
 from tests.integration.services import (
     BIN_PATH,
     ROOT,

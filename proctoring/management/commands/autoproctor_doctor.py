@@ -2,7 +2,7 @@
 where the contract is open, print what answered and a verdict per capability with its fix.
 Exit status 0 when results and evidence work, 1 otherwise. What it learns (the working call
 forms) is stored in the API profile, which the sync uses from then on. `--record FILE` also
-saves a shape recording (proctoring/autoproctor/recording.py) to share with support."""
+saves a shape recording (autoproctor/recording.py) to share with support."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from proctoring.autoproctor import AutoProctorClient, NotConfigured
-from proctoring.autoproctor.doctor import run_doctor
-from proctoring.autoproctor.recording import SecretInRecording, ShapeRecorder
+from autoproctor import AutoProctorClient, NotConfigured
+from autoproctor.doctor import run_doctor
+from autoproctor.recording import SecretInRecording, ShapeRecorder
 from proctoring.sync.profile import store_report
 
 if TYPE_CHECKING:
-    from proctoring.autoproctor.doctor_report import DoctorReport
+    from autoproctor.doctor_report import DoctorReport
 
 
 class Command(BaseCommand):

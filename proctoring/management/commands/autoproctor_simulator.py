@@ -16,9 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from proctoring.simulator import DIALECTS, Simulator
-from proctoring.simulator.faults import BACKGROUND_KINDS
-from proctoring.simulator.replay import ReplayError, load_recording
+from autoproctor.testing import DIALECTS, Simulator
+from autoproctor.testing.faults import BACKGROUND_KINDS
+from autoproctor.testing.replay import ReplayError, load_recording
 
 
 class Command(BaseCommand):
@@ -94,7 +94,7 @@ class Command(BaseCommand):
             ) from None
 
         if options["verbosity"] >= 2:
-            logging.getLogger("proctoring.simulator").setLevel(logging.DEBUG)  # every request
+            logging.getLogger("autoproctor.testing").setLevel(logging.DEBUG)  # every request
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write(

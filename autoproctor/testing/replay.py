@@ -1,4 +1,4 @@
-"""Replay: a dialect built from a shape recording (proctoring/autoproctor/recording.py), so the
+"""Replay: a dialect built from a shape recording (autoproctor/recording.py), so the
 simulator serves its synthetic data of any size in exactly the shapes a real account sent:
 the attempt's field names, the results envelope, paging and order, where the one-attempt call
 puts `evidence_status`, whether the hashed-id form survives a `/` in the hash, the format of
@@ -28,7 +28,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from proctoring.simulator.dialects import (
+from autoproctor.testing.dialects import (
     ASCENDING,
     DECODED_SLASHES,
     EVIDENCE_FILE_URL,
@@ -38,7 +38,7 @@ from proctoring.simulator.dialects import (
     Dialect,
     camel,
 )
-from proctoring.simulator.messages import Response, json_response
+from autoproctor.testing.messages import Response, json_response
 
 FORMAT = "autoproctor-shape-recording/{version}"
 VERSIONS = ("1", "2")  # the recording formats this simulator replays

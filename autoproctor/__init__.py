@@ -1,6 +1,6 @@
 """The AutoProctor API client: the only code that knows AutoProctor's wire format.
 
-    from proctoring.autoproctor import AutoProctorClient, NotReady
+    from autoproctor import AutoProctorClient, NotReady
     client = AutoProctorClient.from_settings()
     for page in client.iter_result_pages():
         ...

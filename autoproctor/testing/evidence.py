@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 
-from proctoring.simulator import media
-from proctoring.simulator.clock import iso_utc
+from autoproctor.testing import media
+from autoproctor.testing.clock import iso_utc
 
 MAX_FILES = 30
 RANDOM_PHOTO_EVERY = 8 * 60.0

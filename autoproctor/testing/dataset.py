@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from proctoring.simulator import evidence, people
-from proctoring.simulator.clock import SimClock, iso_utc
+from autoproctor.testing import evidence, people
+from autoproctor.testing.clock import SimClock, iso_utc
 
 MINUTE, DAY = 60.0, 86400.0
 SPAN_SECONDS = 30 * DAY

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from proctoring.simulator.messages import Response, error_response, json_response
+from autoproctor.testing.messages import Response, error_response, json_response
 
 KINDS = (
     "rate_limit",

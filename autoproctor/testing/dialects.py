@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from proctoring.simulator.messages import (
+from autoproctor.testing.messages import (
     BAD_SIGNATURE,
     STALE_TIMESTAMP,
     Response,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from requests.structures import CaseInsensitiveDict
 
-from proctoring.simulator.messages import Request
+from autoproctor.testing.messages import Request
 
 
 @dataclass(frozen=True)

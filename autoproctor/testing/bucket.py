@@ -16,7 +16,7 @@ import time
 from urllib.parse import quote, unquote, urlencode
 from xml.sax.saxutils import escape
 
-from proctoring.simulator.messages import Request, Response
+from autoproctor.testing.messages import Request, Response
 
 PREFIX = "/s3/ap-evidence/"
 EVIDENCE_JSON_KEY = "evidence-records/{index}/all-evidence-records.json"

@@ -52,11 +52,11 @@ Run it on its own with `python manage.py autoproctor_simulator --port 8001 --att
 --seed 1`; tests use the `simulator` and `make_simulator` fixtures (tests/fixtures/simulator.py).
 """
 
-from proctoring.simulator.dialects import DIALECTS
-from proctoring.simulator.faults import KINDS as FAULT_KINDS
-from proctoring.simulator.faults import Fault
-from proctoring.simulator.recording import RecordedRequest
-from proctoring.simulator.server import (
+from autoproctor.testing.dialects import DIALECTS
+from autoproctor.testing.faults import KINDS as FAULT_KINDS
+from autoproctor.testing.faults import Fault
+from autoproctor.testing.recording import RecordedRequest
+from autoproctor.testing.server import (
     DEFAULT_PRESIGN_PATH,
     DEFAULT_USAGE_HEADERS,
     Simulator,

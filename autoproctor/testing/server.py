@@ -18,16 +18,16 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from proctoring.simulator import faults
-from proctoring.simulator.api import Api
-from proctoring.simulator.clock import SimClock
-from proctoring.simulator.dataset import Dataset
-from proctoring.simulator.dialects import Dialect
-from proctoring.simulator.messages import Request, Response, error_response
-from proctoring.simulator.recording import RecordedRequest, RequestLog
-from proctoring.simulator.replay import ReplayDialect
+from autoproctor.testing import faults
+from autoproctor.testing.api import Api
+from autoproctor.testing.clock import SimClock
+from autoproctor.testing.dataset import Dataset
+from autoproctor.testing.dialects import Dialect
+from autoproctor.testing.messages import Request, Response, error_response
+from autoproctor.testing.recording import RecordedRequest, RequestLog
+from autoproctor.testing.replay import ReplayDialect
 
-logger = logging.getLogger("proctoring.simulator")
+logger = logging.getLogger("autoproctor.testing")
 
 DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
 DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")

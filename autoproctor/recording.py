@@ -12,7 +12,7 @@ timestamp, an unknown attempt: all on read calls), the status, content type and 
 Every string that may be personal or secret is
 replaced by a consistent fake (anonymise.py); the client id and secret are never written, and
 `dump()` refuses to write a document that still contains either. The simulator replays the file
-(proctoring/simulator/replay.py), so the demo, the tests and a bug report can run against the
+(autoproctor/testing/replay.py), so the demo, the tests and a bug report can run against the
 customer's dialect without the customer's account.
 """
 

@@ -27,7 +27,7 @@ from . import redirects
 from .errors import RateLimited, RequestRejected, ServerError, Unreachable
 from .signing import Secret
 
-logger = logging.getLogger("proctoring.autoproctor")
+logger = logging.getLogger("autoproctor")
 
 # The observer sees at most this much of a response body.
 MAX_RECORDED_TEXT = 1_000_000

@@ -27,9 +27,9 @@ import threading
 from collections.abc import Callable
 from urllib.parse import quote, unquote, urlencode
 
-from proctoring.simulator import bucket, media
-from proctoring.simulator.dataset import Dataset
-from proctoring.simulator.dialects import (
+from autoproctor.testing import bucket, media
+from autoproctor.testing.dataset import Dataset
+from autoproctor.testing.dialects import (
     EVIDENCE_FILE_URL,
     EVIDENCE_JSON,
     PRESIGN,
@@ -37,7 +37,7 @@ from proctoring.simulator.dialects import (
     USAGE,
     Dialect,
 )
-from proctoring.simulator.messages import (
+from autoproctor.testing.messages import (
     BAD_SIGNATURE,
     STALE_TIMESTAMP,
     UNKNOWN_ATTEMPT,
@@ -46,9 +46,9 @@ from proctoring.simulator.messages import (
     error_response,
     json_response,
 )
-from proctoring.simulator.signing import sign, signature_matches, timestamp_problem
+from autoproctor.testing.signing import sign, signature_matches, timestamp_problem
 
-logger = logging.getLogger("proctoring.simulator")
+logger = logging.getLogger("autoproctor.testing")
 
 PAGE_SIZE = 100
 EVIDENCE_JSON_PATTERN = re.compile(r"evidence-records/(\d+)/all-evidence-records\.json")

@@ -27,7 +27,7 @@ from .storable import EscapeWatch, storable
 from .transport import Call, Transport
 from .values import ResultsPage, parse_attempt_list
 
-logger = logging.getLogger("proctoring.autoproctor")
+logger = logging.getLogger("autoproctor")
 
 ITEM_PREFIXES = ("item", "results.item")
 # The query parameters that sign a tenant-wide call; never carried over from a `next` link.

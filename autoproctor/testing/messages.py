@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 # The refusals whose answer differs between accounts, each made on purpose by the doctor when
-# it records an account's shapes (proctoring/autoproctor/recording.py).
+# it records an account's shapes (autoproctor/recording.py).
 BAD_SIGNATURE = "bad signature"
 STALE_TIMESTAMP = "stale timestamp"
 UNKNOWN_ATTEMPT = "unknown attempt"
