@@ -11,16 +11,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
-from django.db.models.functions import TruncMinute
+from django.db.models import Sum
 
-from proctoring.models import EvidenceRecord
+from analytics.models import ViolationMinute
+from dashboard.selectors.charts import Chart, label_chart
 
 # The strip shows at most this many minutes: the busiest ones, in time order.
 MAX_MINUTES = 90
 # A minute is a spike for a label when at least this many attempts, and this share of the
 # attempts with violations that minute, have it.
 SPIKE_ATTEMPTS = 3
+# The strip lists at most this many spikes (each with its dismissal form): those shared by the
+# most attempts. A test of 50,000 over two hours has a spike in every minute of every label.
+MAX_SPIKES = 20
 HEAT_LEVELS = 4
 
 
@@ -34,20 +37,16 @@ class StripRow:
 class Strip:
     minutes: list[datetime]
     rows: list[StripRow]
-    spikes: list[tuple[datetime, str, int]]  # (minute, label, attempts)
+    spikes: list[tuple[datetime, str, int]]  # (minute, label, attempts), by minute
     hidden_minutes: int  # minutes with violations left out of the strip (quieter ones)
+    hidden_spikes: int = 0  # spikes shared by fewer attempts, not listed
 
 
 def minute_strip(lookup_key: str) -> Strip:
-    """The test's violations per (label, minute), one query."""
-    rows = (
-        EvidenceRecord.objects.filter(
-            is_violation=True, attempt__lookup_key=lookup_key, occurred_at__isnull=False
-        )
-        .annotate(minute=TruncMinute("occurred_at"))
-        .order_by()
-        .values_list("label", "minute")
-        .annotate(count=Count("*"), attempts=Count("attempt", distinct=True))
+    """The test's violations per (label, minute), one query of the cells the worker keeps
+    (analytics.minutes): a few hundred rows however many attempts the test has."""
+    rows = ViolationMinute.objects.filter(lookup_key=lookup_key, minute__isnull=False).values_list(
+        "label", "minute", "violations", "attempts"
     )
     cells = {}
     per_minute = defaultdict(int)
@@ -67,8 +66,28 @@ def minute_strip(lookup_key: str) -> Strip:
             row.cells.append((count, attempts, level))
         strip_rows.append(row)
     spikes = sorted(
-        (minute, label, attempts)
-        for (label, minute), (_, attempts) in cells.items()
-        if attempts >= SPIKE_ATTEMPTS
+        (
+            (minute, label, attempts)
+            for (label, minute), (_, attempts) in cells.items()
+            if attempts >= SPIKE_ATTEMPTS
+        ),
+        key=lambda spike: (-spike[2], spike[0], spike[1]),
     )
-    return Strip(minutes, strip_rows, spikes, len(per_minute) - len(minutes))
+    return Strip(
+        minutes,
+        strip_rows,
+        sorted(spikes[:MAX_SPIKES]),
+        len(per_minute) - len(minutes),
+        len(spikes[MAX_SPIKES:]),
+    )
+
+
+def violations_by_label(lookup_key: str) -> Chart:
+    """The test's "violations by kind" chart from the same cells (timed or not): one query."""
+    return label_chart(
+        ViolationMinute.objects.filter(lookup_key=lookup_key)
+        .values_list("label")
+        .annotate(count=Sum("violations"))
+        .order_by("-count", "label")
+        .values_list("label", "count")
+    )

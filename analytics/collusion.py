@@ -2,13 +2,19 @@
 minutes far more often than chance, one email behind several attempts, one name under several
 emails.
 
-Pairs are found from one query of the test's violations, as (label, wall-clock minute) sets per
-attempt: two attempts that share a (label, minute) were both running then, so sharing minutes
-implies overlapping in time (checked again on the attempts' start and end). A (label, minute)
-shared by more than CROWD attempts is a cohort spike (noise in the room, a platform hiccup):
-the minute strip shows those, and they are left out of the pairing (of both the shared minutes
-and each attempt's own), which also bounds the work to CROWD² pairs per minute whatever the
-test's size. Jaccard = shared / (|A| + |B| - shared).
+Pairs are found from one query of the test's violation cells (analytics.models, kept by the
+worker), as (label, wall-clock minute) sets per attempt: two attempts that share a (label,
+minute) were both running then, so sharing minutes implies overlapping in time (checked again
+on the attempts' start and end). A (label, minute) shared by more than CROWD attempts is a
+cohort spike (noise in the room, a platform hiccup): the minute strip shows those, and they
+are left out of the pairing (of both the shared minutes and each attempt's own), which also
+bounds the work to CROWD² pairs per minute whatever the test's size.
+Jaccard = shared / (|A| + |B| - shared).
+
+Groups compare the attempts' keys (email and name trimmed and in lower case) that the worker
+keeps (analytics.candidate_keys). They show at most MAX_GROUPS keys, the largest first, and
+MAX_MEMBERS attempts of each (with how many there are): a page listing every attempt of a test
+of 50,000 did not help anyone and took seconds to draw.
 """
 
 from __future__ import annotations
@@ -18,14 +24,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Lower, Trim
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
+from analytics.models import AttemptKey, AttemptMinute
 from proctoring.models import Attempt, EvidenceRecord
 
 MIN_SHARED_MINUTES = 3
 MIN_JACCARD = 0.5
 CROWD = 20
+MAX_GROUPS = 50
+MAX_MEMBERS = 10
 PAIR_FIELDS = ["id", "test_attempt_id", "candidate_name", "candidate_email", "started_at"]
 
 
@@ -39,10 +48,34 @@ class Pair:
 
 @dataclass(frozen=True)
 class Group:
-    """Attempts that share a key: one email (several attempts) or one name (several emails)."""
+    """Attempts that share a key: one email (several attempts) or one name (several emails).
+    `attempts` are the first MAX_MEMBERS of the `size` attempts, by start."""
 
     key: str
     attempts: list[Attempt]
+    size: int
+
+    @property
+    def more(self) -> int:
+        return self.size - len(self.attempts)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The largest MAX_GROUPS groups of a kind, and how many groups there are in all."""
+
+    shown: list[Group]
+    total: int
+
+    def __iter__(self):
+        return iter(self.shown)
+
+    def __len__(self):
+        return len(self.shown)
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.shown)
 
 
 def minute_of(moment: datetime) -> datetime:
@@ -74,18 +107,20 @@ def _overlap(first: Attempt, second: Attempt) -> bool:
 
 def similar_pairs(lookup_key: str) -> list[Pair]:
     """Pairs of the test's attempts sharing >= MIN_SHARED_MINUTES (label, minute) with a
-    Jaccard >= MIN_JACCARD, most similar first (two queries)."""
-    sets = minute_sets(Attempt.objects.filter(lookup_key=lookup_key))
+    Jaccard >= MIN_JACCARD, most similar first (two queries). The (label, minute) sets are the
+    cells the worker keeps (analytics.minutes), read only where a cell has at most CROWD
+    attempts: the work follows the uncrowded minutes, not the test's size."""
+    shares = AttemptMinute.objects.filter(
+        cell__lookup_key=lookup_key, cell__minute__isnull=False, cell__attempts__lte=CROWD
+    ).values_list("cell_id", "attempt_id")
     buckets = defaultdict(list)
-    for attempt_id, minutes in sets.items():
-        for minute in minutes:
-            buckets[minute].append(attempt_id)
+    for cell_id, attempt_id in shares.iterator(chunk_size=5000):
+        buckets[cell_id].append(attempt_id)
     shared = Counter()
     sizes = Counter()  # each attempt's minutes outside cohort spikes
     for ids in buckets.values():
-        if len(ids) <= CROWD:
-            shared.update(combinations(sorted(ids), 2))
-            sizes.update(ids)
+        shared.update(combinations(sorted(ids), 2))
+        sizes.update(ids)
     found = []
     for (first, second), count in shared.items():
         if count < MIN_SHARED_MINUTES:
@@ -104,34 +139,46 @@ def similar_pairs(lookup_key: str) -> list[Pair]:
     return pairs
 
 
-def _groups(attempts: QuerySet[Attempt], key, having) -> list[Group]:
-    keyed = attempts.annotate(group_key=key).exclude(group_key="")
-    keys = list(
-        keyed.order_by()
-        .values("group_key")
+def _groups(lookup_key: str, key: str, counted: str | None = None) -> Groups:
+    """The test's attempts grouped by `key` (an AttemptKey column) with several attempts, or,
+    with `counted`, with several distinct values of that column (two queries)."""
+    keys = AttemptKey.objects.filter(lookup_key=lookup_key).exclude(**{key: ""})
+    having = {"size": Count("*")}
+    if counted is not None:
+        having["values"] = Count(counted, distinct=True)
+    rows = list(
+        keys.order_by()
+        .values(key)
         .annotate(**having)
-        .filter(**{f"{next(iter(having))}__gt": 1})
-        .values_list("group_key", flat=True)
+        .filter(**{f"{next(reversed(having))}__gt": 1})
+        .values_list(key, "size")
     )
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    sizes = dict(rows[:MAX_GROUPS])
     members = defaultdict(list)
-    for attempt in keyed.filter(group_key__in=keys).only(*PAIR_FIELDS).order_by("started_at", "pk"):
+    ranked = (
+        Attempt.objects.filter(lookup_key=lookup_key, **{f"keys__{key}__in": list(sizes)})
+        .annotate(group_key=F(f"keys__{key}"))
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("group_key")], order_by=[F("started_at"), F("pk")]
+            )
+        )
+        .filter(rank__lte=MAX_MEMBERS)
+        .only(*PAIR_FIELDS)
+        .order_by("started_at", "pk")
+    )
+    for attempt in ranked:
         members[attempt.group_key].append(attempt)
-    return [Group(key, members[key]) for key in sorted(members)]
+    shown = [Group(key, members[key], sizes[key]) for key in sorted(sizes)]
+    return Groups(shown, len(rows))
 
 
-def shared_emails(lookup_key: str) -> list[Group]:
+def shared_emails(lookup_key: str) -> Groups:
     """Emails (case-insensitive) with several attempts at the test (two queries)."""
-    return _groups(
-        Attempt.objects.filter(lookup_key=lookup_key),
-        Lower(Trim("candidate_email")),
-        {"attempts": Count("pk")},
-    )
+    return _groups(lookup_key, "email_key")
 
 
-def names_under_several_emails(lookup_key: str) -> list[Group]:
+def names_under_several_emails(lookup_key: str) -> Groups:
     """Names (case-insensitive) used with more than one email at the test (two queries)."""
-    return _groups(
-        Attempt.objects.filter(lookup_key=lookup_key),
-        Lower(Trim("candidate_name")),
-        {"emails": Count(Lower(Trim("candidate_email")), distinct=True)},
-    )
+    return _groups(lookup_key, "name_key", counted="email_key")

@@ -30,7 +30,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from analytics import evidence_fetch  # noqa: E402
+from analytics import candidate_keys, evidence_fetch, minutes  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
 from autoproctor import AutoProctorClient  # noqa: E402
 from autoproctor.testing import Simulator  # noqa: E402
@@ -83,6 +83,9 @@ def load_test(size: int) -> None:
                 )
             )
     EvidenceRecord.objects.bulk_create(records, batch_size=5000)
+    # What the worker does after each evidence pass, here for every attempt at once.
+    minutes.rebuild()
+    candidate_keys.rebuild()
     user = get_user_model().objects.get(username=ADMIN_NAME)
     give_verdicts(
         attempts[::10],

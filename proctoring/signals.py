@@ -12,6 +12,11 @@ name or email.
 - `sync_stage_recovered(kind, failures)`: a stage succeeded after `failures` failed runs.
 - `drift_warning(run_id, kind, warnings)`: a pass ended with drift alarms (proctoring.sync.drift).
 - `usage_recorded(snapshot_id, credits_remaining)`: the usage pass stored a snapshot.
+- `attempts_synced(run_id, since)`: a results pass created or changed attempts; every one it
+  wrote has `last_synced_at >= since`. Once per pass, also when the pass failed part way.
+- `evidence_changed(attempt_ids)`: these attempts' evidence records were replaced, changed or
+  removed (an evidence pass, a re-parse, a retention purge), or the attempts deleted; once per
+  pass or batch, so figures kept from the evidence can recount just these attempts.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ sync_stage_failed = Signal()
 sync_stage_recovered = Signal()
 drift_warning = Signal()
 usage_recorded = Signal()
+evidence_changed = Signal()
+attempts_synced = Signal()
 
 
 def announce(signal: Signal, **data) -> None:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from analytics import cohort, collusion
+from analytics import candidate_keys, cohort, collusion
 from audit.models import AuditEvent
+from proctoring import signals
 from proctoring.credit_forecast import burn_by_test, credit_forecast
 from proctoring.models import EvidenceRecord
 from review.models import EvidenceDismissal
@@ -30,10 +31,11 @@ def events(attempt, *minutes, label="tab-switch", second=5):
         )
         for i, minute in enumerate(minutes)
     )
+    signals.announce(signals.evidence_changed, attempt_ids=[attempt.pk])  # as the sync does
 
 
 def attempt(name, email, start=0, **fields):
-    return make_attempt(
+    made = make_attempt(
         lookup_key="exam",
         candidate_name=name,
         candidate_email=email,
@@ -41,6 +43,8 @@ def attempt(name, email, start=0, **fields):
         submitted_at=T0 + timedelta(minutes=60),
         **fields,
     )
+    candidate_keys.refresh([made.pk])  # as a results pass does
+    return made
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
         "trust_distribution": charts.trust_distribution(
             attempts=attempts, threshold=figures.threshold
         ),
-        "violations_by_label": charts.violations_by_label(attempts=attempts),
+        "violations_by_label": cohort.violations_by_label(lookup_key),
         "outcomes": calibration.label_outcomes(lookup_key),
         "suggestion": calibration.suggest_threshold(lookup_key),
         "coverage": calibration.COVERAGE,
@@ -75,15 +75,16 @@ def _json(data):
 
 @require(VIEW_ATTEMPTS)
 def trust_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
-    figures = _figures(lookup_key)
     attempts = Attempt.objects.filter(lookup_key=lookup_key)
-    return _json(charts.trust_distribution(attempts=attempts, threshold=figures.threshold))
+    if not attempts.exists():
+        raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
+    threshold = thresholds.threshold_for(lookup_key)
+    return _json(charts.trust_distribution(attempts=attempts, threshold=threshold))
 
 
 @require(VIEW_ATTEMPTS)
 def labels_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
-    attempts = Attempt.objects.filter(lookup_key=lookup_key)
-    return _json(charts.violations_by_label(attempts=attempts))
+    return _json(cohort.violations_by_label(lookup_key))
 
 
 @require(VIEW_ATTEMPTS, SET_THRESHOLDS)

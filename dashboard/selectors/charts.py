@@ -91,6 +91,11 @@ def violations_by_label(*, attempts: QuerySet[Attempt] | None = None) -> Chart:
         .order_by("-count", "label")
         .values_list("label", "count")
     )
+    return label_chart(rows)
+
+
+def label_chart(rows: list[tuple[str, int]]) -> Chart:
+    """The "violations by kind" chart of (label, count) rows, most frequent first."""
     rows = list(rows)
     return {
         "title": "Violations by kind",

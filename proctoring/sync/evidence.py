@@ -42,6 +42,7 @@ from autoproctor import (
     NotFound,
     NotReady,
 )
+from proctoring import signals
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
 from proctoring.sync import bulk, progress, runs
 from proctoring.sync.api import api_client
@@ -87,6 +88,7 @@ class AttemptResult:
     outcome: Outcome
     message: str = ""
     fatal: BaseException | None = field(default=None, repr=False)
+    attempt_id: int | None = None
 
 
 def pending_attempts() -> QuerySet[Attempt]:
@@ -129,6 +131,9 @@ def sync_evidence(
         runs.close_after_crash(run, error)
         raise
 
+    stored = [result.attempt_id for result in results if result.outcome is Outcome.STORED]
+    if stored:
+        signals.announce(signals.evidence_changed, attempt_ids=stored)
     logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
     run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
     failures = [result for result in results if result.outcome is Outcome.FAILED]
@@ -156,6 +161,7 @@ def fetch_pending(
 
     def work(item: tuple[int, str]) -> AttemptResult:
         result = fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
+        result.attempt_id = item[0]
         tally.set_concurrency(limit.current)
         tally.step(1, partial(count_outcome, result.outcome))
         return result

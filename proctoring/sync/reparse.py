@@ -16,6 +16,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from autoproctor.values import Invalid, parse_attempt, parse_evidence_record
+from proctoring import signals
 from proctoring.models import Attempt, EvidenceRecord
 from proctoring.sync.evidence import record_values
 from proctoring.sync.mapping import unsent_columns
@@ -148,6 +149,7 @@ def recount_violations(attempt_pks: set[int]) -> None:
     """violation_count follows the records' is_violation."""
     if not attempt_pks:
         return
+    signals.announce(signals.evidence_changed, attempt_ids=sorted(attempt_pks))
     violations = (
         EvidenceRecord.objects.filter(attempt=OuterRef("pk"), is_violation=True)
         .values("attempt")

@@ -157,6 +157,8 @@ def sync_results(
 
 
 def _announce_review(run: SyncRun, newly_below: list[str]) -> None:
+    if run.created or run.updated:
+        signals.announce(signals.attempts_synced, run_id=run.pk, since=run.started_at)
     if newly_below:
         signals.announce(signals.attempts_need_review, run_id=run.pk, test_attempt_ids=newly_below)
 

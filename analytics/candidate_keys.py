@@ -1,0 +1,54 @@
+"""Keeping each attempt's comparison keys (analytics.models.AttemptKey) equal to its email and
+name: recomputed for the attempts a results pass wrote (their last_synced_at is the pass's) and
+for those an evidence pass, a re-parse or a purge changed (a purge erases names)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models.functions import Lower, Trim
+
+from analytics.models import AttemptKey
+from proctoring.models import Attempt
+
+BATCH = 2000
+
+
+def refresh(attempt_ids: Iterable[int]) -> None:
+    """Recompute the keys of these attempts (deleted ones simply have none)."""
+    ids = sorted(set(attempt_ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = (
+            Attempt.objects.filter(pk__in=chunk)
+            .exclude(lookup_key="")
+            .annotate(email=Lower(Trim("candidate_email")), name=Lower(Trim("candidate_name")))
+            .values_list("pk", "lookup_key", "email", "name")
+        )
+        with transaction.atomic():
+            AttemptKey.objects.filter(attempt_id__in=chunk).delete()
+            AttemptKey.objects.bulk_create(
+                AttemptKey(attempt_id=pk, lookup_key=key, email_key=email, name_key=name)
+                for pk, key, email, name in rows
+            )
+
+
+def refresh_synced_since(moment: datetime) -> None:
+    """Recompute the keys of the attempts a sync changed at or after `moment`."""
+    refresh(Attempt.objects.filter(last_synced_at__gte=moment).values_list("pk", flat=True))
+
+
+def rebuild() -> None:
+    """Recompute every attempt's keys, in one statement (LOWER and TRIM as Django's Lower and
+    Trim write them on both databases)."""
+    keys = connection.ops.quote_name(AttemptKey._meta.db_table)
+    attempts = connection.ops.quote_name(Attempt._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {keys}")  # noqa: S608 (model metadata)
+        cursor.execute(
+            f"INSERT INTO {keys} (attempt_id, lookup_key, email_key, name_key) "  # noqa: S608 (model metadata)
+            "SELECT id, lookup_key, LOWER(TRIM(candidate_email)), LOWER(TRIM(candidate_name)) "
+            f"FROM {attempts} WHERE lookup_key <> ''"
+        )
