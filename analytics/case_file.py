@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
-from analytics.evidence_fetch import AttemptFiles
+from analytics.evidence_fetch import AttemptFiles, PresignAhead
 from audit.models import AuditEvent
 from dashboard.export import iso_utc, neutralise
 from proctoring.models import Attempt, EvidenceRecord
@@ -94,13 +94,15 @@ class _Manifest:
         yield "".join(f"{digest}  {name}\n" for name, digest in self.hashes).encode()
 
 
-def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
+def _members(
+    attempt: Attempt, user_name: str, ahead: PresignAhead | None = None
+) -> list[tuple[str, Callable]]:
     """(name, function giving the bytes) of every member but the manifest, in order."""
     records = list(
         attempt.evidence_records.order_by("occurred_at", "recorded_at", "device", "position", "pk")
     )
     with_file = [record for record in records if record.s3_path]
-    files = AttemptFiles(attempt, with_file)  # fetched several at a time, in this order
+    files = AttemptFiles(attempt, with_file, ahead)  # fetched several at a time, in this order
     failures: list[str] = []
 
     def history():
@@ -188,11 +190,24 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
     return members
 
 
-def case_file_stream(attempt: Attempt, *, user_name: str) -> ZipStream:
-    """The attempt's case file as a ZipStream: iterate it for the bytes of the ZIP."""
+def case_file_stream(
+    attempt: Attempt,
+    *,
+    user_name: str,
+    ahead: PresignAhead | None = None,
+    following: Attempt | None = None,
+) -> ZipStream:
+    """The attempt's case file as a ZipStream: iterate it for the bytes of the ZIP. With
+    `ahead`, the URLs of the `following` attempt are asked for while this one is written."""
     manifest = _Manifest()
     stream = ZipStream(compress_type=ZIP_DEFLATED)
-    for name, data in _members(attempt, user_name):
+    members = _members(attempt, user_name, ahead)
+    if ahead is not None:
+        if following is not None:
+            ahead.send(following)
+        else:
+            ahead.close()  # the last one: its own answer, sent before, waits for it
+    for name, data in members:
         # Images and audio are compressed already.
         compress = ZIP_STORED if name.startswith("evidence/") else None
         stream.add(manifest.hashed(name, data), name, compress_type=compress)
@@ -206,11 +221,17 @@ def case_file_name(attempt: Attempt) -> str:
 
 def case_files_stream(attempts: Iterable[Attempt], *, user_name: str) -> ZipStream:
     """Several case files as one ZIP holding each attempt's case file ZIP, made one after the
-    other as the stream reaches it."""
+    other as the stream reaches it, each next attempt's URLs asked for meanwhile."""
     stream = ZipStream(compress_type=ZIP_STORED)
-    for attempt in attempts:
+    attempts = list(attempts)
+    ahead = PresignAhead()
+    for attempt, following in zip(attempts, [*attempts[1:], None], strict=True):
         stream.add(
-            _lazy(lambda attempt=attempt: case_file_stream(attempt, user_name=user_name)),
+            _lazy(
+                lambda attempt=attempt, following=following: case_file_stream(
+                    attempt, user_name=user_name, ahead=ahead, following=following
+                )
+            ),
             case_file_name(attempt),
         )
     return stream

@@ -8,19 +8,22 @@ larger file, or one that states no length, is streamed when its turn comes.
 
 The database stays in the thread writing the ZIP: the attempt's URLs are presigned in one
 request before its downloads start (`refresh_attempt_urls`), so the downloading threads only
-send GETs. A file they cannot fetch for a reason the streaming path knows how to handle (a URL
-storage calls expired, no fresh URL) is handed back, and `open_evidence_file` tries it there,
+send GETs. In a ZIP of several case files, `PresignAhead` sends the next attempt's presign
+request while this attempt's files are written (its paths read here, its answer stored here
+when the next attempt starts), so that round trip is not waited for between attempts. A file
+the downloads cannot fetch for a reason the streaming path knows how to handle (a URL storage
+calls expired, no fresh URL) is handed back, and `open_evidence_file` tries it there,
 recording the expiry as the evidence page does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 
 import requests
 
-from autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
+from autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired, PresignedUrl
 from proctoring.evidence_files import (
     CHUNK_SIZE,
     INTERACTIVE_RETRIES,
@@ -30,7 +33,8 @@ from proctoring.evidence_files import (
     open_evidence_file,
 )
 from proctoring.models import Attempt, EvidenceRecord
-from proctoring.sync.presign import is_fresh, refresh_attempt_urls
+from proctoring.sync.presign import is_fresh, refresh_attempt_urls, stale_paths
+from proctoring.sync.profile import profiled_client
 
 CASE_FILE_FETCHES = 8
 PREFETCH_MAX_BYTES = 8 * 2**20
@@ -47,9 +51,12 @@ class AttemptFiles:
     """The evidence files of one attempt, in order: `chunks(record, failures)` gives one file's
     bytes (or adds a line to `failures` and gives none), fetching the next ones meanwhile."""
 
-    def __init__(self, attempt: Attempt, records: list[EvidenceRecord]):
+    def __init__(
+        self, attempt: Attempt, records: list[EvidenceRecord], ahead: PresignAhead | None = None
+    ):
         self.attempt = attempt
         self.records = records
+        self.ahead = ahead
         self.pending: dict[int, Future] = {}
         self.next_index = 0
         self.pool: ThreadPoolExecutor | None = None
@@ -92,7 +99,8 @@ class AttemptFiles:
 
     def _start(self) -> None:
         try:
-            fresh = refresh_attempt_urls(self.attempt)
+            asked = self.ahead.answer(self.attempt) if self.ahead is not None else None
+            fresh = refresh_attempt_urls(self.attempt, asked_before=asked)
         except AutoProctorError:
             fresh = {}  # every file then goes the streaming path, which reports the error
         for record in self.records:
@@ -136,3 +144,47 @@ def _download(client: AutoProctorClient, record: EvidenceRecord) -> bytes | Exce
         return STREAM_LATER
     finally:
         response.close()
+
+
+class PresignAhead:
+    """Presign requests sent one attempt ahead, in a thread that only does HTTP."""
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.client: AutoProctorClient | None = None
+        self.sent: dict[int, tuple[set[str], Future]] = {}
+
+    def send(self, attempt: Attempt) -> None:
+        """Ask for the URLs `attempt` will need (its stale paths, read now)."""
+        paths = stale_paths(attempt)
+        if not paths:
+            return
+        if self.pool is None:
+            self.client = profiled_client()
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="presign-ahead")
+        future = self.pool.submit(self.client.presign, attempt.test_attempt_id, paths)
+        self.sent[attempt.pk] = (set(paths), future)
+
+    def answer(self, attempt: Attempt) -> tuple[set[str], dict[str, PresignedUrl]] | None:
+        """(paths asked, answer) of the request sent for `attempt`; None when none was sent or
+        it failed (the attempt's URLs are then asked for as without this)."""
+        sent = self.sent.pop(attempt.pk, None)
+        if sent is None:
+            return None
+        paths, future = sent
+        try:
+            return paths, future.result()
+        except (AutoProctorError, CancelledError):
+            return None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def __del__(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from proctoring.models import EvidenceRecord
-from proctoring.sync import evidence_url
+from proctoring.models import Attempt, EvidenceRecord
+from proctoring.sync import evidence_url, run_full_pass
 from review import services
 from review.models import Verdict
 from tests.fixtures.data import make_attempt, make_records
@@ -196,3 +196,45 @@ def test_files_whose_cached_urls_storage_calls_expired_still_arrive(
     assert archive.read("unavailable.txt") == b""
     statuses = [(r.path.startswith(PREFIX), r.status) for r in simulator.requests]
     assert (True, 403) in statuses  # tried with the cached URL, refused, resolved again
+
+
+def test_the_next_attempts_urls_are_asked_for_while_this_one_is_written(
+    make_simulator, test_admin, test_admin_client, settings
+):
+    """A test's case files: the presign request of each next attempt goes out while the files
+    of the one before are still downloading, once per attempt, and every file arrives."""
+    settings.SYNC_EVIDENCE_WORKERS = settings.SYNC_EVIDENCE_MAX_CONCURRENCY = 1
+    simulator = make_simulator(attempts=30)
+    run_full_pass(client_for(simulator))
+    key = Attempt.objects.exclude(lookup_key="").values_list("lookup_key", flat=True).first()
+    with_files = [
+        attempt
+        for attempt in Attempt.objects.filter(lookup_key=key).order_by("pk")
+        if attempt.evidence_records.exclude(s3_path=None).exclude(s3_path="").count() >= 2
+    ][:3]
+    assert len(with_files) == 3
+    for attempt in with_files:
+        services.set_verdict(
+            user=test_admin, attempt=attempt, verdict=Verdict.VIOLATION, reason="x"
+        )
+    confirmed = list(
+        Attempt.objects.filter(lookup_key=key, review__verdict=Verdict.VIOLATION).order_by("pk")
+    )
+    simulator.latency = 0.03
+    simulator.clear_requests()
+
+    archive = download(test_admin_client, reverse("test-case-files", args=[key]))
+
+    for name in archive.namelist():
+        inner = zipfile.ZipFile(io.BytesIO(archive.read(name)))
+        assert inner.read("unavailable.txt") == b""
+    requests_seen = simulator.requests
+    presigns = [
+        index for index, r in enumerate(requests_seen) if r.path.endswith("/presigned-urls/")
+    ]
+    files = [index for index, r in enumerate(requests_seen) if r.path.startswith("/s3/")]
+    assert len(presigns) == len(confirmed)  # one each, none asked twice
+    files_of_first = EvidenceRecord.objects.filter(attempt=confirmed[0]).exclude(s3_path=None)
+    first_downloads = files[: files_of_first.exclude(s3_path="").count()]
+    # The second attempt's request went out before the first attempt's last file came in.
+    assert presigns[1] < first_downloads[-1]

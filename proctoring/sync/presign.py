@@ -21,7 +21,7 @@ from proctoring.sync.api import api_client
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from autoproctor import AutoProctorClient
+    from autoproctor import AutoProctorClient, PresignedUrl
     from proctoring.models import Attempt
 
 SAFETY_MARGIN = timedelta(minutes=2)
@@ -77,17 +77,28 @@ def stale_records(attempt: Attempt, now: datetime | None = None) -> QuerySet[Evi
 
 
 def refresh_attempt_urls(
-    attempt: Attempt, client: AutoProctorClient | None = None
+    attempt: Attempt,
+    client: AutoProctorClient | None = None,
+    *,
+    asked_before: tuple[set[str], dict[str, PresignedUrl]] | None = None,
 ) -> dict[str, tuple[str, datetime]]:
     """Presign all of the attempt's stale paths in one request and cache the answers.
-    Returns {s3_path: (url, expires_at)} for the paths refreshed."""
+    Returns {s3_path: (url, expires_at)} for the paths refreshed. `asked_before`: (the paths,
+    the answer) of a request made ahead (see stale_paths); only the paths it did not ask for
+    are asked now, if any."""
     records = list(stale_records(attempt).only("pk", "s3_path"))
     paths = sorted({record.s3_path for record in records})
     if not paths:
         return {}
-    with api_client(client) as api:
-        presigned = api.presign(attempt.test_attempt_id, paths)
-    refreshed = {path: (found.url, found.expires_at) for path, found in presigned.items()}
+    asked, presigned = asked_before if asked_before is not None else (set(), {})
+    presigned = dict(presigned)
+    remaining = [path for path in paths if path not in asked]
+    if remaining:
+        with api_client(client) as api:
+            presigned.update(api.presign(attempt.test_attempt_id, remaining))
+    refreshed = {
+        path: (found.url, found.expires_at) for path, found in presigned.items() if path in paths
+    }
     changed = []
     for record in records:
         if record.s3_path in refreshed:
@@ -95,3 +106,8 @@ def refresh_attempt_urls(
             changed.append(record)
     EvidenceRecord.objects.bulk_update(changed, ["presigned_url", "presigned_url_expires_at"])
     return refreshed
+
+
+def stale_paths(attempt: Attempt) -> list[str]:
+    """The paths refresh_attempt_urls would ask for now, to ask for them ahead."""
+    return sorted(set(stale_records(attempt).values_list("s3_path", flat=True)))
