@@ -1,8 +1,9 @@
 """The figures of tests: one row per test for the index, the same figures for one test's page.
 
-Everything is counted by the database in one grouped query (plus one for the medians and one
-for the thresholds), whatever the number of tests or attempts. "Needs review" is the review
-queue's own rule (review.selectors.needs_review) with each test's threshold; "credits" come
+Everything is counted by the database in one grouped query (the medians too on PostgreSQL;
+plus one for the thresholds), whatever the number of tests or attempts. "Needs review" is the
+review queue's own rule (review.selectors.needs_review) with each test's threshold, read through
+one join of the review state; "credits" come
 from the latest usage snapshot, which AutoProctor breaks down by lookup key.
 """
 
@@ -75,14 +76,9 @@ def _counts(threshold_q: Q, custom: dict[str, float]) -> dict[str, Any]:
 
 
 def _medians(attempts: QuerySet[Attempt]) -> dict[str, float]:
-    """Median trust score per test: percentile_cont on PostgreSQL, computed here elsewhere."""
+    """Median trust score per test, computed here (SQLite; PostgreSQL counts it with the other
+    figures, see test_figures)."""
     scored = attempts.filter(trust_score__isnull=False).order_by()
-    if connection.vendor == "postgresql":
-        return dict(
-            scored.values("lookup_key")
-            .annotate(median=PercentileCont("trust_score", 0.5))
-            .values_list("lookup_key", "median")
-        )
     scores = defaultdict(list)
     for lookup_key, score in scored.values_list("lookup_key", "trust_score").iterator():
         scores[lookup_key].append(score)
@@ -102,12 +98,15 @@ def test_figures(attempts: QuerySet[Attempt] | None = None) -> list[Figures]:
     attempts = (Attempt.objects.all() if attempts is None else attempts).exclude(lookup_key="")
     custom = custom_thresholds()
     default = default_threshold()
-    rows = (
-        attempts.order_by()
-        .values("lookup_key")
-        .annotate(**_counts(below_threshold(custom), custom))
-    )
-    medians = _medians(attempts)
+    counts = _counts(below_threshold(custom), custom)
+    if connection.vendor == "postgresql":
+        # In the same pass over the attempts (percentile_cont skips unscored ones).
+        counts["median"] = PercentileCont("trust_score", 0.5)
+    rows = list(attempts.order_by().values("lookup_key").annotate(**counts))
+    if connection.vendor == "postgresql":
+        medians = {row["lookup_key"]: row.pop("median") for row in rows}
+    else:
+        medians = _medians(attempts)
     credits = _credits()
     return [
         Figures(

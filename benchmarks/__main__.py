@@ -58,12 +58,12 @@ class Plan:
 FULL = Plan(
     results=((10_000, 3), (100_000, 3), (1_000_000, 1)),
     upsert=((10_000, 3), (100_000, 3), (1_000_000, 1)),
-    evidence=((1_000, 3), (10_000, 3), (100_000, 1)),
+    evidence=((10_000, 1), (100_000, 1)),
     pages=(10_000, 100_000, 1_000_000),
     page_repeats=10,
     export_repeats=3,
     main_sync_size=100_000,
-    main_evidence_size=10_000,
+    main_evidence_size=100_000,
     main_page_size=1_000_000,
 )
 QUICK = Plan(
@@ -187,19 +187,30 @@ def run_upsert(plan: Plan, report: Report) -> None:
 
 
 def run_evidence(plan: Plan, report: Report) -> None:
+    """As the product runs it (the adaptive pool); the CPU of the pass split between the
+    syncing process, the simulator and PostgreSQL, per attempt."""
+    rates = {}
     for size, runs in plan.evidence:
         figures = sync_benchmarks.evidence_sync(size, runs=runs)
-        progress(f"evidence {size}: {figures.rate:.0f}/s, {figures.records} records")
+        rates[size] = figures.rate
+        per = 1000 / max(figures.attempts, 1)
+        split = (
+            f"CPU per attempt: ours {figures.cpu_ours * per:.2f} ms, simulator "
+            f"{figures.cpu_simulator * per:.2f} ms, PostgreSQL {figures.cpu_database * per:.2f} ms"
+        )
+        progress(f"evidence {size}: {figures.rate:.0f}/s, {figures.records} records; {split}")
         report.add_point("evidence sync, attempts/s", size, rate(figures.rate))
         if size == plan.main_evidence_size:
+            smallest = rates[min(rates)]
             report.rows.append(
                 Row(
-                    "evidence sync (4-step flow)",
+                    "evidence sync (4-step flow), as the product runs it",
                     f"{count(figures.attempts)} attempts, {count(figures.records)} records",
-                    f"{rate(figures.rate)} ({median(figures.seconds):.1f} s)",
-                    f"pool of {figures.workers} workers (SYNC_EVIDENCE_WORKERS)",
-                    "≥ 200/s with a bounded pool",
-                    figures.rate >= 200,
+                    f"{rate(figures.rate)} ({median(figures.seconds):.1f} s; "
+                    f"{figures.rate / smallest:.0%} of the rate at {count(min(rates))})",
+                    f"pool {figures.workers}, peak {figures.peak} in flight; {split}",
+                    "≥ 300/s, flat from 10,000",
+                    figures.rate >= 300,
                 )
             )
 

@@ -21,6 +21,9 @@ DATA_TABLES = [
     "proctoring_usagesnapshot",
     "proctoring_erasuretombstone",
     "retention_purgelogentry",
+    "analytics_attemptminute",
+    "analytics_violationminute",
+    "analytics_attemptkey",
 ]
 
 

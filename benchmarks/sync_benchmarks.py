@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks import database
+from benchmarks.cpu import cpu_of
 from benchmarks.measure import median, timed
 from benchmarks.simulated_api import SimulatedApi
 from proctoring.models import Attempt, EvidenceRecord, SyncRun
@@ -140,10 +141,14 @@ def copy_attempts(client_id: str, pages) -> None:
 @dataclass
 class EvidenceFigures:
     size: int
-    workers: int
+    workers: str
     seconds: list[float] = field(default_factory=list)
     attempts: int = 0
     records: int = 0
+    peak: int = 0  # the most attempts in flight at once
+    cpu_ours: float = 0.0  # CPU seconds of the syncing process (all its threads), last run
+    cpu_simulator: float = 0.0  # of the simulator's process
+    cpu_database: float = 0.0  # of the PostgreSQL backends serving the run
 
     @property
     def rate(self) -> float:
@@ -151,20 +156,29 @@ class EvidenceFigures:
 
 
 def evidence_sync(size: int, runs: int = 3, workers: int | None = None) -> EvidenceFigures:
-    """The evidence pass over every processed attempt of `size` (results synced first), with
-    `workers` threads (default SYNC_EVIDENCE_WORKERS)."""
-    workers = workers or settings.SYNC_EVIDENCE_WORKERS
-    figures = EvidenceFigures(size, workers)
+    """The evidence pass over every processed attempt of `size` (results synced first), as the
+    product runs it: `workers` None is the adaptive pool (SYNC_EVIDENCE_WORKERS to start,
+    up to SYNC_EVIDENCE_MAX_CONCURRENCY); a number pins it. The CPU time of the syncing
+    process, of the simulator and of the database backends is measured around the pass."""
+    label = (
+        f"adaptive, {settings.SYNC_EVIDENCE_WORKERS} to {settings.SYNC_EVIDENCE_MAX_CONCURRENCY}"
+        if workers is None
+        else f"pinned at {workers}"
+    )
+    figures = EvidenceFigures(size, label)
     with SimulatedApi(attempts=size) as api:
         client = api.client()
         for _ in range(runs):
             database.empty_tables()
             _check(sync_results(client=client), SyncRun.Status.SUCCEEDED)
-            seconds, run = timed(sync_evidence, client=client, workers=workers)
+            with cpu_of(api.process.pid) as cpu:
+                seconds, run = timed(sync_evidence, client=client, workers=workers)
             _check(run, SyncRun.Status.SUCCEEDED)
             figures.seconds.append(seconds)
             figures.attempts = run.updated
+            figures.peak = getattr(run, "peak_concurrency", 0)
             figures.records = EvidenceRecord.objects.count()
+            figures.cpu_ours, figures.cpu_simulator, figures.cpu_database = cpu.seconds
         client.close()
     return figures
 

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from proctoring.models import Attempt
 from review import services
 from review.models import PerTestThreshold, Verdict
+from review.selectors import needs_review, needs_review_joined
 from review.thresholds import below_threshold, set_threshold, threshold_for, thresholds_for
 from tests.fixtures.data import make_attempt, make_records, make_usage
 
@@ -206,3 +208,28 @@ def test_a_lookup_key_with_a_slash_has_its_page(proctor_client):
     assert response.context["figures"].attempts == 1
     chart = proctor_client.get(reverse("test-chart-trust", args=["2026/finals"])).json()
     assert sum(chart["values"]) == 1
+
+
+def test_needs_review_counted_through_the_join_is_the_queues_rule(test_admin, settings):
+    """The figures count "needs a review" through one join of the review state; it must pick
+    the very attempts the queue's own rule (subqueries) picks."""
+    settings.REVIEW_THRESHOLD = 0.85
+    below = make_attempt(lookup_key="t", trust_score=0.5)
+    make_attempt(lookup_key="t", trust_score=0.95)  # above, unreviewed: no
+    suspicious = make_attempt(lookup_key="t", trust_score=0.95)
+    cleared = make_attempt(lookup_key="t", trust_score=0.5)  # below, cleared, unchanged: no
+    rescored = make_attempt(lookup_key="t", trust_score=0.9)
+    recounted = make_attempt(lookup_key="t", trust_score=0.6)
+    for attempt, verdict in [
+        (suspicious, Verdict.SUSPICIOUS),
+        (cleared, Verdict.CLEARED),
+        (rescored, Verdict.CLEARED),
+        (recounted, Verdict.CLEARED),
+    ]:
+        services.set_verdict(user=test_admin, attempt=attempt, verdict=verdict, reason="seen")
+    rescored.trust_score = 0.4  # re-scored below the threshold since its verdict
+    rescored.save()
+    make_records(recounted, "tab-switch")  # a violation more since its verdict
+    queue = set(Attempt.objects.filter(needs_review()).values_list("pk", flat=True))
+    joined = set(Attempt.objects.filter(needs_review_joined()).values_list("pk", flat=True))
+    assert joined == queue == {below.pk, suspicious.pk, rescored.pk, recounted.pk}
