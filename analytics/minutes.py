@@ -100,13 +100,21 @@ def _refresh(ids: list[int]) -> None:
 
 
 def _cell_ids(keys: set[Cell]) -> dict[Cell, int]:
-    """{cell: its id} of `keys`, the missing ones created empty."""
-    ViolationMinute.objects.bulk_create(
-        (ViolationMinute(lookup_key=k, label=label, minute=m) for k, label, m in keys),
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    found = {}
+    """{cell: its id} of `keys`, the missing ones created empty (a concurrent refresh may
+    create one first: then its row is used)."""
+    found = _find_cells(keys)
+    missing = keys - set(found)
+    if missing:
+        ViolationMinute.objects.bulk_create(
+            (ViolationMinute(lookup_key=k, label=label, minute=m) for k, label, m in missing),
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        found.update(_find_cells(missing))
+    return found
+
+
+def _find_cells(keys: set[Cell]) -> dict[Cell, int]:
     by_test = defaultdict(set)
     for key, label, minute in keys:
         by_test[key].add((label, minute))
@@ -120,10 +128,9 @@ def _cell_ids(keys: set[Cell]) -> dict[Cell, int]:
     rows = ViolationMinute.objects.filter(condition).values_list(
         "pk", "lookup_key", "label", "minute"
     )
-    for pk, key, label, minute in rows:
-        if (key, label, minute) in keys:
-            found[(key, label, minute)] = pk
-    return found
+    return {
+        (key, label, minute): pk for pk, key, label, minute in rows if (key, label, minute) in keys
+    }
 
 
 def recount(lookup_key: str) -> dict[tuple[str, datetime | None], tuple[int, int]]:
