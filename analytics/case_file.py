@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
+from analytics import evidence_fetch
 from analytics.evidence_fetch import AttemptFiles, PresignAhead
 from audit.models import AuditEvent
 from dashboard.export import iso_utc, neutralise
@@ -224,7 +225,7 @@ def case_files_stream(attempts: Iterable[Attempt], *, user_name: str) -> ZipStre
     other as the stream reaches it, each next attempt's URLs asked for meanwhile."""
     stream = ZipStream(compress_type=ZIP_STORED)
     attempts = list(attempts)
-    ahead = PresignAhead()
+    ahead = PresignAhead() if evidence_fetch.PRESIGN_AHEAD else None
     for attempt, following in zip(attempts, [*attempts[1:], None], strict=True):
         stream.add(
             _lazy(

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMinute
 
@@ -79,7 +79,7 @@ def _refresh(ids: list[int]) -> None:
     for (_, cell), n in after.items():
         change[cell][0] += n
         change[cell][1] += 1
-    cell_ids = _cell_ids(set(change))
+    cell_ids, created = _cell_ids(change)
     AttemptMinute.objects.filter(attempt_id__in=ids).delete()
     table = connection.ops.quote_name(ViolationMinute._meta.db_table)
     with connection.cursor() as cursor:
@@ -87,7 +87,11 @@ def _refresh(ids: list[int]) -> None:
         cursor.executemany(
             f"UPDATE {table} SET violations = violations + %s, attempts = attempts + %s "  # noqa: S608 (model metadata)
             "WHERE id = %s",
-            [(v, a, cell_ids[cell]) for cell, (v, a) in change.items() if v or a],
+            [
+                (v, a, cell_ids[cell])
+                for cell, (v, a) in change.items()
+                if (v or a) and cell not in created
+            ],
         )
     ViolationMinute.objects.filter(pk__in=[cell_ids[cell] for cell in change], attempts=0).delete()
     AttemptMinute.objects.bulk_create(
@@ -99,19 +103,41 @@ def _refresh(ids: list[int]) -> None:
     )
 
 
-def _cell_ids(keys: set[Cell]) -> dict[Cell, int]:
-    """{cell: its id} of `keys`, the missing ones created empty (a concurrent refresh may
-    create one first: then its row is used)."""
-    found = _find_cells(keys)
-    missing = keys - set(found)
-    if missing:
+def _cell_ids(change: dict[Cell, list[int]]) -> tuple[dict[Cell, int], set[Cell]]:
+    """({cell: its id} of the changed cells, the cells created here with their change as
+    their figures). A first pass creates most of its cells: they are inserted counted, not
+    inserted empty and then updated. When a concurrent refresh created one of them first, the
+    missing ones are made empty instead and updated like the others."""
+    found = _find_cells(set(change))
+    missing = set(change) - set(found)
+    if not missing:
+        return found, set()
+    created = create_cells(missing, change)
+    found.update(_find_cells(missing))
+    return found, created
+
+
+def create_cells(missing: set[Cell], change: dict[Cell, list[int]]) -> set[Cell]:
+    """Insert the `missing` cells with their change as their figures and return them; when
+    one exists after all (a concurrent refresh made it), insert the missing ones empty instead
+    (those that are not there yet) and return none: the caller then adds every change."""
+    try:
+        with transaction.atomic():
+            ViolationMinute.objects.bulk_create(
+                (
+                    ViolationMinute(lookup_key=k, label=label, minute=m, violations=v, attempts=a)
+                    for (k, label, m), (v, a) in ((cell, change[cell]) for cell in missing)
+                ),
+                batch_size=1000,
+            )
+        return missing
+    except IntegrityError:
         ViolationMinute.objects.bulk_create(
             (ViolationMinute(lookup_key=k, label=label, minute=m) for k, label, m in missing),
             ignore_conflicts=True,
             batch_size=1000,
         )
-        found.update(_find_cells(missing))
-    return found
+        return set()
 
 
 def _find_cells(keys: set[Cell]) -> dict[Cell, int]:

@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export,retention]`
+"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export,retention,analytics]`
 
 Creates and migrates the benchmark database (BENCH_DATABASE_URL), runs the benchmarks and prints
 Markdown: the table of figures against their references and targets, the cost curve over the
@@ -27,6 +27,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from benchmarks import (  # noqa: E402
+    analytics,
     database,
     export,
     loading,
@@ -64,6 +65,7 @@ class Plan:
     network_first_sync: int = 10_000  # attempts of the first sync at 100 ms latency
     network_steady: int = 100_000  # attempts of the steady-state call counts
     retention: tuple[int, ...] = (100_000, 1_000_000)  # attempts purged by apply_retention
+    test_page: int = 50_000  # attempts of the one test whose page is measured
 
 
 FULL = Plan(
@@ -90,8 +92,9 @@ QUICK = Plan(
     network_first_sync=2_000,
     network_steady=10_000,
     retention=(10_000,),
+    test_page=5_000,
 )
-GROUPS = ["results", "upsert", "evidence", "network", "pages", "export", "retention"]
+GROUPS = ["results", "upsert", "evidence", "network", "pages", "export", "retention", "analytics"]
 
 
 def main() -> None:
@@ -383,6 +386,9 @@ SYNC_RUNNERS = {
         report, first_sync=plan.network_first_sync, steady=plan.network_steady, progress=progress
     ),
     "retention": run_retention,
+    "analytics": lambda plan, report: report.rows.extend(
+        analytics.measure_test_page(plan.test_page) + analytics.measure_case_files()
+    ),
 }
 
 

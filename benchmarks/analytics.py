@@ -39,6 +39,7 @@ from autoproctor.testing import Simulator  # noqa: E402
 from benchmarks import database  # noqa: E402
 from benchmarks.measure import load_average, median, timed  # noqa: E402
 from benchmarks.pages import ADMIN_NAME, admin_client  # noqa: E402
+from benchmarks.report import Report, Row  # noqa: E402
 from proctoring.api_client import client_from_settings  # noqa: E402
 from proctoring.models import Attempt, EvidenceRecord  # noqa: E402
 from proctoring.sync import sync_evidence, sync_results  # noqa: E402
@@ -150,7 +151,7 @@ def _bare(statements: list[tuple[str, object]], repeats: int) -> list[float]:
     return seconds
 
 
-def measure_test_page(size: int) -> list[str]:
+def measure_test_page(size: int) -> list[Row]:
     """A test of `size` attempts: its page (time, queries, peak memory) against its own SQL
     replayed bare and against recounting its violation cells from the evidence (what every
     request did before the worker kept them); its charts' JSON; the tests index; and what
@@ -182,23 +183,52 @@ def measure_test_page(size: int) -> list[str]:
     AttemptMinute.objects.filter(attempt_id__in=changed).delete()  # as if their evidence were new
     refresh, _ = timed(minutes.refresh, changed)
     keys, _ = timed(candidate_keys.refresh, changed)
+    page_ms, bare_ms, recount_ms = (median(x) * 1000 for x in (seconds, bare, recount))
+    charts_ms = (median(trust) + median(labels)) * 1000
     return [
-        f"| test page, {size:,} attempts | {median(seconds) * 1000:.0f} ms (max "
-        f"{max(seconds) * 1000:.0f}), {len(statements)} queries, {peak / 2**20:.1f} MB | its "
-        f"SQL replayed bare: {median(bare) * 1000:.0f} ms; recounting its cells from the evidence "
-        f"(each request before): {median(recount) * 1000:.0f} ms | <= 500 ms, <= 30 MB |",
-        f"| its two charts' JSON | {(median(trust) + median(labels)) * 1000:.0f} ms "
-        f"(trust {median(trust) * 1000:.0f}, labels {median(labels) * 1000:.0f}) | | <= 150 ms |",
-        f"| tests index, same data (1 test) | {median(index) * 1000:.0f} ms | | |",
-        f"| the worker keeping the figures after a pass of 500 attempts | cells "
-        f"{refresh * 1000:.0f} ms, keys {keys * 1000:.0f} ms | | |",
+        Row(
+            "a test's page (`/tests/<key>/`), server time",
+            f"{size:,} attempts in one test",
+            f"{page_ms:.0f} ms (max {max(seconds) * 1000:.0f}), {len(statements)} queries, "
+            f"peak {peak / 2**20:.1f} MB",
+            f"its SQL replayed bare: {bare_ms:.0f} ms; its violation cells recounted from the "
+            f"evidence (each request before): {recount_ms:.0f} ms",
+            "≤ 500 ms, ≤ 30 MB",
+            page_ms <= 500 and peak <= 30 * 2**20,
+        ),
+        Row(
+            "its two charts' JSON",
+            f"{size:,} attempts",
+            f"{charts_ms:.0f} ms (trust {median(trust) * 1000:.0f}, labels "
+            f"{median(labels) * 1000:.0f})",
+            "",
+            "≤ 150 ms",
+            charts_ms <= 150,
+        ),
+        Row(
+            "tests index",
+            f"1 test of {size:,} attempts",
+            f"{median(index) * 1000:.0f} ms",
+            "",
+            "",
+            None,
+        ),
+        Row(
+            "the worker keeping a test's figures after a pass",
+            f"500 attempts of {size:,}",
+            f"violation cells {refresh * 1000:.0f} ms, keys {keys * 1000:.0f} ms",
+            "",
+            "",
+            None,
+        ),
     ]
 
 
-def measure_case_files() -> list[str]:
+def measure_case_files() -> list[Row]:
     """The case files of CASE_FILES attempts as one ZIP from a simulator on loopback, then the
-    first LATENCY_CASE_FILES of them with storage LATENCY_MS away, several files in flight (the
-    product) against one at a time (the reference), in the same run."""
+    first LATENCY_CASE_FILES of them with storage LATENCY_MS away: the product (several files
+    in flight, the next attempt's URLs asked for ahead) against the same without asking ahead
+    and against one file at a time, in the same run."""
     database.empty_tables()
     with Simulator(attempts=CASE_FILES, seed=18, freeze_clock=True) as simulator:
         settings.AUTOPROCTOR_BASE_URL = simulator.base_url
@@ -218,22 +248,38 @@ def measure_case_files() -> list[str]:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         rows = [
-            f"| case files of {len(attempts)} attempts ({files:,} evidence files over HTTP) as "
-            f"one ZIP | {seconds:.1f} s | {peak / 2**20:.1f} MB | "
-            f"{total / 2**20:.1f} MB streamed |",
+            Row(
+                "case files of a test, one ZIP, loopback",
+                f"{len(attempts)} attempts, {files:,} evidence files over HTTP",
+                f"{seconds:.1f} s, peak {peak / 2**20:.1f} MB",
+                f"{total / 2**20:.1f} MB streamed",
+                "",
+                None,
+            )
         ]
         few = attempts[:LATENCY_CASE_FILES]
         few_files = EvidenceRecord.objects.filter(attempt__in=few).exclude(s3_path=None).count()
         simulator.latency = LATENCY_MS / 1000
-        for fetches in (evidence_fetch.CASE_FILE_FETCHES, 1):
+        timings = {}
+        for fetches, ahead in ((evidence_fetch.CASE_FILE_FETCHES, True),
+                               (evidence_fetch.CASE_FILE_FETCHES, False), (1, False)):  # fmt: skip
             EvidenceRecord.objects.update(presigned_url="", presigned_url_expires_at=None)
-            with _fetches(fetches):
-                seconds, _ = _stream(few, user.username)
-            rows.append(
-                f"| case files of {len(few)} attempts ({few_files:,} files), storage "
-                f"{LATENCY_MS} ms away, {fetches} file(s) in flight | {seconds:.1f} s | | "
-                f"{few_files / seconds:.0f} files/s |"
+            with _fetches(fetches, ahead):
+                timings[(fetches, ahead)], _ = _stream(few, user.username)
+        product = timings[(evidence_fetch.CASE_FILE_FETCHES, True)]
+        without = timings[(evidence_fetch.CASE_FILE_FETCHES, False)]
+        rows.append(
+            Row(
+                f"case files of a test, storage {LATENCY_MS} ms away",
+                f"{len(few)} attempts, {few_files:,} files",
+                f"{product:.1f} s ({few_files / product:.0f} files/s): "
+                f"{evidence_fetch.CASE_FILE_FETCHES} files in flight, next attempt presigned ahead",
+                f"without presigning ahead: {without:.1f} s; one file at a time: "
+                f"{timings[(1, False)]:.1f} s",
+                "faster than without presigning ahead",
+                product < without,
             )
+        )
     return rows
 
 
@@ -246,13 +292,13 @@ def _stream(attempts: list, user_name: str) -> tuple[float, int]:
 
 
 @contextmanager
-def _fetches(number: int):
-    saved = evidence_fetch.CASE_FILE_FETCHES
-    evidence_fetch.CASE_FILE_FETCHES = number
+def _fetches(number: int, ahead: bool):
+    saved = evidence_fetch.CASE_FILE_FETCHES, evidence_fetch.PRESIGN_AHEAD
+    evidence_fetch.CASE_FILE_FETCHES, evidence_fetch.PRESIGN_AHEAD = number, ahead
     try:
         yield
     finally:
-        evidence_fetch.CASE_FILE_FETCHES = saved
+        evidence_fetch.CASE_FILE_FETCHES, evidence_fetch.PRESIGN_AHEAD = saved
 
 
 def main() -> None:
@@ -270,9 +316,7 @@ def main() -> None:
         rows += measure_test_page(arguments.attempts)
     if "case-files" in groups:
         rows += measure_case_files()
-    print("| what | figure | reference in the same run | target |")
-    print("|---|---|---|---|")
-    print("\n".join(rows))
+    print("\n".join(Report(rows=rows).results_table()))
     print(f"load average at end: {load_average()}")
 
 
