@@ -1,4 +1,7 @@
-"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export,retention,analytics]`
+"""`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export,...]`
+
+Groups: results, upsert, evidence, network, pages, export, retention, analytics (a test's page,
+case files).
 
 Creates and migrates the benchmark database (BENCH_DATABASE_URL), runs the benchmarks and prints
 Markdown: the table of figures against their references and targets, the cost curve over the
