@@ -36,19 +36,41 @@ def refresh(attempt_ids: Iterable[int]) -> None:
 
 
 def refresh_synced_since(moment: datetime) -> None:
-    """Recompute the keys of the attempts a sync changed at or after `moment`."""
-    refresh(Attempt.objects.filter(last_synced_at__gte=moment).values_list("pk", flat=True))
+    """Recompute the keys of the attempts a sync changed at or after `moment`: two statements
+    whatever their number (a first pass writes them all)."""
+    since = connection.ops.adapt_datetimefield_value(moment)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_keys()} WHERE attempt_id IN (SELECT id FROM {_attempts()} "  # noqa: S608 (model metadata)
+            "WHERE last_synced_at >= %s AND lookup_key = '')",
+            [since],
+        )
+        cursor.execute(
+            f"{_INSERT} WHERE last_synced_at >= %s AND lookup_key <> '' "
+            "ON CONFLICT (attempt_id) DO UPDATE SET lookup_key = excluded.lookup_key, "
+            "email_key = excluded.email_key, name_key = excluded.name_key",
+            [since],
+        )
 
 
 def rebuild() -> None:
-    """Recompute every attempt's keys, in one statement (LOWER and TRIM as Django's Lower and
-    Trim write them on both databases)."""
-    keys = connection.ops.quote_name(AttemptKey._meta.db_table)
-    attempts = connection.ops.quote_name(Attempt._meta.db_table)
+    """Recompute every attempt's keys, in one statement."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {keys}")  # noqa: S608 (model metadata)
-        cursor.execute(
-            f"INSERT INTO {keys} (attempt_id, lookup_key, email_key, name_key) "  # noqa: S608 (model metadata)
-            "SELECT id, lookup_key, LOWER(TRIM(candidate_email)), LOWER(TRIM(candidate_name)) "
-            f"FROM {attempts} WHERE lookup_key <> ''"
-        )
+        cursor.execute(f"DELETE FROM {_keys()}")  # noqa: S608 (model metadata)
+        cursor.execute(f"{_INSERT} WHERE lookup_key <> ''")
+
+
+def _keys() -> str:
+    return connection.ops.quote_name(AttemptKey._meta.db_table)
+
+
+def _attempts() -> str:
+    return connection.ops.quote_name(Attempt._meta.db_table)
+
+
+# LOWER and TRIM as Django's Lower and Trim write them, on both databases.
+_INSERT = (
+    f"INSERT INTO {AttemptKey._meta.db_table} (attempt_id, lookup_key, email_key, name_key) "  # noqa: S608 (model metadata)
+    "SELECT id, lookup_key, LOWER(TRIM(candidate_email)), LOWER(TRIM(candidate_name)) "
+    f"FROM {Attempt._meta.db_table}"
+)

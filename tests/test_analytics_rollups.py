@@ -92,6 +92,18 @@ def test_a_results_pass_alone_keys_the_attempts_it_wrote(simulator):
     sync_results(client=client_for(simulator))
     assert AttemptKey.objects.count() == Attempt.objects.exclude(lookup_key="").count() > 0
     assert kept_keys() == recomputed_keys()
+    # A later pass that renames one attempt and moves another out of every test.
+    since = timezone.now()
+    renamed, moved, untouched = Attempt.objects.order_by("pk")[:3]
+    Attempt.objects.filter(pk=renamed.pk).update(
+        candidate_name="  Zoë NEW ", candidate_email="New@Example.org", last_synced_at=since
+    )
+    Attempt.objects.filter(pk=moved.pk).update(lookup_key="", last_synced_at=since)
+    Attempt.objects.filter(pk=untouched.pk).update(candidate_name="Not synced")
+    signals.announce(signals.attempts_synced, run_id=None, since=since)
+    assert AttemptKey.objects.get(attempt=renamed).email_key == "new@example.org"
+    assert not AttemptKey.objects.filter(attempt=moved).exists()
+    assert AttemptKey.objects.get(attempt=untouched).name_key != "not synced"  # not re-read
 
 
 def replace_evidence(attempt, *rows):
