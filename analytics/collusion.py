@@ -33,8 +33,8 @@ from proctoring.models import Attempt, EvidenceRecord
 MIN_SHARED_MINUTES = 3
 MIN_JACCARD = 0.5
 CROWD = 20
-MAX_GROUPS = 50
-MAX_MEMBERS = 10
+MAX_GROUPS = 20
+MAX_MEMBERS = 5
 PAIR_FIELDS = ["id", "test_attempt_id", "candidate_name", "candidate_email", "started_at"]
 
 

@@ -205,3 +205,22 @@ def test_the_tests_index_warns_test_admins_only(test_admin_client, proctor_clien
     make_usage(credits_remaining=412)
     assert 'id="credits-warning"' in test_admin_client.get(reverse("tests-index")).content.decode()
     assert 'id="credits-warning"' not in proctor_client.get(reverse("tests-index")).content.decode()
+
+
+def test_the_page_lists_the_largest_groups_and_spikes_and_says_how_many_more(proctor_client):
+    for number in range(collusion.MAX_GROUPS + 2):
+        for _ in range(2):
+            attempt(f"Pair {number}", f"pair{number:02d}@example.org")
+    crowd = [attempt("Crowd", "crowd@example.org") for _ in range(collusion.MAX_MEMBERS + 2)]
+    for person in crowd[:3]:
+        events(person, *range(cohort.MAX_SPIKES + 1))  # a spike in every one of those minutes
+    emails = collusion.shared_emails("exam")
+    assert (len(emails), emails.total, emails.hidden) == (collusion.MAX_GROUPS, 23, 3)
+    largest = next(group for group in emails if group.key == "crowd@example.org")
+    assert (len(largest.attempts), largest.more) == (collusion.MAX_MEMBERS, 2)
+    strip = cohort.minute_strip("exam")
+    assert (len(strip.spikes), strip.hidden_spikes) == (cohort.MAX_SPIKES, 1)
+    page = proctor_client.get(reverse("test-page", args=["exam"])).content.decode()
+    assert "2 more</a>" in page and "?lookup_key=exam&amp;q=crowd%40example.org" in page
+    assert "3 smaller groups not shown" in page
+    assert "1 smaller spike not listed" in page
