@@ -88,7 +88,6 @@ class AttemptResult:
     outcome: Outcome
     message: str = ""
     fatal: BaseException | None = field(default=None, repr=False)
-    attempt_id: int | None = None
 
 
 def pending_attempts() -> QuerySet[Attempt]:
@@ -122,18 +121,19 @@ def sync_evidence(
         limit = AdaptiveLimit(
             start=settings.SYNC_EVIDENCE_WORKERS, maximum=settings.SYNC_EVIDENCE_MAX_CONCURRENCY
         )
+    stored: list[int] = []
     try:
         with api_client(client) as api, api.listening(limit.observe, pool=limit.maximum):
-            results = fetch_pending(api, limit, tally)
+            results = fetch_pending(api, limit, tally, stored=stored)
     except AutoProctorError as error:  # not configured
         return runs.fail_run(run, error)
     except Exception as error:
         runs.close_after_crash(run, error)
         raise
+    finally:
+        if stored:  # also those stored before a crash
+            signals.announce(signals.evidence_changed, attempt_ids=stored)
 
-    stored = [result.attempt_id for result in results if result.outcome is Outcome.STORED]
-    if stored:
-        signals.announce(signals.evidence_changed, attempt_ids=stored)
     logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
     run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
     failures = [result for result in results if result.outcome is Outcome.FAILED]
@@ -146,13 +146,18 @@ def sync_evidence(
 
 
 def fetch_pending(
-    client: AutoProctorClient, limit: AdaptiveLimit, tally: progress.Tally | None = None
+    client: AutoProctorClient,
+    limit: AdaptiveLimit,
+    tally: progress.Tally | None = None,
+    *,
+    stored: list[int] | None = None,
 ) -> list[AttemptResult]:
     """Every pending attempt, as many at once as `limit` allows, results in queue order.
 
     With several in flight, one heartbeat keeps the pass's claims alive; one at a time, each
     attempt is claimed for a whole lease, which outlasts its calls. Another beat stores the
-    tally's figures every few seconds."""
+    tally's figures every few seconds. `stored` collects the pks of the attempts whose
+    evidence was stored, as they are."""
     queue = list(pending_attempts().values_list("pk", "test_attempt_id"))
     stop = threading.Event()
     claims = ClaimBook()
@@ -161,7 +166,8 @@ def fetch_pending(
 
     def work(item: tuple[int, str]) -> AttemptResult:
         result = fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
-        result.attempt_id = item[0]
+        if stored is not None and result.outcome is Outcome.STORED:
+            stored.append(item[0])  # the pks whose records this pass replaced
         tally.set_concurrency(limit.current)
         tally.step(1, partial(count_outcome, result.outcome))
         return result
