@@ -156,20 +156,23 @@ def _groups(lookup_key: str, key: str, counted: str | None = None) -> Groups:
     rows.sort(key=lambda row: (-row[1], row[0]))
     sizes = dict(rows[:MAX_GROUPS])
     members = defaultdict(list)
+    # From the keys' index to the attempts by primary key: only the shown groups' rows.
     ranked = (
-        Attempt.objects.filter(lookup_key=lookup_key, **{f"keys__{key}__in": list(sizes)})
-        .annotate(group_key=F(f"keys__{key}"))
+        AttemptKey.objects.filter(lookup_key=lookup_key, **{f"{key}__in": list(sizes)})
         .annotate(
             rank=Window(
-                RowNumber(), partition_by=[F("group_key")], order_by=[F("started_at"), F("pk")]
+                RowNumber(),
+                partition_by=[F(key)],
+                order_by=[F("attempt__started_at"), F("attempt_id")],
             )
         )
         .filter(rank__lte=MAX_MEMBERS)
-        .only(*PAIR_FIELDS)
-        .order_by("started_at", "pk")
+        .select_related("attempt")
+        .only(key, *[f"attempt__{name}" for name in PAIR_FIELDS])
+        .order_by("attempt__started_at", "attempt_id")
     )
-    for attempt in ranked:
-        members[attempt.group_key].append(attempt)
+    for row in ranked:
+        members[getattr(row, key)].append(row.attempt)
     shown = [Group(key, members[key], sizes[key]) for key in sorted(sizes)]
     return Groups(shown, len(rows))
 
