@@ -144,7 +144,7 @@ def sync_results(
     except (AutoProctorError, LeaseLost) as error:
         logger.warning("Results pass failed: %s", runs.safe_message(error))
         runs.fail_run(run, error, problems)
-        _announce_review(run, newly_below)  # the pages stored before the failure count
+        _announce(run, newly_below)  # the pages stored before the failure count
         return run
     except Exception as error:
         runs.close_after_crash(run, error)
@@ -152,11 +152,12 @@ def sync_results(
     finally:
         lease.release()
     runs.finish_run(run, problems)
-    _announce_review(run, newly_below)
+    _announce(run, newly_below)
     return run
 
 
-def _announce_review(run: SyncRun, newly_below: list[str]) -> None:
+def _announce(run: SyncRun, newly_below: list[str]) -> None:
+    """Tell the listeners what the pass wrote, and which attempts it found below the threshold."""
     if run.created or run.updated:
         signals.announce(signals.attempts_synced, run_id=run.pk, since=run.started_at)
     if newly_below:
