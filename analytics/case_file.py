@@ -15,21 +15,20 @@ way as one ZIP holding one ZIP each.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
+from zipstream import ZIP_STORED, ZipStream
 
-from analytics.evidence_fetch import AttemptFiles
 from audit.models import AuditEvent
 from dashboard.export import iso_utc, neutralise
+from proctoring.evidence_fetch import AttemptFiles
 from proctoring.models import Attempt, EvidenceRecord
+from proctoring.zip_manifest import ManifestedZip, json_bytes, safe_name
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
 
 README = """\
@@ -49,11 +48,6 @@ dismissals.csv          Evidence records reviewers judged not to count, with why
 audit.csv               Every audited action about this attempt, oldest first.
 MANIFEST.sha256         The SHA-256 of every other file: check with `sha256sum -c MANIFEST.sha256`.
 """
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_name(text: str) -> str:
-    return SAFE_NAME.sub("-", text).strip("-.") or "unnamed"
 
 
 def _csv(rows: Iterable[list]) -> bytes:
@@ -64,34 +58,12 @@ def _csv(rows: Iterable[list]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _json(value) -> bytes:
-    return json.dumps(value, indent=2, ensure_ascii=False).encode()
-
-
 def evidence_file_name(record: EvidenceRecord) -> str:
     suffix = PurePosixPath(record.s3_path or "").suffix[:10]
     return (
         f"evidence/{record.device}-{record.position:04d}-{safe_name(record.label)}"
         f"{safe_name(suffix) if suffix else ''}"
     ).replace("-.", ".")
-
-
-class _Manifest:
-    """Hashes members as they stream; `lines()` is the manifest once they have all passed."""
-
-    def __init__(self) -> None:
-        self.hashes: list[tuple[str, str]] = []
-
-    def hashed(self, name: str, data: Callable[[], Iterable[bytes] | bytes]) -> Iterator[bytes]:
-        digest = hashlib.sha256()
-        produced = data()
-        for chunk in [produced] if isinstance(produced, bytes) else produced:
-            digest.update(chunk)
-            yield chunk
-        self.hashes.append((name, digest.hexdigest()))
-
-    def lines(self) -> Iterator[bytes]:
-        yield "".join(f"{digest}  {name}\n" for name, digest in self.hashes).encode()
 
 
 def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
@@ -161,8 +133,8 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
     )
     members = [
         ("README.txt", lambda: readme.encode()),
-        ("attempt.json", lambda: _json(attempt.raw)),
-        ("evidence-records.json", lambda: _json([record.raw for record in records])),
+        ("attempt.json", lambda: json_bytes(attempt.raw)),
+        ("evidence-records.json", lambda: json_bytes([record.raw for record in records])),
     ]
     names = set()
     for record in with_file:
@@ -190,14 +162,10 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
 
 def case_file_stream(attempt: Attempt, *, user_name: str) -> ZipStream:
     """The attempt's case file as a ZipStream: iterate it for the bytes of the ZIP."""
-    manifest = _Manifest()
-    stream = ZipStream(compress_type=ZIP_DEFLATED)
+    archive = ManifestedZip()
     for name, data in _members(attempt, user_name):
-        # Images and audio are compressed already.
-        compress = ZIP_STORED if name.startswith("evidence/") else None
-        stream.add(manifest.hashed(name, data), name, compress_type=compress)
-    stream.add(manifest.lines(), "MANIFEST.sha256")
-    return stream
+        archive.add(name, data, stored=name.startswith("evidence/"))
+    return archive.finish()
 
 
 def case_file_name(attempt: Attempt) -> str:
