@@ -2,8 +2,9 @@
 
 It holds the attempt and its evidence records as AutoProctor sent them (JSON), every evidence
 file (fetched through presigned URLs, several at a time: evidence_fetch.py), a printable
-report.html, the review history, notes, dismissals and the attempt's audit entries (CSV), a
-README.txt and MANIFEST.sha256, the SHA-256 of every other file in `sha256sum -c` format.
+report.html, the review history, notes, dismissals, the attempt's audit entries and the
+candidate's response (CSV), a README.txt and MANIFEST.sha256, the SHA-256 of every other file
+in `sha256sum -c` format.
 
 The ZIP is streamed (zipstream-ng): each member is a generator read only when the stream
 reaches it, and each member's hash is taken as its bytes pass, so the manifest, the last
@@ -25,6 +26,7 @@ from django.utils import timezone
 from zipstream import ZIP_STORED, ZipStream
 
 from audit.models import AuditEvent
+from candidates import selectors as candidate_selectors
 from dashboard.export import iso_utc, neutralise
 from proctoring.evidence_fetch import AttemptFiles
 from proctoring.models import Attempt, EvidenceRecord
@@ -46,6 +48,7 @@ review-history.csv      Every verdict given to the attempt, oldest first.
 notes.csv               Reviewers' notes, on the attempt or on one evidence record.
 dismissals.csv          Evidence records reviewers judged not to count, with why.
 audit.csv               Every audited action about this attempt, oldest first.
+candidate-response.csv  The candidate's response through a response link, if they sent one.
 MANIFEST.sha256         The SHA-256 of every other file: check with `sha256sum -c MANIFEST.sha256`.
 """
 
@@ -100,6 +103,12 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
              d.reason]
             for d in rows
         )  # fmt: skip
+
+    def candidate_response():
+        answer = candidate_selectors.response_of(attempt)
+        yield _csv([["received_at", "text"]])
+        if answer is not None:
+            yield _csv([[iso_utc(answer.received_at), answer.text]])
 
     def audit():
         rows = AuditEvent.objects.filter(attempt=attempt).order_by("at", "id")
@@ -156,6 +165,7 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
         ("notes.csv", notes),
         ("dismissals.csv", dismissals),
         ("audit.csv", audit),
+        ("candidate-response.csv", candidate_response),
     ]
     return members
 

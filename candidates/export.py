@@ -12,6 +12,7 @@ keeps data, it does not hide it from the person it is about.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -34,9 +35,10 @@ EXPORT = "candidate.export"
 README = """\
 A copy of the personal data held about {email}
 Made {made} by {made_by}, from the proctoring dashboard of the organisation that ran the
-test(s). It holds {count} test attempt(s), each in its own folder under attempts/.
+test(s). It holds {count} test attempt(s), each in its own folder under attempts/, numbered
+from the earliest (001-<attempt id>; attempt-as-stored.json gives the id in full).
 
-In each attempts/<attempt id>/ folder:
+In each attempt's folder:
 
 attempt-as-received.json  The attempt exactly as the proctoring service (AutoProctor) sent it.
 attempt-as-stored.json    What the dashboard keeps of it: the test, your name and email, when
@@ -65,7 +67,7 @@ Times are in UTC (ISO 8601, ending in Z).
 
 
 def iso(moment) -> str | None:
-    return moment.astimezone(timezone.UTC).isoformat().replace("+00:00", "Z") if moment else None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def candidate_attempts(email: str):
@@ -261,12 +263,9 @@ def candidate_export_stream(
     )
     archive.add("README.txt", lambda: readme.encode())
     who = Reviewers()
-    folders: set[str] = set()
-    for attempt in attempts:
-        folder = f"attempts/{safe_name(attempt.test_attempt_id)}"
-        if folder in folders:  # one id under two AutoProctor accounts, or alike once made safe
-            folder = f"{folder}-{attempt.pk}"
-        folders.add(folder)
+    for number, attempt in enumerate(attempts, start=1):
+        # Numbered, so two attempt ids that read alike once made safe never share a folder.
+        folder = f"attempts/{number:03d}-{safe_name(attempt.test_attempt_id)}"
         _add_attempt(archive, attempt, folder, who)
     key = key_of(attempts[0], ContextKind.CANDIDATE) if attempts else email.strip().lower()
     archive.add("context-notes.json", lambda: _context_notes(key, who))

@@ -48,7 +48,7 @@ def candidate_view(link: ResponseLink) -> CandidateView:
         verdict=verdict,
         violations=[record for record in records if record.is_violation],
         files=[record for record in records if record.has_file],
-        response=CandidateResponse.objects.filter(attempt=attempt).first(),
+        response=response_of(attempt),
     )
 
 
@@ -64,9 +64,13 @@ class ReportPanel:
         return next((link for link in self.links if link.state() == "live"), None)
 
 
+def response_of(attempt: Attempt) -> CandidateResponse | None:
+    return CandidateResponse.objects.filter(attempt=attempt).first()
+
+
 def report_panel(attempt: Attempt) -> ReportPanel:
     return ReportPanel(
-        response=CandidateResponse.objects.filter(attempt=attempt).first(),
+        response=response_of(attempt),
         links=list(ResponseLink.objects.filter(attempt=attempt)[:5]),
     )
 

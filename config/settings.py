@@ -210,11 +210,14 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "config.log_format.JsonFormatter"},
     },
+    # A candidate's response-link token never reaches a log line (config.log_redaction).
+    "filters": {"response_tokens": {"()": "config.log_redaction.RedactResponseTokens"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
+            "filters": ["response_tokens"],
         }
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
