@@ -1,6 +1,6 @@
 """What every page behind a response link carries: a strict Content-Security-Policy of its own,
-no indexing, no framing, no referrer (the URL holds the token), no caching, and a limit on
-requests per address per minute, counted before the token is even looked at.
+no indexing, no framing, no referrer to another site (the URL holds the token), no caching,
+and a limit on requests per address per minute, counted before the token is looked at.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ CANDIDATE_HEADERS = {
     "Content-Security-Policy": CANDIDATE_CSP,
     "X-Robots-Tag": "noindex, nofollow",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Same origin only (as the staff site): the token in the URL is sent to no other site, and
+    # the browser still sends the Origin that Django's CSRF check compares ("no-referrer"
+    # makes Chromium send "null" with the form, and the response is refused).
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 WINDOW_SECONDS = 60

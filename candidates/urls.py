@@ -17,7 +17,7 @@ urlpatterns = [
         name="candidate-link-create",
     ),
     path(
-        "attempts/<int:attempt_id>/candidate-link/<int:link_id>/revoke/",
+        "attempts/<int:attempt_id>/candidate-link/revoke/",
         staff.revoke_link,
         name="candidate-link-revoke",
     ),

@@ -100,7 +100,6 @@ def url_for():
         "lookup_key": attempt.lookup_key,
         "first_id": attempt.pk,
         "second_id": attempt.pk,
-        "link_id": 1,
     }
     return lambda name: reverse_with(name, ids)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from access.permissions import (
@@ -43,16 +43,16 @@ def create_link(request: HttpRequest, attempt_id: int) -> HttpResponse:
         },
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
-def revoke_link(request: HttpRequest, attempt_id: int, link_id: int) -> HttpResponse:
+def revoke_link(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Close the attempt's open link (there is at most one: a new link closes the last)."""
     attempt = attempt_for(request.user, attempt_id)
-    link = get_object_or_404(ResponseLink, pk=link_id, attempt=attempt)
-    services.revoke_link(link=link, user=request.user)
+    for link in ResponseLink.objects.filter(attempt=attempt, revoked_at__isnull=True):
+        services.revoke_link(link=link, user=request.user)
     return redirect("attempt-report", attempt_id=attempt.pk)
 
 
