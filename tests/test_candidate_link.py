@@ -40,7 +40,7 @@ def flagged(test_admin):
         candidate_name="Ada Example",
         candidate_email="ada@example.org",
         lookup_key="physics-final",
-        trust_score=0.41,
+        trust_score=0.4173,
     )
     make_records(attempt, "multiple-faces", "tab-switch", s3_path=None)
     make_records(attempt, "face-seen", is_violation=False, s3_path=None)
@@ -82,7 +82,8 @@ def test_the_candidate_sees_nothing_meant_for_staff(flagged, proctor_client, pro
         "INTERNAL-REASON-42",  # the verdict's reason
         "INTERNAL-NOTE-77",  # reviewers' notes
         proctor.username,  # who reviewed
-        "41",  # the trust score
+        "41.7",  # the trust score, in any form
+        "0.417",
         other.lookup_key,  # another attempt of the same candidate
         "/attempts/",  # any way into the staff site
         "/review/",

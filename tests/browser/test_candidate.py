@@ -12,6 +12,7 @@ from candidates.models import ResponseLink
 from proctoring.models import Attempt
 from review import services
 from review.models import Verdict
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import log_in, open_page
 from tests.fixtures.data import make_attempt, make_records
 from tests.test_views_evidence import synced_attempt_with
@@ -51,6 +52,7 @@ def test_a_candidate_opens_the_link_sees_only_their_attempt_and_responds(
 
     context, candidate, watcher = open_page(browser, live_server)
     candidate.goto(url)
+    assert serious_violations(candidate) == []
     text = candidate.inner_text("main")
     assert flagged.lookup_key in text
     assert "Suspicious" in text
