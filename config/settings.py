@@ -22,6 +22,7 @@ from config.env import (
     env_url,
     env_url_list,
 )
+from config.log_format import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -203,26 +204,7 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format; use json or plain.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "config.log_format.JsonFormatter"},
-    },
-    # A candidate's response-link token never reaches a log line (config.log_redaction).
-    "filters": {"response_tokens": {"()": "config.log_redaction.RedactResponseTokens"}},
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-            "filters": ["response_tokens"],
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOGGING = logging_settings(LOG_FORMAT, LOG_LEVEL)  # stdout, with response-link tokens redacted
 
 # --- AutoProctor --------------------------------------------------------------------------
 # Everything assumed about AutoProctor's API that may differ on a real account is a setting
