@@ -233,3 +233,24 @@ def test_a_proctor_has_no_export(two_sams, proctor_client):
     assert reverse("candidate-export", args=[first.pk]).encode() not in report.content
     assert proctor_client.post(reverse("candidate-export", args=[first.pk])).status_code == 403
     assert not AuditEvent.objects.filter(action="candidate.export").exists()
+
+
+def test_a_hundred_attempts_cost_a_fixed_number_of_queries_each(db, tmp_path):
+    """Its audit row, records, verdicts, notes, dismissals, response and links: 7 queries an
+    attempt, whatever the candidate's count (the files stream as the case file's do)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.fixtures.data import make_attempts, make_records
+
+    def queries_for(count, email):
+        for attempt in make_attempts(count, candidate_email=email):
+            make_records(attempt, "tab-switch", "noise-detected", s3_path=None)
+        with CaptureQueriesContext(connection) as captured:
+            archive = export(email, tmp_path)
+        assert len(folders_of(archive)) == count
+        return len(captured)
+
+    ten, hundred = queries_for(10, "ten@example.org"), queries_for(100, "many@example.org")
+    per_attempt = (hundred - ten) / 90
+    assert per_attempt <= 7, f"{per_attempt:.1f} queries per attempt"
