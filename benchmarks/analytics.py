@@ -30,12 +30,12 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from analytics import evidence_fetch  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
 from autoproctor.testing import Simulator  # noqa: E402
 from benchmarks import database  # noqa: E402
 from benchmarks.measure import median  # noqa: E402
 from benchmarks.pages import ADMIN_NAME, admin_client  # noqa: E402
+from proctoring import evidence_fetch  # noqa: E402
 from proctoring.api_client import client_from_settings  # noqa: E402
 from proctoring.models import Attempt, EvidenceRecord  # noqa: E402
 from proctoring.sync import sync_evidence, sync_results  # noqa: E402

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from proctoring.models import Attempt, ErasureTombstone, EvidenceRecord
+from retention import signals
 from review.services import review_history_delete
 
 DEFAULT_BATCH_SIZE = 500
@@ -73,6 +74,7 @@ def erase_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None 
     now = now or timezone.now()
     tombstone(attempt_ids, reason, now=now)
     EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
+    signals.personal_data_erased.send(sender="retention", attempt_ids=attempt_ids)
     Attempt.objects.filter(pk__in=attempt_ids).update(
         candidate_name="",
         candidate_email="",
