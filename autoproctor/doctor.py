@@ -25,7 +25,7 @@ import requests
 
 from .answers import ATTEMPT, EVIDENCE_FILE_URL, SIGNED_ATTEMPT, SIGNED_TIMESTAMP
 from .answers import RESULTS as RESULTS_CALL
-from .client import ATTEMPT_PATH, EVIDENCE_FILE_URL_PATH, RESULTS_PATH, encode
+from .paths import ATTEMPT_PATH, EVIDENCE_FILE_URL_PATH, RESULTS_PATH, encode
 from .doctor_report import EVIDENCE, PRESIGNED, REPORT, RESULTS, USAGE, DoctorReport, Probe
 from .errors import AutoProctorError
 from .listing_order import ASCENDING, DESCENDING, UNORDERED, listing_direction
