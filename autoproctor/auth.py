@@ -103,7 +103,8 @@ class AuthProbe:
         self._try_form = try_form
         self._learn = learn
         self.verdict: BadCredentials | None = None  # set once probing found nothing
-        self.tried: list[tuple[str, str, int | None]] = []
+        self.tried: list[tuple[str, str, int | None]] = []  # the refused forms, with status
+        self.calls: list[str] = []  # each call the probe made, in words, in order
 
     def recover(self, refused: BadCredentials, *, refused_call_was_results: bool) -> bool:
         """True when another form works (and was learned); else raises BadCredentials saying
@@ -111,6 +112,7 @@ class AuthProbe:
         if self.verdict is not None:
             raise self.verdict
         proof = self._prove()
+        self.calls.append(f"{proof.words.split(' answered')[0]} (proves the secret)")
         words_point = points_at_signing(refused.message)
         worth_probing = proof.verdict == ACCEPTED or (
             words_point and not (proof.verdict == REFUSED and proof.on_known_attempt)
@@ -124,6 +126,7 @@ class AuthProbe:
             forms.insert(0, (unit, encoding))  # the refused call may be the only one refusing
         self.tried.append((unit, encoding, refused.status))
         for each_unit, each_encoding in forms:
+            self.calls.append(f"results, page 1, with {auth_form_words(each_unit, each_encoding)}")
             status = self._try_form(each_unit, each_encoding)
             logger.warning(
                 "AutoProctor's tenant calls signed with %s: %s",

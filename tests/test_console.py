@@ -188,8 +188,12 @@ def test_a_failed_call_names_the_problem_and_shows_the_answer(sim, test_admin_cl
     page = call(test_admin_client, "results", page="1")
 
     assert outcome_of(page) == "failed"
-    assert shown_statuses(page) == ["403"]
+    # The refused call, the attempt-signed call that proves the secret wrong, and the other
+    # authentication forms tried once each (autoproctor/auth.py): every one shown.
+    assert shown_statuses(page) == ["403"] * 5
     assert "AUTOPROCTOR_CLIENT_ID / AUTOPROCTOR_CLIENT_SECRET" in page
+    assert "the client secret (or the client id) is wrong" in page
+    assert "not-the-right-secret" not in page
 
 
 def test_without_credentials_the_console_says_what_to_set_and_sends_nothing(
