@@ -120,16 +120,15 @@ class Doctor:
                 return None
         if response is None:
             error = self.calls.last_error
-            if error is None or error.status is None:
-                report.judge(
-                    RESULTS,
-                    False,
-                    f"no answer from {client.base_url}",
-                    "Check AUTOPROCTOR_BASE_URL and that this server can reach it (network, "
-                    "proxy, firewall, DNS).",
-                )
-            else:
-                report.judge(RESULTS, False, f"HTTP {error.status}", error.message)
+            detail = f"HTTP {error.status}" if error and error.status else "no answer"
+            report.judge(
+                RESULTS,
+                False,
+                f"{detail} from {client.base_url}",
+                error.message
+                if error
+                else "Check AUTOPROCTOR_BASE_URL and that this server can reach it.",
+            )
             return None
         if response.status_code != 200:
             with response:

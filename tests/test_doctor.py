@@ -102,17 +102,20 @@ def test_a_wrong_secret_exits_1_naming_the_secret(simulator, settings):
     assert status == 1
     assert "results: FAILED" in report
     assert "check AUTOPROCTOR_CLIENT_ID / AUTOPROCTOR_CLIENT_SECRET" in report
+    assert "the client secret (or the client id) is wrong" in report
     assert "not-the-secret" not in report
 
 
 def test_a_dead_host_exits_1_naming_the_address_to_check(simulator, settings):
     settings.AUTOPROCTOR_BASE_URL = "http://127.0.0.1:9"
+    settings.AUTOPROCTOR_MAX_RETRIES = 1
 
     status, report = doctor()
 
     assert status == 1
     assert "results, page 1: no answer" in report
-    assert "Check AUTOPROCTOR_BASE_URL" in report
+    assert "Could not reach http://127.0.0.1:9" in report
+    assert "AUTOPROCTOR_BASE_URL" in report
 
 
 def test_missing_credentials_exit_1_saying_what_to_set(simulator, settings):
