@@ -9,7 +9,7 @@ whose evidence has files: the presigned step is checked on a real file, or said 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .answers import ATTEMPT, EVIDENCE_FILE_URL, SIGNED_ATTEMPT
 from .answers import EVIDENCE as EVIDENCE_JSON
@@ -29,8 +29,23 @@ from .wire import (
 if TYPE_CHECKING:
     import requests
 
-    from .doctor import Doctor
+    from .client import AutoProctorClient
+    from .doctor_calls import DoctorCalls
+    from .doctor_report import DoctorReport
     from .values import AttemptData
+
+
+class Doctor(Protocol):
+    """What these checks use of the doctor (doctor.Doctor)."""
+
+    client: AutoProctorClient
+    report: DoctorReport
+    calls: DoctorCalls
+
+    def refusal(self, endpoint: str, response, auth: str, attempt_id: str | None = None) -> str: ...
+
+    def failure(self, endpoint: str, response, attempt_id: str) -> str: ...
+
 
 # Attempts whose evidence the doctor reads, at most, looking for one with files.
 EVIDENCE_SEARCH = 6

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from autoproctor import AutoProctorClient
 from autoproctor.forms import CallForms
+from proctoring.api_client import client_from_settings
 from proctoring.models import ApiProfile, Attempt
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def profiled_client(**overrides: Any) -> AutoProctorClient:
     overrides.setdefault("forms", profile_forms(current_profile()))
     overrides.setdefault("on_learn", remember_forms)
     overrides.setdefault("known_attempts", stored_attempt_ids)
-    return AutoProctorClient.from_settings(**overrides)
+    return client_from_settings(**overrides)
 
 
 def mark_checked(report: dict, **fields: Any) -> ApiProfile:
