@@ -78,3 +78,16 @@ def time_form(value: Any) -> str:
         has_zone = time_part[-1:] in ("Z", "z") or "+" in time_part or "-" in time_part
         return ISO_WITH_ZONE if has_zone else ISO_WITHOUT_ZONE
     return ISO_WITH_ZONE
+
+
+def forms_of(times: dict[str, Any], score: Any, scale: str) -> tuple[tuple[str, str], ...]:
+    """(field, form in words) for each of an attempt's values in another form than the
+    contract's: its times (`times`: field -> value as sent) and its trust score on `scale`."""
+    forms = [
+        (name, TIME_FORM_WORDS[form])
+        for name, value in times.items()
+        if value not in (None, "") and (form := time_form(value)) != ISO_WITH_ZONE
+    ]
+    if scale == PERCENT and score not in (None, ""):
+        forms.append(("trust_score", SCALE_WORDS[PERCENT]))
+    return tuple(forms)

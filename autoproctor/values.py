@@ -16,16 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .scales import (
-    FRACTION,
-    ISO_WITH_ZONE,
-    PERCENT,
-    SCALE_WORDS,
-    TIME_FORM_WORDS,
-    fraction_of,
-    score_scale,
-    time_form,
-)
+from .scales import FRACTION, PERCENT, forms_of, fraction_of, score_scale
 from .wire import EVIDENCE_PROCESSED, pick
 
 # How long a presigned URL lives when it does not say (assumed in the contract).
@@ -257,16 +248,9 @@ def parse_attempt(
         raise Invalid("test_attempt_id", "missing")
     user = read("user_details")
     user = user if isinstance(user, dict) else {}
-    forms = []
     times = {name: read(name) for name in ("started_at", "submitted_at")}
-    for name, value in times.items():
-        form = time_form(value) if value not in (None, "") else ISO_WITH_ZONE
-        if form != ISO_WITH_ZONE:
-            forms.append((name, TIME_FORM_WORDS[form]))
     score = read("trust_score")
     scale = scale or score_scale([score])
-    if scale == PERCENT and score not in (None, ""):
-        forms.append(("trust_score", SCALE_WORDS[PERCENT]))
     return AttemptData(
         test_attempt_id=attempt_id,
         lookup_key=optional_text(read("lookup_key")),
@@ -280,7 +264,7 @@ def parse_attempt(
         raw=obj,
         aliases_used=tuple(used),
         absent=frozenset(absent),
-        forms=tuple(forms),
+        forms=forms_of(times, score, scale),
     )
 
 
