@@ -13,6 +13,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from autoproctor import sign
 from console import ratelimit as console_ratelimit
+from proctoring.models import ApiProfile
 from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db
@@ -532,3 +533,20 @@ def test_the_console_and_sync_links_are_shown_only_to_those_who_may_use_them(
 
     assert all(link in admin_page for link in links)
     assert not any(link in proctor_page for link in links)
+
+
+def test_the_console_signs_tenant_calls_in_the_form_the_api_profile_learned(
+    make_simulator, test_admin_client
+):
+    simulator = make_simulator(dialects=("millisecond-timestamps", "hex-signatures"))
+    ApiProfile.objects.create(
+        base_url=simulator.base_url,
+        client_id=simulator.client_id,
+        timestamp_unit="milliseconds",
+        signature_encoding="hex",
+    )
+
+    page = call(test_admin_client, "usage")
+
+    assert outcome_of(page) == "ok"
+    assert shown_statuses(page) == ["200"]
