@@ -185,4 +185,4 @@ def test_a_timestamp_is_signed_in_the_form_the_api_profile_learned(test_admin_cl
     cache.clear()
     checked = signature_page(test_admin_client, now, sign(now, "test-secret"))
     assert verdict(checked)[0] == "mismatch"
-    assert "this account's tenant calls expect the hex digest" in verdict(checked)[1]
+    assert "tenant calls expect the hex digest" in verdict(checked)[1]
