@@ -229,3 +229,19 @@ def test_the_first_pages_unstorable_attempts_are_counted_and_fail_the_check(make
     with pytest.raises(CommandError) as raised:
         sync()
     assert raised.value.returncode == 3
+
+
+def test_a_reparse_reads_stored_percent_scores_on_the_learned_scale(make_simulator):
+    simulator = ready(make_simulator, time.time() - EVIDENCE_READY, ("percent-scores",))
+    low = simulator.dataset.listing()[12]
+    simulator.dataset.update(low, trust_score=0.01)  # sent as 1.0: alone, it cannot tell
+    sync()
+    before = dict(Attempt.objects.values_list("test_attempt_id", "trust_score"))
+    assert before[low] == 0.01
+    Attempt.objects.update(trust_score=None)
+
+    out = io.StringIO()
+    call_command("reparse_autoproctor", stdout=out)
+
+    assert dict(Attempt.objects.values_list("test_attempt_id", "trust_score")) == before
+    assert "could not" not in out.getvalue().lower()
