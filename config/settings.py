@@ -239,6 +239,10 @@ except ValueError as error:
     raise ImproperlyConfigured(str(error)) from None
 AUTOPROCTOR_TIMEOUT = env_float("AUTOPROCTOR_TIMEOUT", 30.0, minimum=1.0, maximum=600.0)
 AUTOPROCTOR_MAX_RETRIES = env_int("AUTOPROCTOR_MAX_RETRIES", 4, minimum=0)
+# The first-contact check's total time for retrying 429 and 5xx answers (autoproctor_doctor).
+AUTOPROCTOR_DOCTOR_BUDGET_SECONDS = env_float(
+    "AUTOPROCTOR_DOCTOR_BUDGET_SECONDS", 120.0, minimum=1.0, maximum=3600.0
+)
 AUTOPROCTOR_DASHBOARD_URL = env_url(
     "AUTOPROCTOR_DASHBOARD_URL", "https://www.autoproctor.co/test-admin/developers"
 )
