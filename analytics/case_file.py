@@ -2,8 +2,9 @@
 
 It holds the attempt and its evidence records as AutoProctor sent them (JSON), every evidence
 file (fetched through presigned URLs, several at a time: evidence_fetch.py), a printable
-report.html, the review history, notes, dismissals and the attempt's audit entries (CSV), a
-README.txt and MANIFEST.sha256, the SHA-256 of every other file in `sha256sum -c` format.
+report.html, the review history, notes, dismissals, the attempt's audit entries and the
+candidate's response (CSV), a README.txt and MANIFEST.sha256, the SHA-256 of every other file
+in `sha256sum -c` format.
 
 The ZIP is streamed (zipstream-ng): each member is a generator read only when the stream
 reaches it, and each member's hash is taken as its bytes pass, so the manifest, the last
@@ -15,22 +16,22 @@ way as one ZIP holding one ZIP each.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePosixPath
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
+from zipstream import ZIP_STORED, ZipStream
 
-from analytics import evidence_fetch
-from analytics.evidence_fetch import AttemptFiles, PresignAhead
 from audit.models import AuditEvent
+from candidates import selectors as candidate_selectors
 from dashboard.export import iso_utc, neutralise
+from proctoring import evidence_fetch
+from proctoring.evidence_fetch import AttemptFiles, PresignAhead
 from proctoring.models import Attempt, EvidenceRecord
+from proctoring.zip_manifest import ManifestedZip, json_bytes, safe_name
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
 
 README = """\
@@ -48,13 +49,9 @@ review-history.csv      Every verdict given to the attempt, oldest first.
 notes.csv               Reviewers' notes, on the attempt or on one evidence record.
 dismissals.csv          Evidence records reviewers judged not to count, with why.
 audit.csv               Every audited action about this attempt, oldest first.
+candidate-response.csv  The candidate's response through a response link, if they sent one.
 MANIFEST.sha256         The SHA-256 of every other file: check with `sha256sum -c MANIFEST.sha256`.
 """
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_name(text: str) -> str:
-    return SAFE_NAME.sub("-", text).strip("-.") or "unnamed"
 
 
 def _csv(rows: Iterable[list]) -> bytes:
@@ -65,34 +62,12 @@ def _csv(rows: Iterable[list]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _json(value) -> bytes:
-    return json.dumps(value, indent=2, ensure_ascii=False).encode()
-
-
 def evidence_file_name(record: EvidenceRecord) -> str:
     suffix = PurePosixPath(record.s3_path or "").suffix[:10]
     return (
         f"evidence/{record.device}-{record.position:04d}-{safe_name(record.label)}"
         f"{safe_name(suffix) if suffix else ''}"
     ).replace("-.", ".")
-
-
-class _Manifest:
-    """Hashes members as they stream; `lines()` is the manifest once they have all passed."""
-
-    def __init__(self) -> None:
-        self.hashes: list[tuple[str, str]] = []
-
-    def hashed(self, name: str, data: Callable[[], Iterable[bytes] | bytes]) -> Iterator[bytes]:
-        digest = hashlib.sha256()
-        produced = data()
-        for chunk in [produced] if isinstance(produced, bytes) else produced:
-            digest.update(chunk)
-            yield chunk
-        self.hashes.append((name, digest.hexdigest()))
-
-    def lines(self) -> Iterator[bytes]:
-        yield "".join(f"{digest}  {name}\n" for name, digest in self.hashes).encode()
 
 
 def _members(
@@ -132,6 +107,12 @@ def _members(
             for d in rows
         )  # fmt: skip
 
+    def candidate_response():
+        answer = candidate_selectors.response_of(attempt)
+        yield _csv([["received_at", "text"]])
+        if answer is not None:
+            yield _csv([[iso_utc(answer.received_at), answer.text]])
+
     def audit():
         rows = AuditEvent.objects.filter(attempt=attempt).order_by("at", "id")
         yield _csv([["at", "user", "action", "summary", "detail"]])
@@ -164,8 +145,8 @@ def _members(
     )
     members = [
         ("README.txt", lambda: readme.encode()),
-        ("attempt.json", lambda: _json(attempt.raw)),
-        ("evidence-records.json", lambda: _json([record.raw for record in records])),
+        ("attempt.json", lambda: json_bytes(attempt.raw)),
+        ("evidence-records.json", lambda: json_bytes([record.raw for record in records])),
     ]
     names = set()
     for record in with_file:
@@ -187,6 +168,7 @@ def _members(
         ("notes.csv", notes),
         ("dismissals.csv", dismissals),
         ("audit.csv", audit),
+        ("candidate-response.csv", candidate_response),
     ]
     return members
 
@@ -200,8 +182,7 @@ def case_file_stream(
 ) -> ZipStream:
     """The attempt's case file as a ZipStream: iterate it for the bytes of the ZIP. With
     `ahead`, the URLs of the `following` attempt are asked for while this one is written."""
-    manifest = _Manifest()
-    stream = ZipStream(compress_type=ZIP_DEFLATED)
+    archive = ManifestedZip()
     members = _members(attempt, user_name, ahead)
     if ahead is not None:
         if following is not None:
@@ -209,11 +190,8 @@ def case_file_stream(
         else:
             ahead.close()  # the last one: its own answer, sent before, waits for it
     for name, data in members:
-        # Images and audio are compressed already.
-        compress = ZIP_STORED if name.startswith("evidence/") else None
-        stream.add(manifest.hashed(name, data), name, compress_type=compress)
-    stream.add(manifest.lines(), "MANIFEST.sha256")
-    return stream
+        archive.add(name, data, stored=name.startswith("evidence/"))
+    return archive.finish()
 
 
 def case_file_name(attempt: Attempt) -> str:

@@ -16,15 +16,17 @@ def audit_record(
     attempt: Attempt | None = None,
     summary: str = "",
     detail: dict | None = None,
+    actor: str = "",
 ) -> AuditEvent:
     """Append an AuditEvent for `user` doing `action` (optionally about `attempt`).
 
     `detail` must hold only what an auditor may read: never a secret, a signature key or a
-    presigned URL.
+    presigned URL. `actor` names who acted when it is no user (e.g. "candidate", for what a
+    candidate does through a response link).
     """
     return AuditEvent.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        username=getattr(user, "get_username", lambda: "")() or "anonymous",
+        username=actor or getattr(user, "get_username", lambda: "")() or "anonymous",
         action=action,
         attempt=attempt,
         # What a request carried (a filter, a message) may hold a NUL, which PostgreSQL's text

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import requests
 
@@ -39,10 +38,22 @@ from .documents import (
     read_presigned,
     read_usage,
 )
-from .errors import MalformedResponse, NotConfigured, RequestRejected
+from .errors import MalformedResponse, NotConfigured
 from .forms import CallForms, FormKeeper
-from .signing import Secret, sign, unix_timestamp
+from .paths import (
+    ATTEMPT_PATH,
+    DEFAULT_BASE_URL,
+    DEFAULT_PRESIGN_PATH,
+    DEFAULT_USAGE_HEADERS,
+    EVIDENCE_FILE_URL_PATH,
+    USAGE_PATH,
+    api_url,
+    encode,
+)
+from .scales import FRACTION, PERCENT
+from .signing import Secret, sign
 from .stream import Listing, next_page_params, open_streamed
+from .tenant import TenantAuth
 from .transport import Call, Exchange, Transport
 from .values import (
     AttemptData,
@@ -53,30 +64,8 @@ from .values import (
 )
 from .wire import HASHED_PATH
 
-DEFAULT_BASE_URL = "https://www.autoproctor.co"
-RESULTS_PATH = "/api/v2/tenants/{client_id}/results/"
-ATTEMPT_PATH = "/api/v2/test-attempts/{hashed_test_attempt_id}/"
-EVIDENCE_FILE_URL_PATH = "/api/v2/test-attempts/{test_attempt_id}/evidence-records-file-url/"
-DEFAULT_PRESIGN_PATH = "/api/v2/test-attempts/{test_attempt_id}/presigned-urls/"
-USAGE_PATH = "/api/v2/usage/"
-DEFAULT_USAGE_HEADERS = ("X-AP-Client-Id", "X-AP-Timestamp", "X-AP-Signature")
 # A results listing longer than this is a server that keeps saying "next".
 MAX_PAGES = 100_000
-
-
-def encode(value: str) -> str:
-    """Percent-encode everything but unreserved characters (so `/` becomes %2F, `+` %2B).
-
-    "." and ".." cannot be one path segment: they mean "this" and "the parent" directory (also
-    as %2E, which HTTP libraries and servers decode), so the call would reach another address.
-    Such an id is refused, the one call failing with a message, never sent elsewhere."""
-    if value in (".", ".."):
-        raise RequestRejected(
-            f"The id {value!r} cannot be sent in a URL path: it reads as a directory step, so "
-            "the request would reach another address. AutoProctor's calls about it cannot be "
-            "made from here; look it up in AutoProctor's own dashboard."
-        )
-    return quote(value, safe="")
 
 
 class AutoProctorClient:
@@ -101,6 +90,7 @@ class AutoProctorClient:
         session: requests.Session | None = None,
         forms: CallForms | None = None,
         on_learn: Callable[[CallForms], None] | None = None,
+        known_attempts: Callable[[], list[str]] | None = None,
     ):
         missing = [
             name
@@ -143,6 +133,16 @@ class AutoProctorClient:
             sleep=sleep,
             observer=observer,
             session=session,
+        )
+        # known_attempts(): ids of attempts stored before, to prove the secret with (auth.py).
+        self._tenant = TenantAuth(
+            base_url=self.base_url,
+            client_id=client_id,
+            secret=self._secret,
+            clock=clock,
+            forms=self._forms,
+            transport=self._transport,
+            known_attempts=known_attempts,
         )
 
     def __repr__(self) -> str:
@@ -209,12 +209,17 @@ class AutoProctorClient:
         number, fetched = 1, set()
         for _ in range(MAX_PAGES):
             fetched.add(frozenset(params.items()))
-            call = self._tenant_call(RESULTS, params)
+            call = self._tenant.results_call(RESULTS, params)
             listing = Listing(
-                lambda call=call: open_streamed(self._transport, self._answers, call),
+                lambda call=call: self._tenant.recovering(
+                    lambda: open_streamed(self._transport, self._answers, call), RESULTS
+                ),
                 self._transport.max_retries,
+                scale=lambda: self.forms.trust_score_scale,
             )
-            yield from listing.pages(number, batch_size, self._answers)
+            for page in listing.pages(number, batch_size, self._answers):
+                self._learn_scale(page.score_scale)
+                yield page
             next_url = listing.next_url
             if not next_url:
                 return
@@ -239,7 +244,7 @@ class AutoProctorClient:
         params = {"page": str(page)}
         if lookup_key:
             params["lookupKey"] = lookup_key
-        call = self._tenant_call(RESULTS, params)
+        call = self._tenant.results_call(RESULTS, params)
 
         def answer() -> requests.Response:
             with self._transport.send(call) as response:
@@ -247,7 +252,14 @@ class AutoProctorClient:
                 response.content  # noqa: B018 - read whole: the page is short
                 return response
 
-        return next(Listing(answer, retries=0).pages(page, None, self._answers))
+        listing = Listing(
+            lambda: self._tenant.recovering(answer, RESULTS),
+            retries=0,
+            scale=lambda: self.forms.trust_score_scale,
+        )
+        read = next(listing.pages(page, None, self._answers))
+        self._learn_scale(read.score_scale)
+        return read
 
     def get_attempt(self, test_attempt_id: str) -> AttemptData:
         """The one-attempt report, in the form this account answers (see forms.py)."""
@@ -266,7 +278,13 @@ class AutoProctorClient:
             url = self._api_url(path, self._attempt_query(test_attempt_id))
         call = Call(ATTEMPT, "GET", lambda: (url, {}, None))
         document = self._fetch_json(call, SIGNED_ATTEMPT, test_attempt_id)
-        return read_attempt(self._answers, document, test_attempt_id)
+        scale = self.forms.trust_score_scale
+        attempt = read_attempt(self._answers, document, test_attempt_id, scale)
+        if any(name == "trust_score" for name, _ in attempt.forms):
+            self._learn_scale(PERCENT)
+        elif attempt.trust_score is not None and 0.0 < attempt.trust_score < 1.0:
+            self._learn_scale(FRACTION)
+        return attempt
 
     def get_evidence_file_url(self, test_attempt_id: str) -> str:
         """The temporary URL of the attempt's evidence JSON; fetch it at once."""
@@ -306,15 +324,17 @@ class AutoProctorClient:
         id_header, timestamp_header, signature_header = self.usage_headers
 
         def build() -> tuple[str, dict[str, str], None]:
-            stamp = unix_timestamp(self._clock)
+            stamp, signature = self._tenant.signed_now()
             headers = {
                 id_header: self.client_id,
                 timestamp_header: stamp,
-                signature_header: self._sign(stamp),
+                signature_header: signature,
             }
             return self.base_url + USAGE_PATH, headers, None
 
-        document = self._fetch_json(Call(USAGE, "GET", build), SIGNED_TIMESTAMP)
+        document = self._tenant.recovering(
+            lambda: self._fetch_json(Call(USAGE, "GET", build), SIGNED_TIMESTAMP), USAGE
+        )
         return read_usage(self._answers, document)
 
     def open_file(self, url: str) -> requests.Response:
@@ -343,24 +363,17 @@ class AutoProctorClient:
         return sign(message, self._secret.reveal())
 
     def _api_url(self, path: str, params: dict[str, str]) -> str:
-        return f"{self.base_url}{path}?{urlencode(params, quote_via=quote, safe='')}"
+        return api_url(self.base_url, path, params)
+
+    def _learn_scale(self, scale: str) -> None:
+        if scale != self.forms.trust_score_scale:
+            self._forms.learn(trust_score_scale=scale)
 
     def _attempt_query(self, test_attempt_id: str) -> dict[str, str]:
         return {
             self.forms.client_id_param: self.client_id,
             "hashed_test_attempt_id": self._sign(test_attempt_id),
         }
-
-    def _tenant_call(self, endpoint: str, params: dict[str, str]) -> Call:
-        """A tenant-wide GET whose query is signed afresh each time it is sent."""
-        path = RESULTS_PATH.format(client_id=encode(self.client_id))
-
-        def build() -> tuple[str, dict[str, str], None]:
-            stamp = unix_timestamp(self._clock)
-            signed = {"unixTimestamp": stamp, "hashedUnixTimestamp": self._sign(stamp), **params}
-            return self._api_url(path, signed), {}, None
-
-        return Call(endpoint, "GET", build)
 
     # --- reading answers ----------------------------------------------------------------------
 

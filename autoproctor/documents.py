@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from .answers import ATTEMPT, EVIDENCE, EVIDENCE_FILE_URL, PRESIGN, USAGE, AnswerReader
 from .errors import MalformedResponse
+from .scales import FRACTION, score_scale
 from .values import (
     EVIDENCE_LISTS,
     AttemptData,
@@ -31,8 +32,11 @@ def is_web_url(value: Any) -> bool:
     return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
 
 
-def read_attempt(answers: AnswerReader, document: Any, test_attempt_id: str) -> AttemptData:
-    """The attempt in a one-attempt answer: under "test_attempt", or the bare attempt object."""
+def read_attempt(
+    answers: AnswerReader, document: Any, test_attempt_id: str, scale: str = FRACTION
+) -> AttemptData:
+    """The attempt in a one-attempt answer: under "test_attempt", or the bare attempt object.
+    Its trust score is read on the scale it shows, or, when it cannot tell, on `scale`."""
     attempt = document.get("test_attempt") if isinstance(document, dict) else None
     if attempt is None and isinstance(document, dict) and pick(document, "test_attempt_id")[1]:
         attempt = document  # the bare attempt object
@@ -40,7 +44,13 @@ def read_attempt(answers: AnswerReader, document: Any, test_attempt_id: str) -> 
         raise answers.wrong_shape(ATTEMPT, document, 'an object with "test_attempt"')
     beside = {k: v for k, v in document.items() if k not in ("status", "test_attempt")}
     try:
-        return parse_attempt(attempt, fallback_id=test_attempt_id, beside=beside)
+        score = pick(attempt, "trust_score")[0]
+        return parse_attempt(
+            attempt,
+            fallback_id=test_attempt_id,
+            beside=beside,
+            scale=score_scale([score], scale),
+        )
     except Invalid as invalid:
         raise MalformedResponse(
             f"AutoProctor's attempt {test_attempt_id!r} cannot be stored as sent: "

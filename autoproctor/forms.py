@@ -1,5 +1,10 @@
 """Which form of a call an account answers, and the fallback to the other form at run time.
 
+CallForms holds every open part of the contract the client has learned: the one-attempt call's
+form and client id spelling (below), the tenant calls' authentication form (auth.py) and the
+trust score's scale (scales.py); `FormKeeper.learn` hands each change to `on_learn`, which
+stores it in the API profile.
+
 The one-attempt call has two forms (wire.ATTEMPT_FORMS). We send the hashed id percent-encoded
 in the path; a server that decodes `%2F` before routing answers 404 to the half of all hashes
 that contain `/`. When the form in use is refused with 404/403 and the hash contains `/` (or the
@@ -14,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from .auth import BASE64, SECONDS, SIGNATURE_ENCODINGS, TIMESTAMP_UNITS
 from .errors import BadCredentials, NotFound
+from .scales import FRACTION, SCORE_SCALES
 from .wire import ATTEMPT_FORM_WORDS, CLIENT_ID_PARAMS, HASHED_PATH, ID_QUERY
 
 T = TypeVar("T")
@@ -23,16 +30,25 @@ REFUSALS = (NotFound, BadCredentials)
 
 @dataclass(frozen=True)
 class CallForms:
-    """The forms an account answers; the contract's own by default."""
+    """The forms an account answers; the contract's own by default: the call forms, the
+    tenant calls' authentication form (auth.py) and the trust score's scale (scales.py)."""
 
     attempt_form: str = HASHED_PATH
     client_id_param: str = CLIENT_ID_PARAMS[0]
+    timestamp_unit: str = SECONDS
+    signature_encoding: str = BASE64
+    trust_score_scale: str = FRACTION
 
     def __post_init__(self):
-        if self.attempt_form not in ATTEMPT_FORM_WORDS:
-            raise ValueError(f"unknown attempt-call form {self.attempt_form!r}")
-        if self.client_id_param not in CLIENT_ID_PARAMS:
-            raise ValueError(f"unknown client id parameter {self.client_id_param!r}")
+        for value, known, what in (
+            (self.attempt_form, ATTEMPT_FORM_WORDS, "attempt-call form"),
+            (self.client_id_param, CLIENT_ID_PARAMS, "client id parameter"),
+            (self.timestamp_unit, TIMESTAMP_UNITS, "timestamp unit"),
+            (self.signature_encoding, SIGNATURE_ENCODINGS, "signature encoding"),
+            (self.trust_score_scale, SCORE_SCALES, "trust score scale"),
+        ):
+            if value not in known:
+                raise ValueError(f"unknown {what} {value!r}")
 
 
 def other_form(form: str) -> str:

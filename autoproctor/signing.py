@@ -1,9 +1,9 @@
 """AutoProctor's request signature: Base64 of an HMAC-SHA256 digest keyed with the secret.
 
 The message is whatever the call authenticates: the test attempt id for calls about one
-attempt, the current UNIX time in seconds for calls about the whole tenant. The server refuses
-a timestamp more than 60 s away from its own clock, so a timestamp is taken when a request is
-sent, never reused.
+attempt, the current UNIX time for calls about the whole tenant (in the unit and with the digest
+encoding the account uses: auth.py). The server refuses a timestamp more than 60 s away from its
+own clock, so a timestamp is taken when a request is sent, never reused.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
 
 
 def sign(message: str, secret: str) -> str:
@@ -21,11 +20,6 @@ def sign(message: str, secret: str) -> str:
     """
     digest = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
-
-
-def unix_timestamp(clock: Callable[[], float]) -> str:
-    """The clock's current time as whole UNIX seconds, the form AutoProctor signs."""
-    return str(int(clock()))
 
 
 class Secret:

@@ -23,9 +23,10 @@ import urllib3
 
 from .answers import RESULTS, SIGNED_TIMESTAMP, AnswerReader
 from .errors import MalformedResponse, Unreachable
+from .scales import FRACTION
 from .storable import EscapeWatch, storable
 from .transport import Call, Transport
-from .values import ResultsPage, parse_attempt_list
+from .values import ResultsPage, page_scale, parse_attempt_list
 
 logger = logging.getLogger("autoproctor")
 
@@ -46,9 +47,15 @@ READ_AT_ONCE = 1_000_000
 class Listing:
     """One results answer, read by `pages()`; `next_url` and `total` are known once read."""
 
-    def __init__(self, open_answer: Callable[[], requests.Response | IO[bytes]], retries: int = 2):
+    def __init__(
+        self,
+        open_answer: Callable[[], requests.Response | IO[bytes]],
+        retries: int = 2,
+        scale: Callable[[], str] = lambda: FRACTION,
+    ):
         self._open = open_answer
         self._retries = retries
+        self._scale = scale  # the trust scores' scale learned before (scales.score_scale)
         self.next_url: Any = None
         self.total: int | None = None
         self.top_keys: list[str] = []  # the answer's top-level keys, once read
@@ -128,8 +135,15 @@ class Listing:
         # escape it would replace, each item is made storable here.
         if self._watch.seen:
             items = [storable(item) for item in items]
-        attempts, problems = parse_attempt_list(items, where=f"results page {number}")
-        return ResultsPage(number=number, attempts=attempts, problems=problems, total=self.total)
+        scale = page_scale(items, self._scale())
+        attempts, problems = parse_attempt_list(items, where=f"results page {number}", scale=scale)
+        return ResultsPage(
+            number=number,
+            attempts=attempts,
+            problems=problems,
+            total=self.total,
+            score_scale=scale,
+        )
 
 
 def _items(stream, top_keys: list[str], listing: Listing) -> Iterator[tuple[Any, str | None]]:

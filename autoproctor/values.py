@@ -1,8 +1,10 @@
 """Plain typed values the client returns, and the tolerant parsing of AutoProctor's JSON into them.
 
 Parsing never fails a whole page because of one bad item: an item that cannot be represented
-faithfully (a trust score outside 0..1, a timestamp that is not a timestamp, no attempt id) is
-left out and reported as a ParseProblem, and the rest is returned. Missing optional fields
+faithfully (a trust score on no known scale, a timestamp that is not a timestamp, no attempt id)
+is left out and reported as a ParseProblem, and the rest is returned. Values on another scale or
+in another form than the contract's (scales.py) are read as what they mean, and the form each
+came in is kept on the attempt (`AttemptData.forms`) for the drift notes. Missing optional fields
 become None, unknown fields stay in `raw`, unknown labels and statuses are kept as sent.
 """
 
@@ -14,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from .scales import FRACTION, PERCENT, forms_of, fraction_of, score_scale
 from .wire import EVIDENCE_PROCESSED, pick
 
 # How long a presigned URL lives when it does not say (assumed in the contract).
@@ -51,6 +54,9 @@ class AttemptData:
     aliases_used: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     # The mapped fields the object did not carry under any name (see wire.ATTEMPT_FIELDS).
     absent: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # (field, form in words) for each value read in another form than the contract's, e.g.
+    # ("trust_score", "percent (0..100): stored as a fraction").
+    forms: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def evidence_ready(self) -> bool:
@@ -83,6 +89,7 @@ class ResultsPage:
     attempts: list[AttemptData]
     problems: list[ParseProblem]
     total: int | None
+    score_scale: str = FRACTION  # the scale this page's trust scores were read on
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,8 @@ def parse_timestamp(value: Any, field_name: str) -> datetime | None:
             return datetime.fromtimestamp(seconds, UTC)
         if isinstance(value, str):
             text = value.strip()
+            if text.replace(".", "", 1).isdigit():  # an epoch number sent as text
+                return parse_timestamp(float(text), field_name)
             if text[-1:] in ("Z", "z"):
                 text = text[:-1] + "+00:00"
             moment = datetime.fromisoformat(text)
@@ -148,7 +157,8 @@ def parse_date(value: Any, field_name: str) -> date | None:
     return parse_timestamp(value, field_name).date()
 
 
-def parse_trust_score(value: Any) -> float | None:
+def parse_trust_score(value: Any, scale: str = FRACTION) -> float | None:
+    """The score as a fraction 0..1, read on `scale` (scales.score_scale tells it)."""
     if value is None or value == "":
         return None
     try:
@@ -157,9 +167,13 @@ def parse_trust_score(value: Any) -> float | None:
         score = float(value.strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
         raise Invalid("trust_score", f"{_show(value)} is not a number") from None
-    if not math.isfinite(score) or not 0.0 <= score <= 1.0:
-        raise Invalid("trust_score", f"{_show(value)} is outside 0..1")
-    return score
+    top = 100.0 if scale == PERCENT else 1.0
+    if not math.isfinite(score) or not 0.0 <= score <= top:
+        raise Invalid(
+            "trust_score",
+            f"{_show(value)} fits no known scale (a fraction 0..1 or percent 0..100)",
+        )
+    return fraction_of(score, scale)
 
 
 def parse_count(value: Any, field_name: str) -> int | None:
@@ -204,11 +218,16 @@ def _show(value: Any) -> str:
 
 
 def parse_attempt(
-    obj: Any, *, fallback_id: str | None = None, beside: dict | None = None
+    obj: Any,
+    *,
+    fallback_id: str | None = None,
+    beside: dict | None = None,
+    scale: str | None = None,
 ) -> AttemptData:
     """One attempt object (see docs/autoproctor-api.md); raises Invalid when it cannot be kept.
     Every field is read under any of its accepted names (wire.names_for); `beside` is the
-    answer around the object, where some servers put `evidence_status`."""
+    answer around the object, where some servers put `evidence_status`. `scale` is the trust
+    score's scale as its page tells it (scales.score_scale); None: as this score tells it."""
     if not isinstance(obj, dict):
         raise Invalid("(item)", f"expected an attempt object, got {type(obj).__name__}")
     used: list[tuple[str, str]] = []
@@ -229,27 +248,43 @@ def parse_attempt(
         raise Invalid("test_attempt_id", "missing")
     user = read("user_details")
     user = user if isinstance(user, dict) else {}
+    times = {name: read(name) for name in ("started_at", "submitted_at")}
+    score = read("trust_score")
+    scale = scale or score_scale([score])
     return AttemptData(
         test_attempt_id=attempt_id,
         lookup_key=optional_text(read("lookup_key")),
         candidate_name=optional_text(user.get("name")),
         candidate_email=optional_text(user.get("email")),
-        started_at=parse_timestamp(read("started_at"), "started_at"),
-        submitted_at=parse_timestamp(read("submitted_at"), "submitted_at"),
-        trust_score=parse_trust_score(read("trust_score")),
+        started_at=parse_timestamp(times["started_at"], "started_at"),
+        submitted_at=parse_timestamp(times["submitted_at"], "submitted_at"),
+        trust_score=parse_trust_score(score, scale),
         evidence_status=optional_text(read("evidence_status")),
         device=optional_text(read("device")),
         raw=obj,
         aliases_used=tuple(used),
         absent=frozenset(absent),
+        forms=forms_of(times, score, scale),
     )
 
 
-def parse_attempt_list(items: list, *, where: str) -> tuple[list[AttemptData], list[ParseProblem]]:
+def page_scale(items: list, remembered: str = FRACTION) -> str:
+    """The trust scores' scale of one page of attempt objects (scales.score_scale)."""
+    return score_scale(
+        (pick(obj, "trust_score")[0] for obj in items if isinstance(obj, dict)), remembered
+    )
+
+
+def parse_attempt_list(
+    items: list, *, where: str, scale: str | None = None
+) -> tuple[list[AttemptData], list[ParseProblem]]:
+    """The attempts of one page, every trust score read on `scale` (None: as the page tells,
+    see page_scale)."""
+    scale = scale or page_scale(items)
     attempts, problems = [], []
     for index, obj in enumerate(items):
         try:
-            attempts.append(parse_attempt(obj))
+            attempts.append(parse_attempt(obj, scale=scale))
         except Invalid as invalid:
             name = optional_text(pick(obj, "test_attempt_id")[0]) if isinstance(obj, dict) else None
             item = f"attempt {name!r}" if name else f"{where}, item {index + 1}"

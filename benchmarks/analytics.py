@@ -32,7 +32,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from analytics import candidate_keys, evidence_fetch, minutes  # noqa: E402
+from analytics import candidate_keys, minutes  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
 from analytics.models import AttemptMinute  # noqa: E402
 from autoproctor.testing import Simulator  # noqa: E402
@@ -40,6 +40,7 @@ from benchmarks import database  # noqa: E402
 from benchmarks.measure import load_average, median, timed  # noqa: E402
 from benchmarks.pages import ADMIN_NAME, admin_client  # noqa: E402
 from benchmarks.report import Report, Row  # noqa: E402
+from proctoring import evidence_fetch  # noqa: E402
 from proctoring.api_client import client_from_settings  # noqa: E402
 from proctoring.models import Attempt, EvidenceRecord  # noqa: E402
 from proctoring.sync import sync_evidence, sync_results  # noqa: E402

@@ -3,7 +3,8 @@
 Plain text lines are easy to read in a terminal but hard to search once several web and worker
 containers write to one log store: a JSON line keeps the level, the logger and any `extra`
 fields as separate, filterable keys, and a traceback stays inside its record instead of
-spilling over many lines. LOG_FORMAT (settings) chooses between the two.
+spilling over many lines. LOG_FORMAT (settings) chooses between the two; `logging_settings`
+is the LOGGING setting built on them.
 """
 
 import json
@@ -38,3 +39,28 @@ class JsonFormatter(logging.Formatter):
         # default=str: an extra such as a request or a datetime is logged as its text, so a
         # log call never raises because of what it was given.
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def logging_settings(log_format: str, level: str) -> dict:
+    """Django's LOGGING: every logger writes through one stdout handler in `log_format`
+    (json or plain), whose filter keeps response-link tokens out of every line
+    (config.log_redaction)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "config.log_format.JsonFormatter"},
+        },
+        "filters": {"response_tokens": {"()": "config.log_redaction.RedactResponseTokens"}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+                "filters": ["response_tokens"],
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {"django.db.backends": {"level": "WARNING"}},
+    }

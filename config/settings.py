@@ -22,6 +22,7 @@ from config.env import (
     env_url,
     env_url_list,
 )
+from config.log_format import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "retention",
     "notifications",
     "console",
+    "candidates",
     "dashboard",
     "analytics",
 ]
@@ -202,23 +204,7 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format; use json or plain.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "config.log_format.JsonFormatter"},
-    },
-    "handlers": {
-        "stdout": {
-            "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
-            "formatter": LOG_FORMAT,
-        }
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOGGING = logging_settings(LOG_FORMAT, LOG_LEVEL)  # stdout, with response-link tokens redacted
 
 # --- AutoProctor --------------------------------------------------------------------------
 # Everything assumed about AutoProctor's API that may differ on a real account is a setting
@@ -253,6 +239,10 @@ except ValueError as error:
     raise ImproperlyConfigured(str(error)) from None
 AUTOPROCTOR_TIMEOUT = env_float("AUTOPROCTOR_TIMEOUT", 30.0, minimum=1.0, maximum=600.0)
 AUTOPROCTOR_MAX_RETRIES = env_int("AUTOPROCTOR_MAX_RETRIES", 4, minimum=0)
+# The first-contact check's total time for retrying 429 and 5xx answers (autoproctor_doctor).
+AUTOPROCTOR_DOCTOR_BUDGET_SECONDS = env_float(
+    "AUTOPROCTOR_DOCTOR_BUDGET_SECONDS", 120.0, minimum=1.0, maximum=3600.0
+)
 AUTOPROCTOR_DASHBOARD_URL = env_url(
     "AUTOPROCTOR_DASHBOARD_URL", "https://www.autoproctor.co/test-admin/developers"
 )
@@ -370,6 +360,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # The address users open the dashboard at (https://proctoring.example.edu): emails link back to
 # it. Empty: emails carry no links (the worker has no request to take the host from).
 SITE_URL = env_url("SITE_URL", "")
+
+# --- The candidate's side (candidates/) ---------------------------------------------------
+# A response link lets a candidate see one attempt's record and answer it, without an account.
+CANDIDATE_LINK_DAYS = env_int("CANDIDATE_LINK_DAYS", 14, minimum=1)
+# Whether the page behind the link shows the verdict (its label, never the reviewer's reason).
+CANDIDATE_LINK_SHOWS_VERDICT = env_bool("CANDIDATE_LINK_SHOWS_VERDICT", default=True)
+# Every attempt given "Violation confirmed" gets a link, emailed to the candidate (needs email
+# and SITE_URL; without them the reviewer creates the link on the report).
+CANDIDATE_LINK_ON_VIOLATION = env_bool("CANDIDATE_LINK_ON_VIOLATION", default=False)
+CANDIDATE_RESPONSE_MAX_CHARS = env_int("CANDIDATE_RESPONSE_MAX_CHARS", 4000, minimum=100)
+# Requests to the candidate pages from one address per minute, valid link or not.
+CANDIDATE_LINK_REQUESTS_PER_MINUTE = env_int("CANDIDATE_LINK_REQUESTS_PER_MINUTE", 120, minimum=1)
+# A candidate's copy of their data names reviewers by role ("Test admin") unless this is true.
+CANDIDATE_EXPORT_REVIEWER_NAMES = env_bool("CANDIDATE_EXPORT_REVIEWER_NAMES", default=False)
 
 # --- Data retention (docs/operations.md "Data retention"; 0 keeps for ever) ---------------
 # Days counted from an attempt's submission or its last verdict, whichever is later.

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("console.urls")),
     path("", include("retention.urls")),
     path("", include("notifications.urls")),
+    path("", include("candidates.urls")),
 ]

@@ -32,7 +32,7 @@ from console.forms import (
     ResultsForm,
     UsageForm,
 )
-from proctoring.api_client import client_from_settings
+from proctoring.sync.profile import profiled_client
 
 # A person is waiting for the page: one retry at most, after a short pause, and no endless wait.
 CONSOLE_MAX_RETRIES = 1
@@ -50,8 +50,9 @@ HEADLINES = {
 
 
 def console_client(recorder: Recorder) -> AutoProctorClient:
-    """The worker's client with the same settings, recording into `recorder`."""
-    return client_from_settings(
+    """The worker's client with the same settings and the forms the API profile learned,
+    recording into `recorder`."""
+    return profiled_client(
         observer=recorder,
         max_retries=min(settings.AUTOPROCTOR_MAX_RETRIES, CONSOLE_MAX_RETRIES),
         backoff_cap=CONSOLE_BACKOFF_CAP,

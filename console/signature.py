@@ -11,6 +11,10 @@ AutoProctor wants standard, padded Base64 of the raw HMAC-SHA256 digest, percent
 URLs. The usual mistakes each leave a recognisable signature (a hex digest, URL-safe Base64, a
 '+' that became a space), so a mismatch is compared against each of them and named. Every
 comparison is constant-time.
+
+A timestamp is signed in the form the account's tenant calls use, as the API profile learned it
+(autoproctor/auth.py): whole seconds (10 digits) or milliseconds (13), the digest in Base64 or
+hex. An attempt id is always signed in Base64, the attempt hash's documented form.
 """
 
 from __future__ import annotations
@@ -23,15 +27,24 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 
-from autoproctor import NotConfigured, sign
+from autoproctor import NotConfigured
 from autoproctor.answers import MAX_CLOCK_SKEW_SECONDS
+from autoproctor.auth import BASE64, HEX, MILLISECONDS, SECONDS, digest_as
+
+# Digits of a UNIX timestamp in each unit the tenant calls may sign.
+TIMESTAMP_DIGITS = {SECONDS: 10, MILLISECONDS: 13}
 
 
 @dataclass(frozen=True)
 class Signature:
     message: str
-    base64: str  # what AutoProctor expects
+    value: str  # what AutoProctor expects
     in_url: str  # the same, percent-encoded as it must appear in a URL
+    encoding: str = BASE64  # BASE64, or HEX for a timestamp of an account that signs in hex
+
+    @property
+    def encoding_name(self) -> str:
+        return "Hex" if self.encoding == HEX else "Base64"
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,15 @@ class Verdict:
     explanation: str
 
 
-def compute(message: str) -> Signature:
+def timestamp_seconds(message: str, unit: str = SECONDS) -> float | None:
+    """The UNIX time a message states in `unit` (10 or 13 digits), or None if it is none."""
+    if message.isascii() and message.isdigit() and len(message) == TIMESTAMP_DIGITS[unit]:
+        return int(message) / (1000 if unit == MILLISECONDS else 1)
+    return None
+
+
+def compute(message: str, form: tuple[str, str] = (SECONDS, BASE64)) -> Signature:
+    """The signature of `message`; a timestamp in the tenant calls' `form` (unit, encoding)."""
     secret = settings.AUTOPROCTOR_CLIENT_SECRET
     if not secret:
         raise NotConfigured(
@@ -48,16 +69,23 @@ def compute(message: str) -> Signature:
             "AUTOPROCTOR_CLIENT_SECRET_FILE) to compute signatures.",
             endpoint="settings",
         )
-    value = sign(message, secret)
-    return Signature(message=message, base64=value, in_url=quote(value, safe=""))
+    unit, encoding = form
+    if timestamp_seconds(message, unit) is None:
+        encoding = BASE64
+    value = digest_as(message, secret, encoding)
+    return Signature(message=message, value=value, in_url=quote(value, safe=""), encoding=encoding)
 
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
-def _hex_of(signature: str) -> str:
-    return base64.b64decode(signature).hex()
+def _hex_of(signature: str, encoding: str) -> str:
+    return signature if encoding == HEX else base64.b64decode(signature).hex()
+
+
+def _base64_of(signature: str, encoding: str) -> str:
+    return base64.b64encode(bytes.fromhex(signature)).decode() if encoding == HEX else signature
 
 
 def _url_safe(signature: str) -> str:
@@ -66,7 +94,9 @@ def _url_safe(signature: str) -> str:
 
 def verify(pasted: str, expected: Signature) -> Verdict:
     """Whether `pasted` is the expected signature and, if not, which known mistake it shows."""
-    right = expected.base64
+    right = expected.value
+    if expected.encoding == HEX:
+        return _verify_hex(pasted.strip(), expected)
     if _same(pasted, right):
         return Verdict(
             True, "The signature matches: it is this message's HMAC with the configured secret."
@@ -100,7 +130,7 @@ def verify(pasted: str, expected: Signature) -> Verdict:
             "(44 characters).",
         ),
         (
-            _hex_of(right),
+            _hex_of(right, BASE64),
             "It is the hex digest of the right HMAC: AutoProctor expects the raw digest in "
             "Base64 (in CryptoJS: CryptoJS.enc.Base64.stringify(hash), not hash.toString()).",
         ),
@@ -116,10 +146,31 @@ def verify(pasted: str, expected: Signature) -> Verdict:
     )
 
 
-def computable(message: str, now: float, synced: Callable[[str], bool]) -> str:
+def _verify_hex(pasted: str, expected: Signature) -> Verdict:
+    """A timestamp signature of an account whose tenant calls sign in hex (the API profile)."""
+    if _same(pasted.lower(), expected.value):
+        return Verdict(
+            True, "The signature matches: it is this message's HMAC with the configured secret."
+        )
+    if _same(unquote(pasted), _base64_of(expected.value, HEX)):
+        return Verdict(
+            False,
+            "It is the Base64 digest of the right HMAC, but this account's tenant calls expect "
+            "the hex digest (as the account check learned): send the digest in hex.",
+        )
+    return Verdict(
+        False,
+        "It does not match. Check that the message is exactly the timestamp sent with the "
+        "signature, that it was signed with this account's client secret, and that the HMAC "
+        "is SHA-256, written in hex.",
+    )
+
+
+def computable(message: str, now: float, synced: Callable[[str], bool], unit: str = SECONDS) -> str:
     """ "" when the tool may show this message's signature, else the reason it may not."""
-    if message.isascii() and message.isdigit() and len(message) == 10:
-        if abs(now - int(message)) <= MAX_CLOCK_SKEW_SECONDS:
+    moment = timestamp_seconds(message, unit)
+    if moment is not None:
+        if abs(now - moment) <= MAX_CLOCK_SKEW_SECONDS:
             return ""
         return (
             f"The tool shows a timestamp's signature only within {MAX_CLOCK_SKEW_SECONDS} s of "
@@ -136,11 +187,12 @@ def computable(message: str, now: float, synced: Callable[[str], bool]) -> str:
     )
 
 
-def timestamp_note(message: str, now: float) -> str:
+def timestamp_note(message: str, now: float, unit: str = SECONDS) -> str:
     """A warning when the message is a UNIX timestamp AutoProctor would refuse as stale."""
-    if not (message.isascii() and message.isdigit() and len(message) == 10):
+    moment = timestamp_seconds(message, unit)
+    if moment is None:
         return ""
-    age = now - int(message)
+    age = now - moment
     if abs(age) <= MAX_CLOCK_SKEW_SECONDS:
         return ""
     when = f"{age:.0f} s old" if age > 0 else f"{-age:.0f} s in the future"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from access.permissions import USE_CONSOLE, require
 from audit.services import audit_record
 from autoproctor import NotConfigured
+from autoproctor.auth import auth_form_words
 from console import ratelimit as console_ratelimit
 from console.calls import (
     DEFAULT_ENDPOINT,
@@ -46,6 +47,7 @@ from console.signature import (
     whitespace_note,
 )
 from proctoring.models import Attempt
+from proctoring.sync.profile import current_profile, profile_forms
 
 AUDIT_ACTION = "console.request"
 
@@ -203,17 +205,26 @@ def console_signature(request: HttpRequest) -> HttpResponse:
             outcome = _sign_and_check(request, form)
     else:
         form = SignatureForm()
-    return _render(request, "console/signature.html", {"form": form, "outcome": outcome})
+    forms = profile_forms(current_profile())
+    context = {
+        "form": form,
+        "outcome": outcome,
+        "tenant_form": auth_form_words(forms.timestamp_unit, forms.signature_encoding),
+    }
+    return _render(request, "console/signature.html", context)
 
 
 def _sign_and_check(request, form):
     message, pasted = form.cleaned_data["message"], form.cleaned_data["signature"]
+    # Timestamps are signed as the account's tenant calls sign them (the API profile).
+    forms = profile_forms(current_profile())
+    unit = forms.timestamp_unit
     try:
-        signature = compute(message)
+        signature = compute(message, (unit, forms.signature_encoding))
     except NotConfigured as error:
         form.add_error(None, error.message)
         return None
-    refusal = "" if pasted else computable(message, time.time(), _local_attempt)
+    refusal = "" if pasted else computable(message, time.time(), _local_attempt, unit)
     if refusal:
         form.add_error("message", refusal)
         return None
@@ -237,7 +248,9 @@ def _sign_and_check(request, form):
         },
     )
     notes = [
-        note for note in (whitespace_note(message), timestamp_note(message, time.time())) if note
+        note
+        for note in (whitespace_note(message), timestamp_note(message, time.time(), unit))
+        if note
     ]
     # A checked signature is answered with the verdict alone, never the right value.
     return {"signature": None if pasted else signature, "verdict": verdict, "notes": notes}

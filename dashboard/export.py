@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.models import Count, Func, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import JSONArray
 
+from candidates.selectors import response_text
 from dashboard.bidi import escape_bidi
 from dashboard.columns import CSV_FIELDS
 from proctoring.db_functions import UtcTime
@@ -49,6 +50,8 @@ REVIEW_COLUMNS = [
     "reviewed_at",
     "review_reason",
     "changed_since_review",
+    # What the candidate wrote back through a response link (candidates/), after the review.
+    "candidate_response",
 ]
 
 # The columns read through IsoUtcText (PostgreSQL) or UtcTime.
@@ -135,6 +138,7 @@ def _row(values, no_counts):
         reviewed_at,
         review_reason,
         changed_since_review,
+        candidate_response,
         counts,
     ) = values
     counts = json.loads(counts) if counts else no_counts
@@ -154,6 +158,7 @@ def _row(values, no_counts):
         iso_utc(reviewed_at),
         neutralise(review_reason or ""),
         "yes" if changed_since_review else "no",
+        neutralise(candidate_response or ""),
     ]
 
 
@@ -169,7 +174,9 @@ def csv_lines(attempts: QuerySet[Attempt]) -> Iterator[str]:
         attempts = attempts.annotate(violation_counts=Value(None, output_field=TextField()))
     moment = IsoUtcText if connection.vendor == "postgresql" else UtcTime
     attempts = attempts.annotate(
-        started_utc=moment("started_at"), submitted_utc=moment("submitted_at")
+        started_utc=moment("started_at"),
+        submitted_utc=moment("submitted_at"),
+        candidate_response=response_text(),
     )
     fields = [UTC_FIELDS.get(name, name) for name in COLUMNS]
     rows = attempts.values_list(*fields, *REVIEW_COLUMNS, "violation_counts").iterator(

@@ -22,6 +22,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value
 
+from candidates.selectors import response_text
 from dashboard.export import BOM, COLUMNS, FORMULA_TRIGGERS, REVIEW_COLUMNS, _csv_text
 from dashboard.export import violation_labels as labels_of
 from proctoring.models import EvidenceRecord
@@ -41,6 +42,7 @@ TEXT_COLUMNS = {
     "evidence_status",
     "reviewed_by",
     "review_reason",
+    "candidate_response",
 }
 TIME_COLUMNS = {"started_at", "submitted_at", "reviewed_at"}
 CHUNK_BYTES = 256 * 1024
@@ -76,6 +78,7 @@ def csv_bytes(
         attempts = attempts.annotate(violation_counts=label_count_array(labels))
     else:
         attempts = attempts.annotate(violation_counts=Value(None, output_field=IntegerField()))
+    attempts = attempts.annotate(candidate_response=response_text())
     inner, params = attempts.values_list(*RAW_COLUMNS).query.sql_with_params()
     names = ", ".join(f"c_{name}" for name in RAW_COLUMNS)
     cells = ", ".join(cells_of(name, len(labels)) for name in columns_in_file(labels))

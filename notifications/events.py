@@ -23,6 +23,7 @@ NEEDS_REVIEW = "attempt.needs_review"
 SYNC_FAILING = "sync.failing"
 API_DRIFT = "api.drift"
 CREDITS_LOW = "credits.low"
+CANDIDATE_RESPONDED = "candidate.responded"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ EVENT_TYPES = {
         EventType(SYNC_FAILING, "A sync stage keeps failing, and when it recovers", RUN_SYNC),
         EventType(API_DRIFT, "AutoProctor's answers changed shape (drift alarms)", RUN_SYNC),
         EventType(CREDITS_LOW, "AutoProctor credits running low", VIEW_USAGE),
+        EventType(
+            CANDIDATE_RESPONDED, "A candidate answered through a response link", REVIEW_ATTEMPTS
+        ),
     )
 }
 

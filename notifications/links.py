@@ -27,6 +27,8 @@ def event_links(event: NotificationEvent) -> list[tuple[str, str]]:
         return []
     if event.event == "attempt.needs_review":
         return [("Review queue", absolute("review-queue"))] + _attempt_links(event)
+    if event.event == "candidate.responded":
+        return _attempt_links(event)
     if event.event in ("sync.failing", "api.drift"):
         return [("Sync status", absolute("sync-status"))]
     if event.event == "credits.low":

@@ -53,6 +53,8 @@ def subject(event: NotificationEvent) -> str:
         return f"The {data.get('stage')} sync failed {data.get('failures')} times in a row"
     if event.event == "api.drift":
         return "AutoProctor's answers changed shape"
+    if event.event == "candidate.responded":
+        return "A candidate responded to the record of their attempt"
     return "AutoProctor credits are running low"
 
 
@@ -61,7 +63,7 @@ def describe(event: NotificationEvent) -> str:
     name or email (the event data holds none); with SITE_URL, the links to act on it."""
     data = event.data
     lines = [f"{subject(event)} ({event.created_at:%Y-%m-%d %H:%M} UTC)."]
-    if event.event == "attempt.needs_review":
+    if event.event in ("attempt.needs_review", "candidate.responded"):
         lines += [f"  attempt {attempt_id}" for attempt_id in data.get("attempts", [])]
     elif event.event == "sync.failing" and data.get("error"):
         lines.append(f"  Last error: {data['error']}")

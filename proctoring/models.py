@@ -1,8 +1,7 @@
 """The dashboard's copy of AutoProctor's data.
 
-Rows are written by the sync services (proctoring.sync) and only read elsewhere. Field names
-follow our own vocabulary; the mapping from AutoProctor's wire format lives in
-autoproctor, and the untouched API object is kept in `raw` so nothing is lost.
+Rows are written by the sync services (proctoring.sync) and only read elsewhere, in our own
+vocabulary (autoproctor maps the wire format); the API object is kept whole in `raw`.
 """
 
 from datetime import timedelta
@@ -350,13 +349,16 @@ class SyncLease(models.Model):
 
 
 class ApiProfile(models.Model):
-    """What the doctor or a run-time fallback learned about how one account's API answers, so
-    the client uses the working forms from then on (see autoproctor.forms)."""
+    """How one account's API answers, as the doctor or a run-time fallback learned it; the
+    client uses these forms from then on (autoproctor.forms.CallForms; blank: the contract's)."""
 
     base_url = models.CharField(max_length=255)
     client_id = models.CharField(max_length=100)
     attempt_form = models.CharField(max_length=32, blank=True, default="")
     client_id_param = models.CharField(max_length=32, blank=True, default="")
+    timestamp_unit = models.CharField(max_length=16, blank=True, default="")
+    signature_encoding = models.CharField(max_length=16, blank=True, default="")
+    trust_score_scale = models.CharField(max_length=16, blank=True, default="")
     listing_has_evidence_status = models.BooleanField(null=True, blank=True)
     listing_order = models.CharField(max_length=16, blank=True, default="")
     paged = models.BooleanField(null=True, blank=True)

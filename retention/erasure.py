@@ -18,8 +18,9 @@ from django.db.models import DateTimeField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from proctoring import signals
+from proctoring import signals as sync_signals
 from proctoring.models import Attempt, ErasureTombstone, EvidenceRecord
+from retention import signals
 from review.services import review_history_delete
 
 DEFAULT_BATCH_SIZE = 500
@@ -74,6 +75,7 @@ def erase_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None 
     now = now or timezone.now()
     tombstone(attempt_ids, reason, now=now)
     EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
+    signals.personal_data_erased.send(sender="retention", attempt_ids=attempt_ids)
     Attempt.objects.filter(pk__in=attempt_ids).update(
         candidate_name="",
         candidate_email="",
@@ -86,7 +88,7 @@ def erase_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None 
         sync_error_at=None,
         sync_error_count=0,
     )
-    signals.announce(signals.evidence_changed, attempt_ids=attempt_ids)
+    sync_signals.announce(sync_signals.evidence_changed, attempt_ids=attempt_ids)
 
 
 def delete_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None = None) -> None:
@@ -94,13 +96,13 @@ def delete_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None
     tombstone(attempt_ids, reason, now=now)
     review_history_delete(attempt_ids=attempt_ids)
     Attempt.objects.filter(pk__in=attempt_ids).delete()
-    signals.announce(signals.evidence_changed, attempt_ids=attempt_ids)
+    sync_signals.announce(sync_signals.evidence_changed, attempt_ids=attempt_ids)
 
 
 def delete_evidence(attempt_ids: list[int]) -> None:
     """Delete these attempts' evidence records (and the raw evidence JSON kept on them)."""
     EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
-    signals.announce(signals.evidence_changed, attempt_ids=attempt_ids)
+    sync_signals.announce(sync_signals.evidence_changed, attempt_ids=attempt_ids)
     # Out of the evidence pass's queue for good, so the purged evidence is not fetched again,
     # even when AutoProctor later reports the attempt changed (see proctoring.sync.results).
     now = timezone.now()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from proctoring.models import Attempt, EvidenceRecord
+from review import signals
 from review.models import (
     EvidenceDismissal,
     EvidenceKey,
@@ -200,6 +202,7 @@ def _give(user, attempt, state, verdict, reason, preset, *, bulk):
         seen_violation_count=attempt.violation_count,
         bulk=bulk,
     )
+    transaction.on_commit(partial(signals.announce_verdict, attempt.pk, change.verdict))
     ReviewState.objects.update_or_create(
         attempt=attempt,
         defaults={

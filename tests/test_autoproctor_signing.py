@@ -6,7 +6,7 @@ import pytest
 
 from autoproctor import AutoProctorClient, NotConfigured, sign
 from autoproctor.client import encode
-from autoproctor.signing import Secret, unix_timestamp
+from autoproctor.signing import Secret
 from proctoring.api_client import client_from_settings
 
 
@@ -27,10 +27,6 @@ def test_a_signature_is_44_characters_of_padded_base64():
 def test_it_signs_unicode_messages_and_secrets_as_utf8():
     assert sign("tést-ü", "sécret") != sign("test-u", "secret")
     assert sign("tést-ü", "sécret") == sign("tést-ü", "sécret")
-
-
-def test_a_timestamp_is_whole_unix_seconds():
-    assert unix_timestamp(lambda: 1700000000.987) == "1700000000"
 
 
 def test_a_signature_is_percent_encoded_whole_for_urls():

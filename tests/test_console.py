@@ -13,6 +13,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from autoproctor import sign
 from console import ratelimit as console_ratelimit
+from proctoring.models import ApiProfile
 from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db
@@ -188,8 +189,12 @@ def test_a_failed_call_names_the_problem_and_shows_the_answer(sim, test_admin_cl
     page = call(test_admin_client, "results", page="1")
 
     assert outcome_of(page) == "failed"
-    assert shown_statuses(page) == ["403"]
+    # The refused call, the attempt-signed call that proves the secret wrong, and the other
+    # authentication forms tried once each (autoproctor/auth.py): every one shown.
+    assert shown_statuses(page) == ["403"] * 5
     assert "AUTOPROCTOR_CLIENT_ID / AUTOPROCTOR_CLIENT_SECRET" in page
+    assert "the client secret (or the client id) is wrong" in page
+    assert "not-the-right-secret" not in page
 
 
 def test_without_credentials_the_console_says_what_to_set_and_sends_nothing(
@@ -528,3 +533,20 @@ def test_the_console_and_sync_links_are_shown_only_to_those_who_may_use_them(
 
     assert all(link in admin_page for link in links)
     assert not any(link in proctor_page for link in links)
+
+
+def test_the_console_signs_tenant_calls_in_the_form_the_api_profile_learned(
+    make_simulator, test_admin_client
+):
+    simulator = make_simulator(dialects=("millisecond-timestamps", "hex-signatures"))
+    ApiProfile.objects.create(
+        base_url=simulator.base_url,
+        client_id=simulator.client_id,
+        timestamp_unit="milliseconds",
+        signature_encoding="hex",
+    )
+
+    page = call(test_admin_client, "usage")
+
+    assert outcome_of(page) == "ok"
+    assert shown_statuses(page) == ["200"]

@@ -1,6 +1,8 @@
 """The console's signature tool: AutoProctor's test vectors, and what it says about a signature
 an integration's front end sent."""
 
+import hashlib
+import hmac
 import re
 import time
 from urllib.parse import quote
@@ -13,6 +15,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from autoproctor import sign
 from console import signature as console_signature
+from proctoring.models import ApiProfile
 from tests.fixtures.data import make_attempt
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +164,25 @@ def test_a_proctor_cannot_compute_signatures(proctor_client):
     response = proctor_client.post(reverse("console-signature"), {"message": "attempt-123"})
     assert response.status_code == 403
     assert ATTEMPT_VECTOR not in response.content.decode()
+
+
+def test_a_timestamp_is_signed_in_the_form_the_api_profile_learned(test_admin_client, settings):
+    settings.AUTOPROCTOR_CLIENT_SECRET = "test-secret"
+    ApiProfile.objects.create(
+        base_url=settings.AUTOPROCTOR_BASE_URL.rstrip("/"),
+        client_id=settings.AUTOPROCTOR_CLIENT_ID,
+        timestamp_unit="milliseconds",
+        signature_encoding="hex",
+    )
+    now = str(int(time.time() * 1000))
+    expected = hmac.new(b"test-secret", now.encode(), hashlib.sha256).hexdigest()
+
+    page = signature_page(test_admin_client, now)
+    assert shown_signature(page) == expected
+    assert ">Hex<" in page
+    assert "the UNIX time in milliseconds with a hex digest" in page
+
+    cache.clear()
+    checked = signature_page(test_admin_client, now, sign(now, "test-secret"))
+    assert verdict(checked)[0] == "mismatch"
+    assert "tenant calls expect the hex digest" in verdict(checked)[1]

@@ -94,6 +94,7 @@ def test_each_attempt_is_one_row_with_its_values(test_admin_client):
         "",
         "",
         "no",
+        "",  # no candidate response
     ]
     assert rows["att-2"][4:7] == ["", "", ""]
     assert rows["att-2"][8:11] == ["0", "0", "0"]

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from candidates.models import CandidateResponse
 from dashboard import selectors
 from dashboard.export import csv_lines
 from dashboard.export_copy import csv_bytes
@@ -77,6 +78,8 @@ def test_both_paths_give_the_same_bytes_for_awkward_cells_and_every_trust_score(
             make_records(attempt, "tab-switch", "noise-detected", "tab-switch")
         if index % 9 == 0:
             set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason=text or "x")
+        if index % 6 == 0:  # the candidate's own words: the last column
+            CandidateResponse.objects.create(attempt=attempt, text=text)
     attempts = selectors.attempt_list().order_by("pk")
 
     python, copied = both_paths(attempts)
@@ -165,6 +168,8 @@ def test_cells_that_quote_or_break_lines_are_written_as_csv_writer_writes_them(a
         make_records(attempt, *labels[: index % 4])
         if index % 3 == 0:
             set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason=text)
+        if index % 2 == 0:
+            CandidateResponse.objects.create(attempt=attempt, text=text)
     attempts = selectors.attempt_list().order_by("pk")
 
     python, copied = both_paths(attempts)

@@ -16,14 +16,15 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import resolve
+from django.urls import resolve, reverse
 
+from candidates import services as candidate_services
 from console import ratelimit as console_ratelimit
 from dashboard.columns import SORT_COLUMNS as COLUMNS
 from retention.models import LegalHold
@@ -189,10 +190,11 @@ def send_raw(client: Client, url: str):
 
 
 @pytest.fixture
-def fuzzing(test_admin, simulator, monkeypatch):
+def fuzzing(test_admin, simulator, monkeypatch, settings):
     """A test admin's client, with the console pointed at a real simulator and no per-minute
-    limit (which would turn every later request into a 429 and hide what comes after it)."""
+    limits (which would turn every later request into a 429 and hide what comes after it)."""
     monkeypatch.setattr(console_ratelimit, "REQUESTS_PER_MINUTE", 10**9)
+    settings.CANDIDATE_LINK_REQUESTS_PER_MINUTE = 10**9
     cache.clear()
     client = logged_in(test_admin)
     client.raise_request_exception = True
@@ -282,3 +284,30 @@ def test_no_crafted_pagination_cursor_is_a_server_error(fuzzing, sort):
                 if server_error(status):
                     failures.append(f"{path} o={sort} {direction}={token}: {status}")
     assert failures == []
+
+
+def test_no_hostile_response_or_token_is_a_server_error(fuzzing, test_admin):
+    """The candidate's pages, as a candidate (no login) would reach them: the response field
+    and the token in the path, each sent every hostile value; a link answered at most once."""
+    candidate = Client(raise_request_exception=True)
+    candidate.fuzzing_user = test_admin
+    failures = []
+    for value in HOSTILE:
+        (attempt,) = make_attempts(1)
+        (record,) = make_records(attempt, "tab-switch", s3_path=None)
+        _, token = candidate_services.create_link(attempt=attempt, user=test_admin)
+        page = reverse("candidate-respond", args=[token])
+        for method, path, data in (
+            ("POST", page, {"text": value}),
+            ("GET", page, {"text": value, "x": value}),
+            ("GET", reverse("candidate-evidence", args=[token, record.pk]), {"x": value}),
+        ):
+            status = send(candidate, method, path, data)
+            if server_error(status):
+                failures.append(f"{method} {path} {value[:30]!r}: {status}")
+        for path in (f"/respond/{quote(value, safe='')}/", f"/respond/{token}{quote(value)}/"):
+            for method in ("GET", "POST"):
+                status = send(candidate, method, path, {"text": "x"})
+                if server_error(status):
+                    failures.append(f"{method} {path[:60]}: {status}")
+    assert failures == [], "\n".join(failures[:60])

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from autoproctor.testing import DIALECTS, Simulator
+from autoproctor.testing.dialects import TIME_DIALECTS
 from autoproctor.testing.fixtures import SignedCalls
 from autoproctor.testing.replay import ReplayError
 from autoproctor.testing.signing import sign
@@ -25,8 +26,11 @@ from tests.test_sync_dialects import ATTEMPTS, EVIDENCE_READY, START, stored_sta
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CASES = [(), *[(name,) for name in DIALECTS], DIALECTS]
-IDS = ["contract", *DIALECTS, "all-at-once"]
+# A recording carries the authentication form and the trust scores' scale the doctor learned,
+# not the form of epoch or zone-less times (a replay sends the recorded ISO formats).
+REPLAYED = tuple(name for name in DIALECTS if name not in TIME_DIALECTS)
+CASES = [(), *[(name,) for name in REPLAYED], REPLAYED]
+IDS = ["contract", *REPLAYED, "all-at-once"]
 
 
 def doctor(*args) -> tuple[int, str]:

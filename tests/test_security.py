@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from access.roles import PROCTOR
+from candidates import services as candidate_services
 from retention.models import LegalHold
 from review import services
 from tests.fixtures.data import make_attempt, make_records, make_usage
@@ -41,6 +42,10 @@ def hostile_data():
     services.add_note(user=reviewer, attempt=attempt, text=SCRIPT)
     services.add_note(user=reviewer, attempt=attempt, text=SCRIPT, record=record)
     services.dismiss_record(user=reviewer, record=record, reason=SCRIPT)
+    # What a candidate types is shown on their page, the report and the queue.
+    link, token = candidate_services.create_link(attempt=attempt, user=reviewer)
+    candidate_services.submit_response(link=link, text=SCRIPT)
+    attempt.candidate_token = token
     return attempt, record
 
 
@@ -63,6 +68,11 @@ def every_url(hostile_data):
         reverse("attempt-report", args=[attempt.pk]) + "?queue=1",
         reverse("audit-log") + f"?user={SCRIPT}",
         reverse("login"),
+        reverse("review-queue"),
+        # The candidate's pages: a live link, and a token we never gave.
+        reverse("candidate-respond", args=[attempt.candidate_token]),
+        reverse("candidate-respond", args=["x" * 43]),
+        reverse("candidate-evidence", args=[attempt.candidate_token, record.pk]),
     ]
 
 

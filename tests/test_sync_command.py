@@ -63,7 +63,7 @@ def test_flags_run_single_stages(simulator):
     assert "Evidence: succeeded" in output and "Results" not in output
 
 
-def test_attempt_failures_are_listed_with_their_reason_without_failing_the_pass(simulator):
+def test_attempt_failures_are_listed_and_the_pass_exits_partly_failed(simulator):
     failing_id = next(
         key
         for key, obj in simulator.dataset.attempts.items()
@@ -73,8 +73,13 @@ def test_attempt_failures_are_listed_with_their_reason_without_failing_the_pass(
     )
     simulator.inject("server_error", path_contains=f"/{failing_id}/evidence-records", times=-1)
 
-    output = sync()
+    out = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("sync_autoproctor", stdout=out)
+    output = out.getvalue()
 
+    assert raised.value.returncode == 3
+    assert str(raised.value).startswith("Evidence sync partly failed: the evidence of 1 attempts")
     assert "Evidence: partly failed - " in output and "1 failed" in output
     assert f"    {failing_id}: " in output
     assert "500" in output
@@ -115,9 +120,31 @@ def test_a_pass_that_cannot_talk_to_autoproctor_fails_fast_naming_cause_and_fix(
     assert settings.AUTOPROCTOR_CLIENT_SECRET not in message
     assert snapshot() == before
     assert UsageSnapshot.objects.count() == snapshots_before
-    # It failed at the first call instead of trying the other stages too.
-    assert len(simulator.requests) <= 1
+    # It failed at the first call instead of trying the other stages too (a refused secret:
+    # after one attempt-signed call of a stored attempt, which refuses it too).
+    assert len(simulator.requests) <= (2 if break_it == "secret" else 1)
+    if break_it == "secret":
+        assert "The attempt calls refuse these credentials too" in message
     assert SyncRun.objects.latest().status == SyncRun.Status.FAILED
+
+
+def test_a_pass_that_stored_fewer_attempts_than_it_read_exits_3_saying_how_many(simulator):
+    for attempt_id in simulator.dataset.listing()[12:15]:
+        simulator.dataset.update(attempt_id, trust_score=250)
+
+    out = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("sync_autoproctor", "--results", stdout=out)
+
+    assert raised.value.returncode == 3
+    assert str(raised.value).startswith(
+        "Results sync partly failed: 3 of 30 attempts read were not stored: "
+    )
+    assert "fits no known scale" in str(raised.value)
+    assert Attempt.objects.count() == 27
+    run = SyncRun.objects.get(kind="results")
+    (unfit,) = [w for w in run.warnings if w["kind"] == "unfit"]
+    assert unfit["field"] == "trust_score" and unfit["count"] == 3 and unfit["level"] == "alarm"
 
 
 @pytest.mark.django_db(transaction=True)

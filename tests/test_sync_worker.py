@@ -9,7 +9,7 @@ from django_q.models import OrmQ
 
 from proctoring.models import Attempt, SyncRun
 from proctoring.sync.leases import acquire
-from proctoring.tasks import SyncFailed, sync_results_task, sync_usage_task
+from proctoring.tasks import SyncFailed, SyncPartlyFailed, sync_results_task, sync_usage_task
 from tests.sync_support import output_of, start_manage, stop_process, subprocess_env, wait_until
 
 
@@ -42,6 +42,19 @@ def test_a_failed_stage_fails_its_task_with_the_reason(simulator, settings):
     with pytest.raises(SyncFailed, match="Usage sync failed"):
         sync_usage_task()
     assert queued_functions() == []
+
+
+@pytest.mark.django_db
+def test_a_partly_failed_results_task_fails_saying_how_many_and_still_queues_evidence(simulator):
+    for attempt_id in simulator.dataset.listing()[12:14]:
+        simulator.dataset.update(attempt_id, trust_score=-3)
+
+    with pytest.raises(SyncPartlyFailed, match="2 of 30 attempts read were not stored"):
+        sync_results_task()
+
+    assert Attempt.objects.count() == 28
+    assert SyncRun.objects.get(kind="results").status == SyncRun.Status.PARTIAL
+    assert queued_functions() == ["proctoring.tasks.sync_evidence_task"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -55,6 +55,10 @@ ACCESS = {
     "test-dismiss-window": (405, 405),  # POST only
     "test-case-files": (403, 200),
     "case-file": (403, 200),
+    # The candidate's side (candidates/): POST only; the export is for test admins.
+    "candidate-link-create": (405, 405),
+    "candidate-link-revoke": (405, 405),
+    "candidate-export": (403, 405),
 }
 
 # The review actions, each with a valid POST: refused without login or role, even with it.
@@ -67,7 +71,8 @@ POSTED = {
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.
-NOT_DASHBOARD_PAGES = {"healthz"}
+# The candidate's pages need a response link instead of a login (tests/test_candidate_link.py).
+NOT_DASHBOARD_PAGES = {"healthz", "candidate-respond", "candidate-evidence"}
 
 
 def dashboard_url_names(patterns=None):

@@ -150,10 +150,14 @@ class Api:
         return None
 
     def _timestamp_refusal(self, timestamp, signature) -> Response | None:
-        problem = timestamp_problem(timestamp, signature, self._secret, self._signature_now())
+        unit = getattr(self.dialect, "timestamp_unit", "seconds")
+        encoding = getattr(self.dialect, "signature_encoding", "base64")
+        problem = timestamp_problem(
+            timestamp, signature, self._secret, self._signature_now(), unit, encoding
+        )
         if not problem:
             return None
-        signed = signature_matches(timestamp or "", signature, self._secret)
+        signed = signature_matches(timestamp or "", signature, self._secret, encoding)
         return error_response(403, problem, reason=STALE_TIMESTAMP if signed else BAD_SIGNATURE)
 
     def _find_hashed(self, hashed: str) -> str | None:

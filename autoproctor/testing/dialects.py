@@ -27,6 +27,21 @@ Each dialect changes one thing; any combination may be switched on at once:
 - `detail-errors`: refusals answer as Django REST framework does, `{"detail": "..."}`, and a bad
   signature or a stale timestamp is a 401 instead of a 403.
 
+Authentication forms (the tenant calls' signature, autoproctor/auth.py):
+
+- `millisecond-timestamps`: the tenant calls (results, usage) sign the UNIX time in
+  milliseconds, as JavaScript's `Date.now()` gives it; a 10-digit timestamp reads as 1970.
+- `hex-signatures`: the tenant calls' signature is the hex digest instead of Base64 (the attempt
+  hash stays Base64, as documented).
+
+Value scales (autoproctor/scales.py), on the attempts of the listing and the one-attempt call:
+
+- `percent-scores`: trust scores arrive on a 0–100 scale (`87.5`), as AutoProctor's dashboard
+  shows them.
+- `epoch-seconds` / `epoch-milliseconds`: `started_at` and `submitted_at` are epoch numbers.
+- `naive-times`: `started_at` and `submitted_at` are ISO strings without a zone (UTC meant).
+  Of several time dialects at once, milliseconds win over seconds over naive times.
+
 The answers a dialect shapes, besides the attempts, go through `answer(kind, document)` (the
 kinds are ANSWER_KINDS) and `reshape_error(response)`.
 """
@@ -38,6 +53,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 
 from autoproctor.testing.messages import (
     BAD_SIGNATURE,
@@ -58,6 +74,16 @@ UNORDERED = "unordered"
 ENVELOPED = "enveloped"
 OFFSET_TIMESTAMPS = "offset-timestamps"
 DETAIL_ERRORS = "detail-errors"
+MILLISECOND_TIMESTAMPS = "millisecond-timestamps"
+HEX_SIGNATURES = "hex-signatures"
+PERCENT_SCORES = "percent-scores"
+EPOCH_SECONDS = "epoch-seconds"
+EPOCH_MILLISECONDS = "epoch-milliseconds"
+NAIVE_TIMES = "naive-times"
+AUTH_DIALECTS = (MILLISECOND_TIMESTAMPS, HEX_SIGNATURES)
+TIME_DIALECTS = (EPOCH_SECONDS, EPOCH_MILLISECONDS, NAIVE_TIMES)
+SCALE_DIALECTS = (PERCENT_SCORES, *TIME_DIALECTS)
+ATTEMPT_TIMES = ("started_at", "submitted_at")
 
 USAGE = "usage"
 PRESIGN = "presigned URLs"
@@ -80,6 +106,8 @@ DIALECTS = (
     ENVELOPED,
     OFFSET_TIMESTAMPS,
     DETAIL_ERRORS,
+    *AUTH_DIALECTS,
+    *SCALE_DIALECTS,
 )
 
 
@@ -130,6 +158,16 @@ class Dialect:
             document = {"status": "success", **document}
         return json_response(document)
 
+    @property
+    def timestamp_unit(self) -> str:
+        """How the tenant calls' timestamp is counted: "seconds" or "milliseconds"."""
+        return "milliseconds" if MILLISECOND_TIMESTAMPS in self.names else "seconds"
+
+    @property
+    def signature_encoding(self) -> str:
+        """How the tenant calls' digest is written: "base64" or "hex"."""
+        return "hex" if HEX_SIGNATURES in self.names else "base64"
+
     def __contains__(self, name: str) -> bool:
         return name in self.names
 
@@ -161,7 +199,29 @@ class Dialect:
         """True when this server would not route the hashed-id form to the attempt."""
         return DECODED_SLASHES in self.names and "%2f" in raw_id_segment.lower()
 
+    def _rescale(self, attempt: dict) -> dict:
+        """The attempt's trust score and times on this dialect's scales."""
+        if PERCENT_SCORES in self.names and isinstance(attempt.get("trust_score"), int | float):
+            attempt["trust_score"] = round(attempt["trust_score"] * 100, 10)
+        for name in ATTEMPT_TIMES:
+            value = attempt.get(name)
+            if isinstance(value, str) and ISO_Z.fullmatch(value):
+                attempt[name] = self._time(value)
+        return attempt
+
+    def _time(self, iso: str):
+        moment = datetime.fromisoformat(iso[:-1] + "+00:00")
+        if EPOCH_MILLISECONDS in self.names:
+            millis = round(moment.timestamp() * 1000, 3)
+            return int(millis) if millis.is_integer() else millis
+        if EPOCH_SECONDS in self.names:
+            return moment.timestamp()
+        if NAIVE_TIMES in self.names:
+            return iso[:-1]
+        return iso
+
     def _rename(self, attempt: dict) -> dict:
+        attempt = self._rescale(attempt)
         for dialect, name in ((FINISHED_AT, "finished_at"), (COMPLETED_AT, "completed_at")):
             if dialect in self.names and "submitted_at" in attempt:
                 attempt = {

@@ -83,14 +83,28 @@ class SignedCalls:
     """Hand-signed HTTP calls to a simulator, for tests of the wire itself.
 
     Product code talks through autoproctor; this is deliberately the bare protocol
-    (hmac + base64 + requests), so the simulator's tests do not depend on the client.
+    (hmac + base64 + requests), so the simulator's tests do not depend on the client. The
+    tenant calls are signed in `tenant_form` (unit, encoding): by default the simulator's
+    dialect's (dialects.AUTH_DIALECTS), else whole seconds with a Base64 digest.
     """
 
-    def __init__(self, simulator: Simulator, *, secret: str | None = None, clock=None):
+    def __init__(
+        self,
+        simulator: Simulator,
+        *,
+        secret: str | None = None,
+        clock=None,
+        tenant_form: tuple[str, str] | None = None,
+    ):
         self.simulator = simulator
         self.secret = secret or simulator.client_secret
         self.clock = clock or simulator.clock.now
         self.session = requests.Session()
+        dialect = getattr(simulator, "dialect", None)
+        self.tenant_form = tenant_form or (
+            getattr(dialect, "timestamp_unit", "seconds"),
+            getattr(dialect, "signature_encoding", "base64"),
+        )
 
     @classmethod
     def to(cls, base_url: str, client_id: str, secret: str) -> SignedCalls:
@@ -107,17 +121,27 @@ class SignedCalls:
         digest = hmac.new(self.secret.encode(), message.encode(), hashlib.sha256).digest()
         return base64.b64encode(digest).decode()
 
+    def now_stamp(self) -> str:
+        """The clock's time as the tenant calls sign it (whole seconds or milliseconds)."""
+        now = self.clock()
+        return str(int(now * 1000)) if self.tenant_form[0] == "milliseconds" else str(int(now))
+
+    def tenant_sign(self, message: str) -> str:
+        if self.tenant_form[1] == "hex":
+            return hmac.new(self.secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+        return self.sign(message)
+
     def url(self, path: str, **params) -> str:
         query = urlencode({k: v for k, v in params.items() if v is not None}, quote_via=quote)
         return f"{self.simulator.base_url}{path}" + (f"?{query}" if query else "")
 
     def results(self, *, page=None, lookup_key=None, timestamp=None, **kwargs):
-        timestamp = str(int(self.clock())) if timestamp is None else str(timestamp)
+        timestamp = self.now_stamp() if timestamp is None else str(timestamp)
         client_id = quote(self.simulator.client_id, safe="")
         url = self.url(
             f"/api/v2/tenants/{client_id}/results/",
             unixTimestamp=timestamp,
-            hashedUnixTimestamp=self.sign(timestamp),
+            hashedUnixTimestamp=self.tenant_sign(timestamp),
             page=page,
             lookupKey=lookup_key,
         )
@@ -162,12 +186,12 @@ class SignedCalls:
         return self.session.post(url, json={"paths": paths}, **kwargs)
 
     def usage(self, *, timestamp=None, **kwargs):
-        timestamp = str(int(self.clock())) if timestamp is None else str(timestamp)
+        timestamp = self.now_stamp() if timestamp is None else str(timestamp)
         client_header, timestamp_header, signature_header = self.simulator.usage_headers
         headers = {
             client_header: self.simulator.client_id,
             timestamp_header: timestamp,
-            signature_header: self.sign(timestamp),
+            signature_header: self.tenant_sign(timestamp),
         }
         return self.session.get(self.url("/api/v2/usage/"), headers=headers, **kwargs)
 

@@ -33,6 +33,9 @@ from autoproctor.testing.dialects import (
     DECODED_SLASHES,
     EVIDENCE_FILE_URL,
     EVIDENCE_JSON,
+    HEX_SIGNATURES,
+    MILLISECOND_TIMESTAMPS,
+    PERCENT_SCORES,
     UNORDERED,
     UNPAGED,
     Dialect,
@@ -136,6 +139,14 @@ class ReplayDialect(Dialect):
             names.add(UNORDERED)
         if self._refused_slashed_hash():
             names.add(DECODED_SLASHES)
+        # The forms the doctor learned: the tenant calls' authentication, the scores' scale.
+        learned = self.recording.get("learned") or {}
+        if learned.get("timestamp_unit") == "milliseconds":
+            names.add(MILLISECOND_TIMESTAMPS)
+        if learned.get("signature_encoding") == "hex":
+            names.add(HEX_SIGNATURES)
+        if learned.get("trust_score_scale") == "percent":
+            names.add(PERCENT_SCORES)
         self.names = frozenset(names)
         self.page_size = listing.get("page size") or None
         self.formats = timestamp_formats(listing.get("value formats") or {})
@@ -242,6 +253,7 @@ class ReplayDialect(Dialect):
         }
 
     def _apply(self, attempt: dict, recorded: list[str]) -> dict:
+        attempt = self._rescale(attempt)
         keys = tuple(attempt)
         mapping = self._maps.get((keys, id(recorded)))
         if mapping is None:

@@ -68,11 +68,63 @@ def test_naive_timestamps_are_taken_as_utc():
     assert attempt.started_at == datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("score", [1.5, -0.1, 85, "nan", "high", True])
-def test_a_trust_score_outside_zero_to_one_is_refused(score):
+@pytest.mark.parametrize("score", [-0.1, 100.5, 250, "nan", "high", True])
+def test_a_trust_score_on_no_known_scale_is_refused(score):
     with pytest.raises(Invalid) as raised:
         parse_attempt({"test_attempt_id": "a", "trust_score": score})
     assert raised.value.field == "trust_score"
+
+
+@pytest.mark.parametrize(("score", "fraction"), [(85, 0.85), ("87.5", 0.875), (97.12, 0.9712)])
+def test_a_trust_score_in_percent_is_stored_as_the_fraction_it_means(score, fraction):
+    attempt = parse_attempt({"test_attempt_id": "a", "trust_score": score})
+    assert attempt.trust_score == fraction
+    assert attempt.forms == (("trust_score", "percent (0..100): stored as a fraction"),)
+
+
+def test_a_page_mostly_in_percent_reads_every_score_in_percent():
+    items = [{"test_attempt_id": f"a{n}", "trust_score": n * 10.5} for n in range(1, 9)]
+    items.append({"test_attempt_id": "low", "trust_score": 0.5})
+
+    attempts, problems = parse_attempt_list(items, where="page 1")
+
+    assert problems == []
+    assert [a.trust_score for a in attempts] == [n * 0.105 for n in range(1, 9)] + [0.005]
+
+
+def test_a_score_above_one_on_a_page_of_fractions_fits_no_scale():
+    items = [{"test_attempt_id": f"a{n}", "trust_score": n / 10} for n in range(1, 9)]
+    items.append({"test_attempt_id": "odd", "trust_score": 1.7})
+
+    attempts, problems = parse_attempt_list(items, where="page 1")
+
+    assert len(attempts) == 8 and [p.item for p in problems] == ["attempt 'odd'"]
+    assert attempts[0].forms == ()
+
+
+def test_a_page_that_cannot_tell_its_scale_reads_it_as_learned_before():
+    items = [{"test_attempt_id": "a", "trust_score": 1}, {"test_attempt_id": "b", "trust_score": 0}]
+
+    assert [a.trust_score for a in parse_attempt_list(items, where="p", scale="percent")[0]] == [
+        0.01,
+        0.0,
+    ]
+    assert [a.trust_score for a in parse_attempt_list(items, where="p")[0]] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "form"),
+    [
+        (1_790_000_000, "epoch seconds: read as UTC"),
+        (1_790_000_000_000, "epoch milliseconds: read as UTC"),
+        ("1790000000", "epoch seconds: read as UTC"),
+        ("2026-09-21T14:13:20", "ISO 8601 without a zone: read as UTC"),
+    ],
+)
+def test_a_time_in_another_form_is_read_and_its_form_kept(value, form):
+    attempt = parse_attempt({"test_attempt_id": "a", "started_at": value})
+    assert attempt.started_at == datetime(2026, 9, 21, 14, 13, 20, tzinfo=UTC)
+    assert attempt.forms == (("started_at", form),)
 
 
 def test_a_trust_score_of_zero_or_one_is_kept():
@@ -97,7 +149,7 @@ def test_a_page_with_bad_items_reports_them_and_keeps_the_rest():
         ("results page 3, item 4", "test_attempt_id"),
         ("results page 3, item 5", "(item)"),
     ]
-    assert "outside 0..1" in problems[0].message
+    assert "fits no known scale" in problems[0].message
     assert "'yesterday' is not a timestamp" in problems[1].message
 
 

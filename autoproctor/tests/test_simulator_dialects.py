@@ -1,6 +1,8 @@
 """The simulator's dialects: each changes exactly one thing a real AutoProctor account may do
 differently from the assumed contract, over real HTTP."""
 
+from datetime import datetime
+
 import pytest
 
 from autoproctor.testing import DIALECTS, Simulator
@@ -131,3 +133,65 @@ def test_detail_errors_refuse_a_bad_signature_with_401_and_a_detail(dialect_call
     assert (bad_signature.status_code, stale.status_code, unknown.status_code) == (401, 401, 404)
     assert "check the client secret" in bad_signature.json()["detail"]
     assert list(stale.json()) == list(unknown.json()) == ["detail"]
+
+
+# --- authentication forms and value scales ----------------------------------------------------
+
+
+def test_millisecond_timestamps_refuse_seconds_as_a_stale_timestamp_and_accept_milliseconds(
+    dialect_calls,
+):
+    calls = dialect_calls("millisecond-timestamps")
+    in_seconds = SignedCalls(calls.simulator, tenant_form=("seconds", "base64"))
+
+    refused = in_seconds.results()
+    assert refused.status_code == 403
+    assert "old" in refused.json()["message"]  # 10 digits read as milliseconds: 1970
+    assert calls.results().status_code == 200
+    assert calls.usage().status_code == 200
+    assert len(calls.now_stamp()) == 13
+
+
+def test_hex_signatures_refuse_base64_on_tenant_calls_only(dialect_calls):
+    calls = dialect_calls("hex-signatures")
+    in_base64 = SignedCalls(calls.simulator, tenant_form=("seconds", "base64"))
+    attempt_id = calls.simulator.dataset.listing()[5]
+
+    assert in_base64.results().status_code == 403
+    assert "signature does not match" in in_base64.results().json()["message"]
+    assert calls.results().status_code == 200
+    assert calls.usage().status_code == 200
+    assert in_base64.attempt_by_id(attempt_id).status_code == 200  # the attempt hash: Base64
+
+
+def test_percent_scores_send_every_trust_score_on_a_0_to_100_scale(dialect_calls):
+    calls = dialect_calls("percent-scores")
+    sent = calls.simulator.dataset.attempts
+
+    listed = {a["test_attempt_id"]: a["trust_score"] for a in calls.results().json()["results"]}
+    one = calls.attempt_by_id("ENGB2-000003").json()["test_attempt"]["trust_score"]
+
+    scored = {key: score for key, score in listed.items() if score is not None}
+    assert scored and all(
+        score == round(sent[key]["trust_score"] * 100, 10) for key, score in scored.items()
+    )
+    assert any(score > 1 for score in scored.values())
+    assert one == round(sent["ENGB2-000003"]["trust_score"] * 100, 10)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "expected"),
+    [
+        ("epoch-seconds", lambda moment: moment.timestamp()),
+        ("epoch-milliseconds", lambda moment: round(moment.timestamp() * 1000, 3)),
+        ("naive-times", lambda moment: moment.isoformat(timespec="microseconds")[:-6]),
+    ],
+)
+def test_time_dialects_send_the_attempts_times_in_their_form(dialect_calls, dialect, expected):
+    calls = dialect_calls(dialect)
+    sent = calls.simulator.dataset.attempts
+
+    for attempt in calls.results().json()["results"]:
+        contract = sent[attempt["test_attempt_id"]]["started_at"]
+        moment = datetime.fromisoformat(contract.replace("Z", "+00:00"))
+        assert attempt["started_at"] == expected(moment)

@@ -17,6 +17,7 @@ from access.permissions import (
     can,
     require,
 )
+from candidates import selectors as candidate_selectors
 from dashboard import selectors
 from dashboard.filters import AttemptFilter
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
@@ -140,6 +141,7 @@ def render_report(
         "note_form": NoteForm(),
         "context_notes": context_notes_for([attempt])[attempt.pk],
         "may_write_context_notes": may_write_context_notes(request.user),
+        "candidate": candidate_selectors.report_panel(attempt),
         "in_queue": in_queue,
         "queue_previous": previous,
         "queue_next": following,

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
+from candidates import selectors as candidate_selectors
 from dashboard import selectors
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import Sort
@@ -57,8 +58,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     matching = len(page.rows) if single_page else capped_count(attempts)
     review_selectors.with_thresholds(page.rows)
     notes = context_notes_for(page.rows)
+    responded = candidate_selectors.responded([attempt.pk for attempt in page.rows])
     for attempt in page.rows:
         attempt.context_notes = notes[attempt.pk]
+        attempt.candidate_responded = attempt.pk in responded
     context = {
         "nav": "review",
         "page": page,

@@ -3,8 +3,11 @@ the sync run instead of storing empty columns in silence.
 
 Per batch of attempts (a results page), a mapped field that *every* item lacks, or that every
 item sends empty while the same attempts had it filled before, is an alarm; a field read under
-an alias, and a top-level field we do not know, are noted. The run keeps one warning per field
-and kind, with counts: `[{"field", "kind", "count", "alias", "level", "message"}]`.
+an alias, a value read in another form or on another scale than the contract's (a trust score
+in percent, epoch times: autoproctor.scales), and a top-level field we do not know, are noted;
+a value that fits no known form is an alarm (its attempt could not be stored). The run keeps one
+warning per field and kind, with counts: `[{"field", "kind", "count", "alias", "level",
+"message"}]`.
 """
 
 from __future__ import annotations
@@ -56,6 +59,17 @@ class DriftWatch:
         self.emptied: Counter = Counter()
         self.aliases: Counter = Counter()
         self.unexpected: Counter = Counter()
+        self.forms: Counter = Counter()  # (field, form in words) -> attempts
+        self.unfit: Counter = Counter()  # field -> attempts not stored for it
+        self.unfit_example: dict[str, str] = {}
+
+    def observe_problems(self, problems: list) -> None:
+        """The ParseProblems of one page: attempts left out for a value that fits no form."""
+        for problem in problems:
+            if problem.field == "(item)":  # not an attempt object at all: the run's summary
+                continue
+            self.unfit[problem.field] += 1
+            self.unfit_example.setdefault(problem.field, str(problem))
 
     def observe(self, attempts: list) -> None:
         """One batch of AttemptData, as a results page brought it."""
@@ -66,6 +80,7 @@ class DriftWatch:
                 self.missing[name] += len(attempts)
         for data in attempts:
             self.aliases.update(data.aliases_used)
+            self.forms.update(data.forms)
         known = all_attempt_names()
         for data in attempts:
             self.unexpected.update(key for key in data.raw if key not in known)
@@ -123,6 +138,30 @@ class DriftWatch:
                     "count": count,
                     "level": NOTE,
                     "message": f"`{name}` was read as `{alias}` ({count:,} attempts).",
+                }
+            )
+        for (name, form), count in self.forms.items():
+            found.append(
+                {
+                    "field": name,
+                    "kind": "form",
+                    "form": form,
+                    "count": count,
+                    "level": NOTE,
+                    "message": f"`{name}` arrives in {form} ({count:,} attempts).",
+                }
+            )
+        for name, count in self.unfit.items():
+            found.append(
+                {
+                    "field": name,
+                    "kind": "unfit",
+                    "count": count,
+                    "level": ALARM,
+                    "message": f"`{name}` of {count:,} attempts fits no known form, so they were "
+                    f"not stored (e.g. {self.unfit_example[name]}). Their JSON is as AutoProctor "
+                    "sent it: run `python manage.py autoproctor_doctor` to see the form, and "
+                    "tell AutoProctor support if it is theirs.",
                 }
             )
         for key, count in self.unexpected.items():

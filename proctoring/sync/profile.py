@@ -1,5 +1,6 @@
-"""The API profile: the call forms this account answers, as the doctor or a fallback learned
-them, loaded into every client the sync builds and updated when the client learns more."""
+"""The API profile: the forms this account answers (call forms, the tenant calls' authentication
+form, the trust score's scale), as the doctor or a fallback learned them, loaded into every
+client the sync, the doctor and the console build, and updated when the client learns more."""
 
 from __future__ import annotations
 
@@ -12,12 +13,21 @@ from django.utils import timezone
 from autoproctor import AutoProctorClient
 from autoproctor.forms import CallForms
 from proctoring.api_client import client_from_settings
-from proctoring.models import ApiProfile
+from proctoring.models import ApiProfile, Attempt
 
 if TYPE_CHECKING:
     from autoproctor.doctor_report import DoctorReport
 
 logger = logging.getLogger("proctoring.sync")
+
+# The CallForms fields the profile keeps, each in a column of the same name.
+FORM_FIELDS = (
+    "attempt_form",
+    "client_id_param",
+    "timestamp_unit",
+    "signature_encoding",
+    "trust_score_scale",
+)
 
 
 def _account() -> dict:
@@ -38,8 +48,7 @@ def profile_forms(profile: ApiProfile | None) -> CallForms:
     defaults = CallForms()
     try:
         return CallForms(
-            attempt_form=profile.attempt_form or defaults.attempt_form,
-            client_id_param=profile.client_id_param or defaults.client_id_param,
+            **{name: getattr(profile, name) or getattr(defaults, name) for name in FORM_FIELDS}
         )
     except ValueError:  # a form this version no longer knows: start from the contract's
         return defaults
@@ -53,17 +62,27 @@ def save_profile(**fields: Any) -> ApiProfile:
 
 def remember_forms(forms: CallForms) -> None:
     logger.warning(
-        "AutoProctor answers the one-attempt call as %s with %s; using that from now on",
-        forms.attempt_form,
-        forms.client_id_param,
+        "AutoProctor answers with these forms; using them from now on: %s",
+        ", ".join(f"{name} {getattr(forms, name)}" for name in FORM_FIELDS),
     )
-    save_profile(attempt_form=forms.attempt_form, client_id_param=forms.client_id_param)
+    save_profile(**{name: getattr(forms, name) for name in FORM_FIELDS})
+
+
+def stored_attempt_ids(limit: int = 1) -> list[str]:
+    """Ids of attempts a pass stored for the configured account: an attempt-signed call of one
+    proves the secret when a tenant call is refused (autoproctor.auth)."""
+    return list(
+        Attempt.objects.filter(client_id=settings.AUTOPROCTOR_CLIENT_ID or "")
+        .order_by()
+        .values_list("test_attempt_id", flat=True)[:limit]
+    )
 
 
 def profiled_client(**overrides: Any) -> AutoProctorClient:
     """A client configured by the settings that uses (and updates) the stored profile."""
     overrides.setdefault("forms", profile_forms(current_profile()))
     overrides.setdefault("on_learn", remember_forms)
+    overrides.setdefault("known_attempts", stored_attempt_ids)
     return client_from_settings(**overrides)
 
 
@@ -76,7 +95,7 @@ def store_report(report: DoctorReport) -> ApiProfile:
     fields = {
         name: value
         for name, value in report.learned.items()
-        if name in {"attempt_form", "client_id_param", "listing_has_evidence_status", "paged"}
+        if name in {*FORM_FIELDS, "listing_has_evidence_status", "paged"}
     }
     if report.learned.get("listing_order"):
         fields["listing_order"] = report.learned["listing_order"]

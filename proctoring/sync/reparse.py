@@ -15,11 +15,12 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from autoproctor.values import Invalid, parse_attempt, parse_evidence_record
+from autoproctor.values import Invalid, page_scale, parse_attempt, parse_evidence_record
 from proctoring import signals
 from proctoring.models import Attempt, EvidenceRecord
 from proctoring.sync.evidence import record_values
 from proctoring.sync.mapping import unsent_columns
+from proctoring.sync.profile import current_profile, profile_forms
 from proctoring.sync.results import DATA_FIELDS, attempt_values
 
 # The columns derived from the raw JSON: what the results pass copies, but the JSON itself.
@@ -85,14 +86,17 @@ def reparse_all() -> ReparseReport:
 
 def reparse_attempts(report: ReparseReport) -> None:
     fields = ("pk", "test_attempt_id", "raw", *ATTEMPT_COLUMNS)
+    learned_scale = profile_forms(current_profile()).trust_score_scale
     for batch in _batches(Attempt.objects.only(*fields)):
         changed = []
+        # The trust scores' scale as the batch tells it, or as the account was learned to use.
+        scale = page_scale([attempt.raw for attempt in batch if attempt.raw], learned_scale)
         for attempt in batch:
             report.attempts += 1
             if not attempt.raw:
                 continue
             try:
-                data = parse_attempt(attempt.raw, fallback_id=attempt.test_attempt_id)
+                data = parse_attempt(attempt.raw, fallback_id=attempt.test_attempt_id, scale=scale)
             except Invalid as invalid:
                 report.problems.append(
                     f"attempt {attempt.test_attempt_id!r}: {invalid.field}: {invalid.message}"

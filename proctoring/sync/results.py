@@ -112,6 +112,7 @@ def sync_results(
                 if page.number == 1 and plan.mode == ResultsMode.FULL:
                     expect_listing(tally, page)
                 drift.observe(page.attempts)  # before the upsert: it compares with stored rows
+                drift.observe_problems(page.problems)
                 run.warnings = drift.warnings()
                 counts = upsert_attempts(api.client_id, page.attempts, seen=seen)
                 newly_below.extend(counts.newly_below)

@@ -1,9 +1,11 @@
 """`manage.py sync_autoproctor`: one sync pass in the foreground, with its progress as it goes
 (a bar on a terminal, a line every --progress-every seconds elsewhere) and a summary.
 
-Exits with status 1 when a stage failed (bad credentials, skewed clock, unreachable API, missing
-configuration); per-attempt failures are listed but do not fail the pass, since they are
-recorded on the attempts and retried by the next pass.
+Exit status (docs/operations.md): 0 when every stage stored everything it read; 1 when a stage
+failed (refused credentials, a skewed clock, an unreachable API, missing configuration); 3 when
+a stage partly failed (it stored fewer attempts than it read, or fetched the evidence of only
+some): the failures are listed, recorded on the run and retried by the next pass, and the
+reason goes to stderr, so cron, systemd and CI see that the pass was not whole.
 """
 
 from argparse import ArgumentParser
@@ -14,8 +16,12 @@ from django.core.management.base import BaseCommand, CommandError
 from proctoring.management.progress_output import progress_output
 from proctoring.models import SyncRun
 from proctoring.sync import STAGES, run_full_pass
+from proctoring.tasks import partly_failed_reason
 
 PROGRESS_EVERY_SECONDS = 10.0
+# A stage failed: 1, as for any CommandError. A stage partly failed: its own code (argparse
+# takes 2 for a wrong command line).
+EXIT_FAILED, EXIT_PARTLY = 1, 3
 
 
 class Command(BaseCommand):
@@ -69,7 +75,15 @@ class Command(BaseCommand):
         failed = [run for run in done if run.status == SyncRun.Status.FAILED]
         if failed:
             run = failed[0]
-            raise CommandError(f"{run.get_kind_display()} sync failed: {run.error_summary}")
+            raise CommandError(
+                f"{run.get_kind_display()} sync failed: {run.error_summary}",
+                returncode=EXIT_FAILED,
+            )
+        partly = [run for run in done if run.status == SyncRun.Status.PARTIAL]
+        if partly:
+            raise CommandError(
+                "\n".join(partly_failed_reason(run) for run in partly), returncode=EXIT_PARTLY
+            )
 
 
 def describe(run: SyncRun) -> str:

@@ -1,4 +1,5 @@
-"""A case file's evidence files, fetched several at a time ahead of the ZIP being written.
+"""An attempt's evidence files for a ZIP (a case file, a candidate's copy of their data),
+fetched several at a time ahead of the ZIP being written.
 
 One after the other, every file costs a round trip to AutoProctor's storage, far away for a real
 account: a test's case files hold thousands. `AttemptFiles` keeps up to CASE_FILE_FETCHES
