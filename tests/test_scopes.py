@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from access.models import RoleScope
 from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, VIEW_USAGE
@@ -192,3 +193,19 @@ def test_grant_role_with_tests_show_and_remove(capsys, django_user_model):
     with pytest.raises(CommandError, match="cannot be empty"):
         call_command("grant_role", "alice", TEST_ADMIN, "--tests", " ")
     assert grants_of(django_user_model.objects.get(username="alice")) == {TEST_ADMIN: []}
+
+
+@pytest.mark.parametrize("patterns", [["biology-*"], ["biology-*", "ENGB2/*"]])
+def test_a_scope_is_a_prefix_range_on_an_index_not_a_scan(patterns):
+    """A million attempts and a scope of one course: the rows of the course are found by a
+    range on an index of lookup_key (each pattern's literal prefix), never by reading all."""
+    from tests.test_list_indexes import plan_of
+
+    make_attempts(3)
+    alice = make_user("alice")
+    set_grants(alice, {PROCTOR: patterns}, source="cli")
+    plan = plan_of(visible_attempts(fresh(alice)).values("pk"))
+    if connection.vendor == "postgresql":
+        assert plan.count("Index Cond: (((lookup_key)::text ~>=~") == len(patterns), plan
+    else:
+        assert plan.count("(lookup_key>? AND lookup_key<?)") == len(patterns), plan
