@@ -18,7 +18,7 @@ from access.scopes import (
     visible_attempts,
 )
 from audit.models import AuditEvent
-from tests.fixtures.data import make_attempts
+from tests.fixtures.data import make_attempts, make_records
 from tests.fixtures.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +209,23 @@ def test_a_scope_is_a_prefix_range_on_an_index_not_a_scan(patterns):
         assert plan.count("Index Cond: (((lookup_key)::text ~>=~") == len(patterns), plan
     else:
         assert plan.count("(lookup_key>? AND lookup_key<?)") == len(patterns), plan
+
+
+def test_overturning_takes_the_overturn_permission_on_the_attempts_test():
+    """Proctor everywhere and test admin on biology-*: a colleague's verdict or dismissal may
+    be changed on a biology attempt only."""
+    from review import services
+    from review.models import ReviewState
+    from review.permissions import may_give_verdict, may_restore
+
+    bob = make_user("bob", TEST_ADMIN)
+    mixed = make_user("mixed")
+    set_grants(mixed, {PROCTOR: [], TEST_ADMIN: ["biology-*"]}, source="cli")
+    mixed = fresh(mixed)
+    for key, allowed in [("biology-1", True), ("chemistry-1", False)]:
+        (attempt,) = make_attempts(1, lookup_key=key)
+        services.set_verdict(user=bob, attempt=attempt, verdict="violation", reason="seen")
+        (record,) = make_records(attempt, "tab-switch")
+        dismissal, _ = services.dismiss_record(user=bob, record=record, reason="allowed")
+        assert may_give_verdict(mixed, ReviewState.objects.get(attempt=attempt)) is allowed
+        assert may_restore(mixed, dismissal) is allowed
