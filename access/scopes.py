@@ -108,6 +108,14 @@ def scope_of(
     return found
 
 
+def is_scoped(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """True when any permission of `user` is limited to some tests (no query once cached)."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return False
+    scope_of(user)  # reads (and caches) the scopes of every permission the groups give
+    return any(scope.patterns for scope in user.__dict__["_test_scopes"].values())
+
+
 def _read_scopes(user: AbstractBaseUser) -> dict[str, Scope]:
     """{permission: scope} for every permission the user's groups give, in one query."""
     rows = (
@@ -139,6 +147,10 @@ def _read_scopes(user: AbstractBaseUser) -> dict[str, Scope]:
     # The same rows are the permissions Django's model backend would read from the groups in a
     # query of its own: handing them over keeps a page's query count what it was.
     user.__dict__.setdefault("_group_perm_cache", set(scopes))
+    if any(scope.patterns is not None for scope in scopes.values()):
+        # A permission also given to the user directly reaches every test.
+        for permission in user.get_user_permissions():
+            scopes[permission] = EVERY_TEST
     return scopes
 
 

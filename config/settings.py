@@ -57,7 +57,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, closed to users whose role is limited to some tests (access.admin_site).
+    "access.admin_site.DashboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

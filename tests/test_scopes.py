@@ -111,6 +111,13 @@ def test_a_group_can_carry_patterns_for_its_members(tests_attempts):
 
 
 def test_direct_permissions_and_superusers_reach_every_test(tests_attempts):
+    from django.contrib.auth.models import Permission
+
+    direct = make_user("direct")
+    set_grants(direct, {PROCTOR: ["biology-*"]}, source="cli")
+    direct.user_permissions.add(Permission.objects.get(codename="view_attempt"))
+    assert seen(fresh(direct)) == sorted(KEYS)
+    assert seen(fresh(direct), "review.review_attempts") == ["biology-101", "biology-202"]
     root = make_user("root", is_superuser=True)
     assert seen(root) == sorted(KEYS)
     nobody = make_user("nobody")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from access.models import RoleScope
 from access.roles import PROCTOR, ensure_roles
-from access.scopes import grants_of, scope_of
+from access.scopes import grants_of, scope_of, set_grants
 from audit.models import AuditEvent
 from tests.fixtures.data import make_attempt
 from tests.fixtures.personas import logged_in, make_user
@@ -91,3 +91,18 @@ def test_a_group_carries_scopes_for_its_members(admin_client):
     row = RoleScope.objects.get(group=staff)
     assert (row.user, row.pattern, row.source) == (None, "biology-*", "admin")
     assert scope_of(type(carol).objects.get(pk=carol.pk)).patterns == {"biology-*"}
+
+
+def test_a_staff_user_with_a_scoped_role_cannot_use_the_admin(django_user_model):
+    """The admin lists every test's rows: no scope holds there, so it is closed to them."""
+    staff = make_user("staff", is_staff=True)
+    set_grants(staff, {PROCTOR: []}, source="cli")
+    client = logged_in(staff)
+    assert client.get(reverse("admin:proctoring_attempt_changelist")).status_code == 200
+    set_grants(staff, {PROCTOR: ["biology-*"]}, source="cli")
+    staff = django_user_model.objects.get(pk=staff.pk)
+    client = logged_in(staff)
+    for url in [reverse("admin:index"), reverse("admin:proctoring_attempt_changelist")]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
