@@ -1,5 +1,7 @@
 """Scopes: a role limited to tests by lookup-key patterns (access.scopes, grant_role)."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -108,6 +110,9 @@ def test_a_group_can_carry_patterns_for_its_members(tests_attempts):
     RoleScope.objects.create(group=staff, user=dave, pattern="chemistry-*")
     assert seen(fresh(carol)) == ["biology-101", "biology-202"]
     assert seen(fresh(dave)) == ["chemistry-1"]  # a member's own rows replace the group's
+    out = io.StringIO()
+    call_command("grant_role", "dave", "--show", stdout=out)
+    assert out.getvalue() == "dave has no dashboard role.\ngroup Biology staff: chemistry-*\n"
 
 
 def test_direct_permissions_and_superusers_reach_every_test(tests_attempts):

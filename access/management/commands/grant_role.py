@@ -9,7 +9,9 @@ access.scopes.set_grants, which the audit trail records.
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 
+from access.models import RoleScope
 from access.roles import ROLES
 from access.scopes import describe, grants_of, set_grants
 
@@ -83,5 +85,19 @@ class Command(BaseCommand):
             self.stdout.write(f"{user.get_username()} has no dashboard role.")
         for role, patterns in grants.items():
             self.stdout.write(f"{role}: {describe(patterns)}")
+        # Other groups with scopes of their own limit what their permissions give the user.
+        carried = (
+            RoleScope.objects.filter(group__user=user)
+            .exclude(group__name__in=list(ROLES))
+            .filter(Q(user=user) | Q(user__isnull=True))
+            .order_by("group__name", "-user", "pattern")
+            .values_list("group__name", "user", "pattern")
+        )
+        by_group: dict[str, dict[bool, list[str]]] = {}
+        for group, own, pattern in carried:
+            by_group.setdefault(group, {}).setdefault(own is not None, []).append(pattern)
+        for group, patterns in by_group.items():
+            mine = patterns.get(True) or patterns[False]
+            self.stdout.write(f"group {group}: {describe(mine)}")
         if user.is_superuser:
             self.stdout.write("(superuser: every permission on every test)")
