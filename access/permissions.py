@@ -74,7 +74,7 @@ def attempt_for(
     if not can(user, VIEW_ATTEMPTS, *permissions):
         raise PermissionDenied
     attempts = queryset if queryset is not None else Attempt.objects.all()
-    for permission in {VIEW_ATTEMPTS, *permissions}:
+    for permission in dict.fromkeys([VIEW_ATTEMPTS, *permissions]):
         attempts = visible_attempts(user, permission, attempts)
     return get_object_or_404(attempts, pk=attempt_id)
 
@@ -84,7 +84,7 @@ def test_for(user: AbstractBaseUser | AnonymousUser, lookup_key: str, *permissio
     404, as for a test without attempts. Used by every view about one test."""
     if not can(user, VIEW_ATTEMPTS, *permissions):
         raise PermissionDenied
-    if not all(may_see(user, lookup_key, p) for p in {VIEW_ATTEMPTS, *permissions}):
+    if not all(may_see(user, lookup_key, p) for p in (VIEW_ATTEMPTS, *permissions)):
         raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
     return lookup_key
 
