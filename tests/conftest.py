@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.autoproctor",
     "tests.fixtures.data",
     "tests.fixtures.passes",
+    "tests.fixtures.oidc_provider",
 ]
