@@ -34,8 +34,24 @@ def provider_host() -> str:
 
 
 def document() -> dict:
-    """The provider's discovery document (cached)."""
-    url = settings.OIDC_DISCOVERY_URL
+    """The provider's discovery document (cached), checked against the settings."""
+    found = _fetched(settings.OIDC_DISCOVERY_URL)
+    missing = [name for name in REQUIRED if not isinstance(found, dict) or not found.get(name)]
+    if missing:
+        raise ProviderUnavailable(
+            f"The sign-in service at {provider_host()} publishes no {', '.join(missing)} in "
+            "its discovery document; check OIDC_ISSUER or OIDC_DISCOVERY_URL."
+        )
+    expected = settings.OIDC_ISSUER
+    if expected and found["issuer"].rstrip("/") != expected.rstrip("/"):
+        raise ProviderUnavailable(
+            f"The discovery document names the issuer {found['issuer']!r}, not OIDC_ISSUER "
+            f"{expected!r}: set OIDC_ISSUER to the provider's issuer exactly."
+        )
+    return found
+
+
+def _fetched(url: str) -> object:
     key = f"signon:discovery:{url}"
     cached = cache.get(key)
     if cached is not None:
@@ -50,18 +66,6 @@ def document() -> dict:
             f"The sign-in service at {provider_host()} could not be reached. Try again in a "
             "minute; if it keeps failing, tell your administrator (the server log says why)."
         ) from None
-    missing = [name for name in REQUIRED if not isinstance(found, dict) or not found.get(name)]
-    if missing:
-        raise ProviderUnavailable(
-            f"The sign-in service at {provider_host()} publishes no {', '.join(missing)} in "
-            f"its discovery document {url}; check OIDC_ISSUER or OIDC_DISCOVERY_URL."
-        )
-    expected = settings.OIDC_ISSUER
-    if expected and found["issuer"].rstrip("/") != expected.rstrip("/"):
-        raise ProviderUnavailable(
-            f"The discovery document names the issuer {found['issuer']!r}, not OIDC_ISSUER "
-            f"{expected!r}: set OIDC_ISSUER to the provider's issuer exactly."
-        )
     cache.set(key, found, DOCUMENT_SECONDS)
     return found
 
