@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from access.scopes import grants_of
 from audit.models import AuditEvent
 from signon.models import ProviderIdentity
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import open_page
 from tests.fixtures.data import make_attempts
 
@@ -50,6 +51,8 @@ def test_a_course_group_signs_in_as_a_scoped_proctor_and_loses_it_with_the_group
     make_attempts(2, lookup_key="bio101-final", candidate_name=lambda i: f"Biology {i}")
     make_attempts(2, lookup_key="chem200-final", candidate_name=lambda i: f"Chemistry {i}")
     oidc.set_person(groups=["course-bio101-staff", "chess-club"])
+    page.goto("/accounts/login/")
+    assert serious_violations(page) == []
 
     sign_in_at_provider(page, oidc)
 
@@ -66,6 +69,7 @@ def test_a_course_group_signs_in_as_a_scoped_proctor_and_loses_it_with_the_group
     page.get_by_role("button", name="Log out").click()
     end_session = page.get_by_role("link", name="Sign out at your institution too")
     assert end_session.get_attribute("href").startswith(f"{oidc.issuer}/logout/")
+    assert serious_violations(page) == []
     page.goto("/attempts/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
 
