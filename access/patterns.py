@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Lookup
+from django.db.models import CharField, Lookup, TextField
 
 MAX_PATTERN_LENGTH = 255
 WILDCARDS = "*?"
@@ -72,6 +72,7 @@ def glob_pattern(pattern: str) -> str:
     return "".join(f"[{char}]" if char == "[" else char for char in pattern)
 
 
+@TextField.register_lookup
 @CharField.register_lookup
 class ScopePattern(Lookup):
     """`lookup_key__scope_pattern="biology-*"`: the column matches one test pattern."""

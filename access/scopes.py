@@ -27,6 +27,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -92,48 +93,117 @@ NO_TEST = Scope(frozenset())
 def scope_of(
     user: AbstractBaseUser | AnonymousUser | None, permission: str = SEE_ATTEMPTS
 ) -> Scope:
-    """The tests on which `user` holds `permission` (one query, then cached on the user)."""
+    """The tests on which `user` holds `permission` (one query per request for all of them)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_TEST
     if user.is_superuser:
         return EVERY_TEST
-    cache = user.__dict__.setdefault("_test_scopes", {})
-    if permission not in cache:
-        cache[permission] = _read_scope(user, permission)
-    return cache[permission]
+    scopes = user.__dict__.get("_test_scopes")
+    if scopes is None:
+        scopes = user.__dict__["_test_scopes"] = _read_scopes(user)
+    found = scopes.get(permission)
+    if found is None:  # given by no group: directly to the user, or not at all
+        found = EVERY_TEST if permission in user.get_user_permissions() else NO_TEST
+        scopes[permission] = found
+    return found
 
 
-def _read_scope(user: AbstractBaseUser, permission: str) -> Scope:
-    if permission in user.get_user_permissions():
-        return EVERY_TEST
-    app_label, codename = permission.split(".", 1)
+def _read_scopes(user: AbstractBaseUser) -> dict[str, Scope]:
+    """{permission: scope} for every permission the user's groups give, in one query."""
     rows = (
-        Group.objects.filter(
-            user=user,
-            permissions__codename=codename,
-            permissions__content_type__app_label=app_label,
-        )
+        Group.objects.filter(user=user)
         .annotate(
             scope=FilteredRelation(
                 "scopes", condition=Q(scopes__user=user) | Q(scopes__user__isnull=True)
             )
         )
-        .values_list("id", "scope__user_id", "scope__pattern")
+        .values_list(
+            "id",
+            "permissions__content_type__app_label",
+            "permissions__codename",
+            "scope__user_id",
+            "scope__pattern",
+        )
     )
-    own: dict[int, set[str]] = {}
-    shared: dict[int, set[str]] = {}
-    for group_id, scope_user_id, pattern in rows:
-        own.setdefault(group_id, set())
-        shared.setdefault(group_id, set())
-        if pattern is not None:
-            (own if scope_user_id is not None else shared)[group_id].add(pattern)
-    patterns: set[str] = set()
-    for group_id, own_patterns in own.items():
-        group_patterns = own_patterns or shared[group_id]
-        if not group_patterns:
-            return EVERY_TEST
-        patterns |= group_patterns
-    return Scope(frozenset(patterns))
+    permissions: dict[int, set[str]] = {}
+    patterns = _GroupPatterns()
+    for group_id, app_label, codename, scope_user_id, pattern in rows:
+        permissions.setdefault(group_id, set())
+        if codename is not None:
+            permissions[group_id].add(f"{app_label}.{codename}")
+        patterns.add(group_id, scope_user_id, pattern)
+    scopes: dict[str, Scope] = {}
+    for group_id, given in permissions.items():
+        for permission in given:
+            scopes[permission] = _union(scopes.get(permission), patterns.of(group_id, user.pk))
+    # The same rows are the permissions Django's model backend would read from the groups in a
+    # query of its own: handing them over keeps a page's query count what it was.
+    user.__dict__.setdefault("_group_perm_cache", set(scopes))
+    return scopes
+
+
+def scopes_of(users: Iterable[AbstractBaseUser], permission: str) -> dict[int, Scope]:
+    """{user id: the tests on which that user holds `permission`} for many users at once (the
+    recipients of an email), in three queries whatever their number."""
+    users = list(users)
+    ids = [user.pk for user in users]
+    app_label, codename = permission.split(".", 1)
+    held = Q(permission__codename=codename, permission__content_type__app_label=app_label)
+    direct = set(
+        get_user_model()
+        .user_permissions.through.objects.filter(held, user_id__in=ids)
+        .values_list("user_id", flat=True)
+    )
+    memberships = list(
+        get_user_model()
+        .groups.through.objects.filter(
+            user_id__in=ids,
+            group__permissions__codename=codename,
+            group__permissions__content_type__app_label=app_label,
+        )
+        .values_list("user_id", "group_id")
+        .distinct()
+    )
+    patterns = _GroupPatterns()
+    for group_id, scope_user_id, pattern in RoleScope.objects.filter(
+        Q(user_id__in=ids) | Q(user__isnull=True),
+        group_id__in={group_id for _, group_id in memberships},
+    ).values_list("group_id", "user_id", "pattern"):
+        patterns.add(group_id, scope_user_id, pattern)
+    scopes = {
+        user.pk: EVERY_TEST if user.is_superuser or user.pk in direct else None for user in users
+    }
+    for user_id, group_id in memberships:
+        if scopes[user_id] is not EVERY_TEST:
+            scopes[user_id] = _union(scopes[user_id], patterns.of(group_id, user_id))
+    return {user_id: scope or NO_TEST for user_id, scope in scopes.items()}
+
+
+class _GroupPatterns:
+    """Scope rows by group: each member's own, and the group's for members without their own."""
+
+    def __init__(self) -> None:
+        self.own: dict[tuple[int, int], set[str]] = {}
+        self.shared: dict[int, set[str]] = {}
+
+    def add(self, group_id: int, user_id: int | None, pattern: str | None) -> None:
+        if pattern is None:
+            return
+        if user_id is None:
+            self.shared.setdefault(group_id, set()).add(pattern)
+        else:
+            self.own.setdefault((group_id, user_id), set()).add(pattern)
+
+    def of(self, group_id: int, user_id: int) -> set[str] | None:
+        """The patterns limiting `user_id`'s membership of the group (None: every test)."""
+        return self.own.get((group_id, user_id)) or self.shared.get(group_id)
+
+
+def _union(scope: Scope | None, patterns: set[str] | None) -> Scope:
+    """`scope` widened by one group's patterns (None: every test)."""
+    if patterns is None or (scope is not None and scope.patterns is None):
+        return EVERY_TEST
+    return Scope(frozenset(patterns | (scope.patterns if scope else set())))
 
 
 def visible_attempts(

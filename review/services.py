@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from access.permissions import REVIEW_ATTEMPTS
+from access.scopes import visible_attempts
 from audit.services import audit_record
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import (
@@ -153,14 +155,18 @@ def set_verdicts(
 ) -> list[VerdictChange]:
     """Give every attempt of `attempt_ids` the same verdict, each with its own history entry,
     all or nothing: when any of them has another reviewer's verdict that `user` may not
-    overturn, NotYours lists them and nothing is changed. Returns the VerdictChanges."""
+    overturn, NotYours lists them and nothing is changed. Attempts outside the tests `user`
+    reviews (access.scopes) are left out, like ids that no longer exist. Returns the
+    VerdictChanges."""
     with transaction.atomic():
-        attempts = list(
-            Attempt.objects.select_for_update().filter(pk__in=attempt_ids).order_by("pk")
-        )
+        reviewable = visible_attempts(user, REVIEW_ATTEMPTS, Attempt.objects.select_for_update())
+        attempts = list(reviewable.filter(pk__in=attempt_ids).order_by("pk"))
         states = {
             state.attempt_id: state for state in ReviewState.objects.filter(attempt__in=attempts)
         }
+        for attempt in attempts:  # the overturn rule reads each attempt's test
+            if attempt.pk in states:
+                states[attempt.pk].attempt = attempt
         refused = [
             (attempt, states[attempt.pk])
             for attempt in attempts

@@ -22,6 +22,7 @@ from access.permissions import (
     attempt_for,
     can,
     require,
+    test_for,
 )
 from analytics import calibration, cohort, collusion
 from analytics.figures import figures_of
@@ -34,7 +35,9 @@ from review import thresholds
 MAX_WINDOW_MINUTES = 60
 
 
-def _figures(lookup_key):
+def _figures(request, lookup_key, *permissions):
+    """The test's figures, or 404 when it has no attempt or is outside the user's tests."""
+    test_for(request.user, lookup_key, *permissions)
     figures = figures_of(lookup_key)
     if figures is None:
         raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
@@ -43,7 +46,7 @@ def _figures(lookup_key):
 
 @require(VIEW_ATTEMPTS)
 def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
-    figures = _figures(lookup_key)
+    figures = _figures(request, lookup_key)
     attempts = Attempt.objects.filter(lookup_key=lookup_key)
     context = {
         "nav": "tests",
@@ -75,13 +78,14 @@ def _json(data):
 
 @require(VIEW_ATTEMPTS)
 def trust_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
-    figures = _figures(lookup_key)
+    figures = _figures(request, lookup_key)
     attempts = Attempt.objects.filter(lookup_key=lookup_key)
     return _json(charts.trust_distribution(attempts=attempts, threshold=figures.threshold))
 
 
 @require(VIEW_ATTEMPTS)
 def labels_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
+    test_for(request.user, lookup_key)
     attempts = Attempt.objects.filter(lookup_key=lookup_key)
     return _json(charts.violations_by_label(attempts=attempts))
 
@@ -89,7 +93,7 @@ def labels_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
 @require(VIEW_ATTEMPTS, SET_THRESHOLDS)
 @require_POST
 def set_threshold(request: HttpRequest, lookup_key: str) -> HttpResponse:
-    _figures(lookup_key)
+    _figures(request, lookup_key, SET_THRESHOLDS)
     text = request.POST.get("threshold", "").strip()
     reason = request.POST.get("reason", "").strip()
     try:
@@ -110,6 +114,7 @@ def set_threshold(request: HttpRequest, lookup_key: str) -> HttpResponse:
 @require(VIEW_ATTEMPTS)
 def compare(request: HttpRequest, lookup_key: str, first_id: int, second_id: int) -> HttpResponse:
     """Two attempts of the test side by side: their violations minute by minute."""
+    test_for(request.user, lookup_key)
     first = attempt_for(request.user, first_id)
     second = attempt_for(request.user, second_id)
     if first.lookup_key != lookup_key or second.lookup_key != lookup_key:
@@ -134,7 +139,7 @@ def compare(request: HttpRequest, lookup_key: str, first_id: int, second_id: int
 @require_POST
 def dismiss_window(request: HttpRequest, lookup_key: str) -> HttpResponse:
     """Dismiss one label for a time window across the test (a spike the room shared)."""
-    _figures(lookup_key)
+    _figures(request, lookup_key, REVIEW_ATTEMPTS)
     try:
         # parse_datetime returns None for a wrong form, raises for a right form out of range.
         start = parse_datetime(request.POST.get("start", "").strip() or "x")

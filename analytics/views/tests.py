@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
+from access.scopes import visible_attempts
 from analytics.figures import Figures, test_figures
 from analytics.filters import TestsFilter
 from proctoring.credit_forecast import credit_forecast
-from proctoring.models import Attempt
 
 # `?o=<key>` (or `-<key>` for descending): the column to sort by.
 SORTS = {
@@ -38,7 +38,7 @@ def _sorted(rows: list[Figures], param: str) -> tuple[list[Figures], str]:
 
 @require(VIEW_ATTEMPTS)
 def tests_index(request: HttpRequest) -> HttpResponse:
-    tests_filter = TestsFilter(request.GET, queryset=Attempt.objects.all())
+    tests_filter = TestsFilter(request.GET, queryset=visible_attempts(request.user))
     rows, sort = _sorted(test_figures(tests_filter.qs), request.GET.get("o", DEFAULT_SORT))
     query = request.GET.copy()
     query.pop("o", None)

@@ -46,7 +46,9 @@ HIDEABLE_COLUMNS = [
 
 @require(VIEW_ATTEMPTS)
 def attempt_list(request: HttpRequest) -> HttpResponse:
-    attempt_filter = AttemptFilter(request.GET, queryset=selectors.attempt_list())
+    attempt_filter = AttemptFilter(
+        request.GET, queryset=selectors.attempt_list(request.user), request=request
+    )
     sort = Sort.from_param(request.GET.get("o"))
     attempts = attempt_filter.qs
     page = paginate(
@@ -113,7 +115,7 @@ def render_report(
     verdict_form = verdict_form or VerdictForm.for_attempt(attempt, queue=in_queue)
     previous = following = None
     if in_queue:
-        queue = review_selectors.review_queue(selectors.attempt_list())
+        queue = review_selectors.review_queue(selectors.attempt_list(request.user))
         previous, following = review_selectors.queue_neighbours(queue, attempt)
     context = {
         "nav": "review" if in_queue else "attempts",

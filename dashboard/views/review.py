@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
+from access.scopes import visible_attempts
 from dashboard import selectors
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import Sort
@@ -38,8 +39,10 @@ from review.models import Verdict
 QUEUE_SORT = "trust"
 
 
-def review_queue() -> QuerySet[Attempt]:
-    return review_selectors.review_queue(selectors.attempt_list())
+def review_queue(user) -> QuerySet[Attempt]:
+    """The attempts needing a review that `user` may review."""
+    attempts = visible_attempts(user, REVIEW_ATTEMPTS, selectors.attempt_list(user))
+    return review_selectors.review_queue(attempts)
 
 
 def queue_url(attempt: Attempt) -> str:
@@ -48,7 +51,7 @@ def queue_url(attempt: Attempt) -> str:
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 def queue(request: HttpRequest) -> HttpResponse:
-    attempts = review_queue()
+    attempts = review_queue(request.user)
     sort = Sort.from_param(QUEUE_SORT)
     page = paginate(
         attempts, sort, after=request.GET.get("after"), before=request.GET.get("before")
@@ -72,7 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
 def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = attempt_for(request.user, attempt_id)
+    attempt = attempt_for(request.user, attempt_id, REVIEW_ATTEMPTS)
     form = VerdictForm(request.POST)
     if not form.is_valid():
         return render_report(request, attempt, verdict_form=form, status=400)
@@ -103,7 +106,7 @@ def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not in_queue:
         messages.success(request, f"Verdict saved. {done}")
         return redirect("attempt-report", attempt_id=attempt.pk)
-    _, following = review_selectors.queue_neighbours(review_queue(), attempt)
+    _, following = review_selectors.queue_neighbours(review_queue(request.user), attempt)
     if following is None:
         messages.success(request, f"Verdict saved. {done} That was the last attempt in the queue.")
         return redirect("review-queue")
@@ -145,7 +148,10 @@ def bulk_verdict(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         f"{label}: {len(changes)} attempt{'s' if len(changes) != 1 else ''}, each with its own "
-        "history entry." + (f" {gone} no longer exist and were skipped." if gone else ""),
+        "history entry."
+        + (
+            f" {gone} no longer exist (or are outside your tests) and were skipped." if gone else ""
+        ),
     )
     return HttpResponseRedirect(_back(request))
 
@@ -169,7 +175,7 @@ def _report_url(attempt, request, anchor="", record=None):
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
 def note(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = attempt_for(request.user, attempt_id)
+    attempt = attempt_for(request.user, attempt_id, REVIEW_ATTEMPTS)
     form = NoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
@@ -187,7 +193,7 @@ def note(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
 def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResponse:
-    attempt = attempt_for(request.user, attempt_id)
+    attempt = attempt_for(request.user, attempt_id, REVIEW_ATTEMPTS)
     record = get_object_or_404(
         EvidenceRecord.objects.select_related("attempt"), pk=record_id, attempt=attempt
     )
@@ -221,7 +227,7 @@ def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResp
 @require_POST
 def group_dismissal(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Dismiss an incident's violations, or every violation of one label, for one reason."""
-    attempt = attempt_for(request.user, attempt_id)
+    attempt = attempt_for(request.user, attempt_id, REVIEW_ATTEMPTS)
     form = GroupDismissalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _errors(form))
