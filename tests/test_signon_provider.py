@@ -100,3 +100,17 @@ def test_single_sign_on_is_absent_when_not_configured(client):
     assert client.get("/accounts/oidc/authenticate/").status_code == 404
     assert client.get("/accounts/oidc/callback/?code=a&state=b").status_code == 404
     assert b"institution" not in client.get("/accounts/login/").content
+
+
+def test_superusers_read_the_identities_in_the_admin_but_cannot_edit_them(client, oidc):
+    oidc.set_person(groups=["exam-office"])
+    sign_in_with_test_client(client, oidc)
+    identity = ProviderIdentity.objects.get()
+    client.force_login(make_user("root", is_superuser=True, is_staff=True))
+
+    listing = client.get("/admin/signon/provideridentity/")
+    page = client.get(f"/admin/signon/provideridentity/{identity.pk}/change/")
+
+    assert listing.status_code == 200 and oidc.issuer in listing.content.decode()
+    assert b'name="subject"' not in page.content  # read-only
+    assert client.get("/admin/signon/provideridentity/add/").status_code == 403

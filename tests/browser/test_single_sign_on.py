@@ -63,7 +63,10 @@ def test_a_course_group_signs_in_as_a_scoped_proctor_and_loses_it_with_the_group
     assert grants_of(user) == {"Proctor": ["bio101-*"]}
     page.goto("/attempts/")
     expect(page.get_by_text("Biology 0")).to_be_visible()
-    # SCOPE-PAGES expect(page.get_by_text("Chemistry 0")).to_have_count(0)
+    expect(page.get_by_text("Chemistry 0")).to_have_count(0)
+    page.goto("/tests/")
+    expect(page.get_by_role("link", name="bio101-final")).to_be_visible()
+    expect(page.get_by_text("chem200-final")).to_have_count(0)
     assert AuditEvent.objects.filter(action="signin", user=user).count() == 1
 
     page.get_by_role("button", name="Log out").click()
