@@ -37,7 +37,9 @@ migrations-check: install
 # POSTGRESQL_PASS_FOLLOWS=1 (set by `make test` when PostgreSQL answers) leaves the browser tests
 # to the PostgreSQL pass; tests that never touch a database run on this pass only
 # (tests/fixtures/passes.py).
+# The autoproctor package's own tests come first: they run without Django (autoproctor/pyproject.toml).
 test-sqlite: install
+	$(PY) -m pytest -c autoproctor/pyproject.toml autoproctor/tests
 	DATABASE_URL= POSTGRESQL_PASS_FOLLOWS=$(POSTGRESQL_PASS_FOLLOWS) $(PY) -m pytest
 
 # Runs when PostgreSQL answers at TEST_DATABASE_URL; CI (CI=true) insists that it does.
