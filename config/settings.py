@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "proctoring",
     "access",
     "audit",
+    "signon",
     "review",
     "retention",
     "notifications",
@@ -331,7 +332,8 @@ AUTHENTICATION_BACKENDS = [
     # Before any backend that grants permissions: refuses the account-wide ones to roles
     # limited to some tests (access.backends).
     "access.backends.ScopeBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "signon.backends.LocalPasswordBackend",  # Django's, obeying LOCAL_LOGIN
+    "signon.backends.ProviderBackend",  # OIDC_ISSUER's sign-ins (none when it is not set)
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
@@ -395,72 +397,4 @@ NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, m
 NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 # A stage's sync.failing event is sent when it has failed this many times in a row.
 NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
-
-# --- Single sign-on with the institution's OpenID Connect provider (signon) ---------------
-# Off unless OIDC_ISSUER (or OIDC_DISCOVERY_URL) is set. The endpoints and keys are read from
-# the provider's discovery document on the first sign-in (signon.provider).
-INSTALLED_APPS.insert(INSTALLED_APPS.index("audit") + 1, "signon")
-OIDC_ISSUER = env_url("OIDC_ISSUER")
-OIDC_DISCOVERY_URL = env_url("OIDC_DISCOVERY_URL")
-if OIDC_ISSUER and OIDC_DISCOVERY_URL:
-    raise ImproperlyConfigured(
-        "Set either OIDC_ISSUER (the discovery document is then read from "
-        "<issuer>/.well-known/openid-configuration) or OIDC_DISCOVERY_URL, not both."
-    )
-if OIDC_ISSUER:
-    OIDC_DISCOVERY_URL = f"{OIDC_ISSUER}/.well-known/openid-configuration"
-OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
-OIDC_RP_CLIENT_SECRET = env_secret("OIDC_CLIENT_SECRET")
-_oidc_scopes = env_str("OIDC_SCOPES", "openid email profile").replace(",", " ").split()
-if "openid" not in _oidc_scopes:
-    raise ImproperlyConfigured(
-        f"OIDC_SCOPES={' '.join(_oidc_scopes)!r} lacks openid, without which the provider "
-        "sends no ID token; e.g. OIDC_SCOPES='openid email profile'."
-    )
-OIDC_RP_SCOPES = " ".join(_oidc_scopes)
-OIDC_RP_SIGN_ALGO = env_choice(
-    "OIDC_SIGN_ALGO", "rs256", ("rs256", "rs384", "rs512", "es256", "es384", "es512")
-).upper()
-OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
-# Which groups give which role on which tests, checked at start-up (signon.role_map):
-# `exam-office=Test admin; course-bio101-staff=Proctor:bio101-*`.
-OIDC_ROLE_MAP = env_str("OIDC_ROLE_MAP")
-OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL", "Sign in with your institution's account")
-OIDC_TIMEOUT = env_float("OIDC_TIMEOUT", 10.0, minimum=1.0, maximum=120.0)
-OIDC_USE_PKCE = True
-if OIDC_DISCOVERY_URL:
-    _oidc_missing = [
-        name
-        for name, value in (
-            ("OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
-            ("OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE)", OIDC_RP_CLIENT_SECRET),
-        )
-        if not value
-    ]
-    if _oidc_missing:
-        raise ImproperlyConfigured(
-            f"Single sign-on is configured (OIDC_ISSUER or OIDC_DISCOVERY_URL) but "
-            f"{' and '.join(_oidc_missing)} is not set: copy it from the provider's "
-            "registration of this dashboard."
-        )
-elif OIDC_RP_CLIENT_ID or OIDC_ROLE_MAP:
-    raise ImproperlyConfigured(
-        "OIDC_CLIENT_ID or OIDC_ROLE_MAP is set but neither OIDC_ISSUER nor "
-        "OIDC_DISCOVERY_URL is: set the provider's issuer to switch single sign-on on."
-    )
-# Password sign-in; off: only superusers sign in with a password (a way in when the provider
-# is down), everyone else with the provider.
-LOCAL_LOGIN = env_bool("LOCAL_LOGIN", default=True)
-if not LOCAL_LOGIN and not OIDC_DISCOVERY_URL:
-    raise ImproperlyConfigured(
-        "LOCAL_LOGIN=false leaves only superusers a way to sign in: set OIDC_ISSUER (single "
-        "sign-on) as well, or LOCAL_LOGIN=true."
-    )
-AUTHENTICATION_BACKENDS = [
-    "signon.backends.LocalPasswordBackend"
-    if backend == "django.contrib.auth.backends.ModelBackend"
-    else backend
-    for backend in AUTHENTICATION_BACKENDS
-]
-if OIDC_DISCOVERY_URL:
-    AUTHENTICATION_BACKENDS.append("signon.backends.ProviderBackend")
+from config.single_sign_on import *  # noqa: E402, F403 - OIDC_* and LOCAL_LOGIN (signon)
