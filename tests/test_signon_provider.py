@@ -1,6 +1,8 @@
 """Single sign-on against the real provider process, without a browser: which account a
 sign-in reaches, and what the person reads when the provider cannot be used."""
 
+import logging
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
@@ -10,6 +12,7 @@ from audit.models import AuditEvent
 from signon.models import ProviderIdentity
 from tests.fixtures.oidc_provider import sign_in_with_test_client
 from tests.fixtures.personas import make_user
+from tests.oidc_provider.serve import CLIENT_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +117,21 @@ def test_superusers_read_the_identities_in_the_admin_but_cannot_edit_them(client
     assert listing.status_code == 200 and oidc.issuer in listing.content.decode()
     assert b'name="subject"' not in page.content  # read-only
     assert client.get("/admin/signon/provideridentity/add/").status_code == 403
+
+
+def test_the_client_secret_and_the_tokens_reach_no_page_log_line_or_audit_row(
+    client, oidc, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    oidc.set_person(groups=["exam-office", "chess-club"])
+
+    signed_in = sign_in_with_test_client(client, oidc)
+    pages = [client.get(path).content.decode() for path in ("/", "/audit/", "/accounts/login/")]
+    client.post("/accounts/logout/")
+
+    assert signed_in.status_code == 302
+    audit = repr(list(AuditEvent.objects.values_list("summary", "detail")))
+    for text in (*pages, caplog.text, audit, repr(dict(client.session))):
+        assert CLIENT_SECRET not in text
+        assert "eyJ" not in text  # no JWT (ID or access token) either
+    assert "chess-club" in caplog.text  # the unmapped group is logged, by name
