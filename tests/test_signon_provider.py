@@ -119,9 +119,7 @@ def test_superusers_read_the_identities_in_the_admin_but_cannot_edit_them(client
     assert client.get("/admin/signon/provideridentity/add/").status_code == 403
 
 
-def test_the_client_secret_and_the_tokens_reach_no_page_log_line_or_audit_row(
-    client, oidc, caplog
-):
+def test_the_client_secret_and_the_tokens_reach_no_page_log_line_or_audit_row(client, oidc, caplog):
     caplog.set_level(logging.DEBUG)
     oidc.set_person(groups=["exam-office", "chess-club"])
 
