@@ -2,6 +2,7 @@
 sign-in reaches, and what the person reads when the provider cannot be used."""
 
 import logging
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -133,3 +134,15 @@ def test_the_client_secret_and_the_tokens_reach_no_page_log_line_or_audit_row(cl
         assert CLIENT_SECRET not in text
         assert "eyJ" not in text  # no JWT (ID or access token) either
     assert "chess-club" in caplog.text  # the unmapped group is logged, by name
+
+
+@pytest.mark.parametrize(
+    ("next_page", "landing"),
+    [("/review/", "/review/"), ("https://elsewhere.example/", "/"), ("//elsewhere.example/", "/")],
+)
+def test_the_sign_in_returns_to_the_page_asked_for_on_this_site_only(
+    client, oidc, next_page, landing
+):
+    oidc.set_person(groups=["exam-office"])
+    start = f"/accounts/oidc/authenticate/?next={quote(next_page)}"
+    assert sign_in_with_test_client(client, oidc, start)["Location"] == landing
