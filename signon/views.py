@@ -19,6 +19,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.generic import View
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
@@ -62,10 +63,7 @@ class SignOutView(auth_views.LogoutView):
         return render(
             request,
             "registration/signed_out.html",
-            {
-                "end_session_url": provider.end_session_url(sign_in_page),
-                "provider_label": settings.OIDC_BUTTON_LABEL,
-            },
+            {"end_session_url": provider.end_session_url(sign_in_page)},
         )
 
 
@@ -78,6 +76,7 @@ def _back_to_sign_in(request, message: str, user=None):
 class StartProviderSignIn(OIDCAuthenticationRequestView):
     def __init__(self, *args, **kwargs):
         # The library reads the endpoint here; it comes from the discovery document (get).
+        View.__init__(self, *args, **kwargs)
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
 
     def get(self, request):

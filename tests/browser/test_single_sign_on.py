@@ -72,6 +72,9 @@ def test_a_course_group_signs_in_as_a_scoped_proctor_and_loses_it_with_the_group
     page.get_by_role("button", name="Log out").click()
     end_session = page.get_by_role("link", name="Sign out at your institution too")
     assert end_session.get_attribute("href").startswith(f"{oidc.issuer}/logout/")
+    # The provider accepts it (its client id and return address), and asks to confirm.
+    at_provider = page.request.get(end_session.get_attribute("href"))
+    assert at_provider.status == 200 and "logout" in at_provider.text().lower()
     assert serious_violations(page) == []
     page.goto("/attempts/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
