@@ -7,8 +7,9 @@ the trail has grown.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -37,13 +38,15 @@ def visible_events(user) -> QuerySet[AuditEvent]:
         return events
     about_attempt = Q(attempt__isnull=False) & scope.q("attempt__lookup_key")
     about_test = Q(attempt__isnull=True) & scope.q("test_key")
-    return events.alias(test_key=KT("detail__lookup_key")).filter(about_attempt | about_test)
+    test_key = Cast(KT("detail__lookup_key"), CharField())
+    return events.alias(test_key=test_key).filter(about_attempt | about_test)
 
 
 @require(VIEW_AUDIT)
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    audit_filter = AuditFilter(request.GET, queryset=visible_events(request.user))
+    scoped = not scope_of(request.user, VIEW_AUDIT).unrestricted
+    audit_filter = AuditFilter(request.GET, queryset=visible_events(request.user), scoped=scoped)
     events = audit_filter.qs
     before, after = _cursor(request.GET.get("before")), _cursor(request.GET.get("after"))
     if after is not None:

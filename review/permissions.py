@@ -41,7 +41,12 @@ def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismi
     takes OVERTURN_VERDICTS (test admins)."""
     if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
         return False
-    return dismissal.dismissed_by_id == user.pk or can(user, OVERTURN_VERDICTS)
+    if dismissal.dismissed_by_id == user.pk:
+        return True
+    if not can(user, OVERTURN_VERDICTS):
+        return False
+    scope = scope_of(user, OVERTURN_VERDICTS)
+    return scope.unrestricted or scope.allows(dismissal.attempt.lookup_key)
 
 
 def may_write_context_notes(user: AbstractBaseUser | AnonymousUser) -> bool:

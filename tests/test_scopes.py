@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from access.models import RoleScope
 from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, VIEW_USAGE
@@ -17,7 +18,7 @@ from access.scopes import (
     visible_attempts,
 )
 from audit.models import AuditEvent
-from tests.fixtures.data import make_attempts
+from tests.fixtures.data import make_attempts, make_records
 from tests.fixtures.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +193,39 @@ def test_grant_role_with_tests_show_and_remove(capsys, django_user_model):
     with pytest.raises(CommandError, match="cannot be empty"):
         call_command("grant_role", "alice", TEST_ADMIN, "--tests", " ")
     assert grants_of(django_user_model.objects.get(username="alice")) == {TEST_ADMIN: []}
+
+
+@pytest.mark.parametrize("patterns", [["biology-*"], ["biology-*", "ENGB2/*"]])
+def test_a_scope_is_a_prefix_range_on_an_index_not_a_scan(patterns):
+    """A million attempts and a scope of one course: the rows of the course are found by a
+    range on an index of lookup_key (each pattern's literal prefix), never by reading all."""
+    from tests.test_list_indexes import plan_of
+
+    make_attempts(3)
+    alice = make_user("alice")
+    set_grants(alice, {PROCTOR: patterns}, source="cli")
+    plan = plan_of(visible_attempts(fresh(alice)).values("pk"))
+    if connection.vendor == "postgresql":
+        assert plan.count("Index Cond: (((lookup_key)::text ~>=~") == len(patterns), plan
+    else:
+        assert plan.count("(lookup_key>? AND lookup_key<?)") == len(patterns), plan
+
+
+def test_overturning_takes_the_overturn_permission_on_the_attempts_test():
+    """Proctor everywhere and test admin on biology-*: a colleague's verdict or dismissal may
+    be changed on a biology attempt only."""
+    from review import services
+    from review.models import ReviewState
+    from review.permissions import may_give_verdict, may_restore
+
+    bob = make_user("bob", TEST_ADMIN)
+    mixed = make_user("mixed")
+    set_grants(mixed, {PROCTOR: [], TEST_ADMIN: ["biology-*"]}, source="cli")
+    mixed = fresh(mixed)
+    for key, allowed in [("biology-1", True), ("chemistry-1", False)]:
+        (attempt,) = make_attempts(1, lookup_key=key)
+        services.set_verdict(user=bob, attempt=attempt, verdict="violation", reason="seen")
+        (record,) = make_records(attempt, "tab-switch")
+        dismissal, _ = services.dismiss_record(user=bob, record=record, reason="allowed")
+        assert may_give_verdict(mixed, ReviewState.objects.get(attempt=attempt)) is allowed
+        assert may_restore(mixed, dismissal) is allowed

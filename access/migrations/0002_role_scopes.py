@@ -6,10 +6,29 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+# A scope's patterns become LIKE 'biology-%' (access.patterns). PostgreSQL's default b-tree
+# index on lookup_key serves LIKE only under the C collation; this one serves it under any, as
+# a prefix range. SQLite's GLOB uses the (lookup_key, id) index as it is.
+PATTERN_INDEX = "attempt_lookup_key_pattern_idx"
+
+
+def create_pattern_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {PATTERN_INDEX} "
+            "ON proctoring_attempt (lookup_key varchar_pattern_ops)"
+        )
+
+
+def drop_pattern_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {PATTERN_INDEX}")
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("access", "0001_roles"),
+        ("proctoring", "0011_pass_tiers_listing_order"),
         ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -82,4 +101,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(create_pattern_index, drop_pattern_index),
     ]
