@@ -13,7 +13,9 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from access.roles import ROLES
@@ -38,6 +40,13 @@ class SignInRefused(Exception):
 @cache
 def role_map() -> tuple[Entry, ...]:
     return parse_role_map(settings.OIDC_ROLE_MAP, ROLES)
+
+
+@receiver(setting_changed)
+def forget_role_map(setting: str, **kwargs) -> None:
+    """A test that changes OIDC_ROLE_MAP gets the new map."""
+    if setting == "OIDC_ROLE_MAP":
+        role_map.cache_clear()
 
 
 def sign_in(issuer: str, claims: dict):
