@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "proctoring",
     "access",
     "audit",
+    "signon",
     "review",
     "retention",
     "notifications",
@@ -322,7 +323,8 @@ AUTHENTICATION_BACKENDS = [
     # Before any backend that grants permissions: refuses the account-wide ones to roles
     # limited to some tests (access.backends).
     "access.backends.ScopeBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "signon.backends.LocalPasswordBackend",  # Django's, obeying LOCAL_LOGIN
+    "signon.backends.ProviderBackend",  # OIDC_ISSUER's sign-ins (none when it is not set)
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
@@ -400,3 +402,4 @@ NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, m
 NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 # A stage's sync.failing event is sent when it has failed this many times in a row.
 NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
+from config.single_sign_on import *  # noqa: E402, F403 - OIDC_* and LOCAL_LOGIN (signon)

@@ -81,8 +81,8 @@ def dashboard_url_names(patterns=None):
         if isinstance(entry, URLResolver):
             module = getattr(entry.urlconf_module, "__name__", "django.")
             # admin/ and accounts/: Django's own apps, and the log-in pages (tested in
-            # tests/test_hardening_login.py).
-            if not module.startswith(("django.", "access.account_urls")):
+            # tests/test_hardening_login.py and tests/test_signon_*.py).
+            if not module.startswith(("django.", "access.account_urls", "signon.urls")):
                 names |= dashboard_url_names(entry.url_patterns)
         elif isinstance(entry, URLPattern) and entry.name not in NOT_DASHBOARD_PAGES:
             names.add(entry.name)
