@@ -68,12 +68,14 @@ def _json(value) -> bytes:
     return json.dumps(value, indent=2, ensure_ascii=False).encode()
 
 
-def evidence_file_name(record: EvidenceRecord) -> str:
-    suffix = PurePosixPath(record.s3_path or "").suffix[:10]
-    return (
-        f"evidence/{record.device}-{record.position:04d}-{safe_name(record.label)}"
-        f"{safe_name(suffix) if suffix else ''}"
-    ).replace("-.", ".")
+def evidence_file_name(record: EvidenceRecord, *, distinct: str = "") -> str:
+    """evidence/<device>-<position>-<label>[-<distinct>].<extension of the stored file>, so the
+    file opens with a double click (`primary-0000-test-taker-photo.png`)."""
+    extension = safe_name(PurePosixPath(record.s3_path or "").suffix[1:11])
+    stem = f"{record.device}-{record.position:04d}-{safe_name(record.label)}"
+    if distinct:
+        stem = f"{stem}-{distinct}"
+    return f"evidence/{stem}.{extension}" if extension != "unnamed" else f"evidence/{stem}"
 
 
 class _Manifest:
@@ -168,14 +170,11 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
     for record in with_file:
         name = evidence_file_name(record)
         if name in names:  # two records with one position and label: keep both
-            name = f"{name}-{record.pk}"
+            name = evidence_file_name(record, distinct=str(record.pk))
         names.add(name)
         record.case_file_name = name
         members.append(
-            (
-                name,
-                lambda record=record: files.chunks(record, failures, evidence_file_name(record)),
-            )
+            (name, lambda record=record, name=name: files.chunks(record, failures, name))
         )
     members += [
         ("unavailable.txt", lambda: "".join(f"{line}\n" for line in failures).encode()),
@@ -206,12 +205,18 @@ def case_file_name(attempt: Attempt) -> str:
 
 def case_files_stream(attempts: Iterable[Attempt], *, user_name: str) -> ZipStream:
     """Several case files as one ZIP holding each attempt's case file ZIP, made one after the
-    other as the stream reaches it."""
+    other as the stream reaches it. Two attempt ids that make one file name (`a?b`, `a/b`) get
+    two names: an unzip would otherwise keep only one of them."""
     stream = ZipStream(compress_type=ZIP_STORED)
+    names: set[str] = set()
     for attempt in attempts:
+        name = case_file_name(attempt)
+        if name in names:
+            digest = hashlib.sha256(attempt.test_attempt_id.encode()).hexdigest()[:12]
+            name = name.removesuffix(".zip") + f"-{digest}-{attempt.pk}.zip"
+        names.add(name)
         stream.add(
-            _lazy(lambda attempt=attempt: case_file_stream(attempt, user_name=user_name)),
-            case_file_name(attempt),
+            _lazy(lambda attempt=attempt: case_file_stream(attempt, user_name=user_name)), name
         )
     return stream
 
