@@ -32,6 +32,7 @@ from console.forms import (
     ResultsForm,
     UsageForm,
 )
+from console.signature import hidden_forms
 
 # A person is waiting for the page: one retry at most, after a short pause, and no endless wait.
 CONSOLE_MAX_RETRIES = 1
@@ -255,7 +256,8 @@ def send(endpoint: Endpoint, data: dict) -> CallResult:
             result.failed(error)
         else:
             result.summary, result.value = outcome.summary, outcome.value
-    result.exchanges = [show(exchange) for exchange in recorder.take()]
+    hidden = hidden_forms(data.get("test_attempt_id"))
+    result.exchanges = [show(exchange, hidden) for exchange in recorder.take()]
     return result
 
 
@@ -296,6 +298,7 @@ def walk_evidence(test_attempt_id: str) -> Walk:
     """attempt → evidence file URL → evidence JSON → presigned URLs, stopping at a failure."""
     steps = [WalkStep(number, title) for number, title in enumerate(WALK_STEPS, start=1)]
     walk = Walk(test_attempt_id, steps)
+    hidden = hidden_forms(test_attempt_id)
     recorder = Recorder()
     try:
         client = console_client(recorder)
@@ -313,7 +316,7 @@ def walk_evidence(test_attempt_id: str) -> Walk:
         else:
             step.state = "done"
             step.result.summary, step.result.value = outcome.summary, outcome.value
-        step.result.exchanges = [show(exchange) for exchange in recorder.take()]
+        step.result.exchanges = [show(exchange, hidden) for exchange in recorder.take()]
         return step.state == "done"
 
     data = {"test_attempt_id": test_attempt_id}
