@@ -28,6 +28,7 @@ from zipstream import ZIP_DEFLATED, ZIP_STORED, ZipStream
 
 from analytics.evidence_fetch import AttemptFiles
 from audit.models import AuditEvent
+from dashboard.bidi import escape_bidi, escape_bidi_html
 from dashboard.export import iso_utc, neutralise
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, VerdictChange
@@ -152,14 +153,16 @@ def _members(attempt: Attempt, user_name: str) -> list[tuple[str, Callable]]:
                 "made": timezone.now(),
             },
         )
-        return html.encode()
+        # Made for a hearing, read outside the dashboard: no text from AutoProctor may
+        # reorder what it shows (the pages get the same from dashboard.bidi's middleware).
+        return escape_bidi_html(html).encode()
 
     readme = README.format(
-        attempt_id=attempt.test_attempt_id,
-        candidate=attempt.candidate_name or "no name",
-        lookup_key=attempt.lookup_key or "none",
+        attempt_id=escape_bidi(attempt.test_attempt_id),
+        candidate=escape_bidi(attempt.candidate_name or "no name"),
+        lookup_key=escape_bidi(attempt.lookup_key or "none"),
         made=iso_utc(timezone.now()),
-        user=user_name,
+        user=escape_bidi(user_name),
     )
     members = [
         ("README.txt", lambda: readme.encode()),
