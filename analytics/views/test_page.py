@@ -19,6 +19,7 @@ from access.permissions import (
     SET_THRESHOLDS,
     VIEW_ATTEMPTS,
     VIEW_EVIDENCE,
+    VIEW_USAGE,
     attempt_for,
     can,
     require,
@@ -64,6 +65,8 @@ def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
         "can_set_threshold": can(request.user, SET_THRESHOLDS),
         "can_review": can(request.user, REVIEW_ATTEMPTS),
         "can_export_cases": can(request.user, EXPORT_ATTEMPTS, VIEW_EVIDENCE),
+        # Credits are usage: shown to those /usage/ is for.
+        "can_see_credits": can(request.user, VIEW_USAGE),
     }
     return render(request, "analytics/test_page.html", context)
 
