@@ -28,14 +28,17 @@ USERNAME_COLUMN = 255
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: behind the TLS proxy (DJANGO_BEHIND_PROXY) the last entry of
-    X-Forwarded-For, which the proxy itself appended; otherwise the connection's address. Always
-    a valid IP address (axes stores it in an address column); 0.0.0.0 when there is none."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = _address(forwarded.split(",")[-1])
-        if last:
-            return last
+    """The client's address: behind DJANGO_TRUSTED_PROXIES proxies, the X-Forwarded-For entry
+    the farthest of them appended (counted from the right: a client may have sent entries of
+    its own before it); otherwise, and when the header is short of that, the connection's
+    address. Always a valid IP address (axes stores it in an address column); 0.0.0.0 when
+    there is none."""
+    trusted = settings.TRUSTED_PROXIES
+    if trusted:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        appended = _address(forwarded[-trusted]) if len(forwarded) >= trusted else None
+        if appended:
+            return appended
     return _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a label
 
 

@@ -48,6 +48,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # deployment that differs, and `manage.py check --deploy` stays quiet with the defaults.
 if env_bool("DJANGO_BEHIND_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-For names the client only when proxies we run appended to it: this many of them
+# (1: the host's TLS proxy). 0, the default, trusts none of it and counts the connection's own
+# address, so a client cannot pick the address its log-in failures are counted against.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Container health checks call /healthz over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

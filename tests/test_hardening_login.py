@@ -5,6 +5,7 @@ exists only with email configured and is throttled too."""
 import logging
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 
 from access.logins import PASSWORD_RESETS_PER_HOUR
@@ -88,7 +89,7 @@ def test_password_reset_with_email_is_throttled_per_address(client, proctor, set
 
 
 def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
 
     def from_client(address, username, password, forged="198.51.100.77"):
         return client.post(
@@ -103,3 +104,25 @@ def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, 
 
     assert from_client("203.0.113.1", "alice", PASSWORD).status_code == 429
     assert from_client("203.0.113.2", "alice", PASSWORD).status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client, proctor, settings):
+    """Production's default trusts X-Forwarded-Proto from the TLS proxy, but X-Forwarded-For
+    only with DJANGO_TRUSTED_PROXIES: with a client connecting directly, forging it must not
+    give each guess a fresh address."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 0
+
+    def forged(username, password, attempt):
+        return client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="203.0.113.50",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )
+
+    for attempt in range(3):
+        forged(f"someone-{attempt}", "wrong", attempt)
+
+    counted = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert counted == {"203.0.113.50"}
