@@ -1,10 +1,11 @@
 """Log-in abuse: who a client is, what a locked-out client is told, and the password-reset limit.
 
 Failed log-ins on /accounts/login/ and /admin/login/ are counted by django-axes (settings
-LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES), separately per user name and per client
-address, before the password is hashed, so a guesser neither gets far nor costs us CPU.
-This module supplies axes' client address and lockout page, and throttles the password-reset
-form (which sends mail to whoever owns an address) per client address in Django's cache.
+LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES), per user name and
+client address together and per address (access.lockout), before the password is hashed, so a
+guesser neither gets far nor costs us CPU. This module supplies axes' client address and
+lockout page, and throttles the password-reset form (which sends mail to whoever owns an
+address) per client address in Django's cache.
 """
 
 from __future__ import annotations
@@ -71,7 +72,11 @@ def locked_out(
     response = render(
         request,
         "registration/locked_out.html",
-        {"retry_minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "retry_minutes": minutes,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        },
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)

@@ -325,9 +325,11 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Log-ins, sessions and email ----------------------------------------------------------
-# Wrong passwords are counted per user name and per client address (django-axes, in the
-# database, so every web process counts together); after LOGIN_FAILURE_LIMIT of them that
-# name or address waits LOGIN_LOCKOUT_MINUTES, counted from its last failure.
+# Wrong passwords are counted per user name and client address together, and per address
+# (django-axes, in the database, so every web process counts together): after
+# LOGIN_FAILURE_LIMIT for one name from one address, or LOGIN_ADDRESS_FAILURE_LIMIT from one
+# address for any names, that pair or address waits LOGIN_LOCKOUT_MINUTES, counted from its
+# last failure (access.lockout says why).
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware", "dashboard.bidi.BidiEscapeMiddleware"]
 AUTHENTICATION_BACKENDS = [
@@ -338,7 +340,10 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = "access.logins.cool_off"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
+# The pair first, then the address: access.lockout.PairThenAddressHandler reads them so.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "access.lockout.PairThenAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "access.logins.client_address"
 AXES_USERNAME_CALLABLE = "access.logins.username_tried"

@@ -7,6 +7,7 @@ import logging
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
+from django.test import Client
 
 from access.logins import PASSWORD_RESETS_PER_HOUR
 from tests.fixtures.personas import PASSWORD
@@ -21,7 +22,7 @@ def log_in(client, page, username, password, address="203.0.113.7"):
 
 
 @pytest.mark.parametrize("page", LOGIN_PAGES)
-def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_one(
+def test_a_name_is_locked_at_one_address_after_five_wrong_passwords_even_with_the_right_one(
     client, proctor, page, settings
 ):
     answers = [
@@ -30,7 +31,7 @@ def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_on
     ]
     assert answers == [200] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429]
 
-    response = log_in(client, page, "alice", PASSWORD, address="198.51.100.1")
+    response = log_in(client, page, "alice", PASSWORD)
 
     assert response.status_code == 429
     assert response["Retry-After"] == "900"
@@ -38,12 +39,29 @@ def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_on
     assert "_auth_user_id" not in client.session
 
 
-def test_one_address_is_locked_after_five_wrong_passwords_for_different_names(client, proctor):
-    for attempt in range(5):
-        log_in(client, "/accounts/login/", f"someone-{attempt}", "guess")
+def test_one_persons_wrong_passwords_lock_out_no_one_else_at_the_address(
+    client, proctor, test_admin, settings
+):
+    """A campus behind one NAT: a student's 30 wrong passwords for one account leave every
+    other user at that address, and the account's owner elsewhere, able to log in."""
+    for attempt in range(30):
+        log_in(client, "/accounts/login/", "alice", f"guess {attempt}")
 
     assert log_in(client, "/accounts/login/", "alice", PASSWORD).status_code == 429
-    other_address = log_in(client, "/accounts/login/", "alice", PASSWORD, "192.0.2.9")
+    assert log_in(Client(), "/accounts/login/", "bob", PASSWORD).status_code == 302
+    assert log_in(Client(), "/accounts/login/", "alice", PASSWORD, "192.0.2.9").status_code == 302
+
+
+def test_one_address_is_locked_for_every_name_at_the_much_higher_address_limit(
+    client, proctor, settings
+):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    for attempt in range(11):
+        log_in(client, "/accounts/login/", f"someone-{attempt}", "guess")
+    assert log_in(Client(), "/accounts/login/", "alice", "wrong").status_code == 429
+
+    assert log_in(Client(), "/accounts/login/", "alice", PASSWORD).status_code == 429
+    other_address = log_in(Client(), "/accounts/login/", "alice", PASSWORD, "192.0.2.9")
     assert other_address.status_code == 302
 
 
@@ -99,8 +117,8 @@ def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, 
             HTTP_X_FORWARDED_FOR=f"{forged}, {address}",  # what the client sent, then the proxy
         )
 
-    for attempt in range(5):
-        from_client("203.0.113.1", f"guess-{attempt}", "wrong")
+    for _ in range(5):
+        from_client("203.0.113.1", "alice", "wrong")
 
     assert from_client("203.0.113.1", "alice", PASSWORD).status_code == 429
     assert from_client("203.0.113.2", "alice", PASSWORD).status_code == 302
