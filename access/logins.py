@@ -17,6 +17,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import PasswordResetView
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -96,11 +97,15 @@ def password_reset_view(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """A password-reset view that exists only when email is configured (EMAIL_HOST) and whose
     form may be sent PASSWORD_RESETS_PER_HOUR times an hour from one address."""
 
+    # Only the form that sends mail counts: setting the new password from the emailed link
+    # (or a typo in it) is not another reset request.
+    sends_mail = issubclass(getattr(view, "view_class", object), PasswordResetView)
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not email_configured():
             raise Http404("Password reset needs email: set EMAIL_HOST.")
-        if request.method == "POST":
+        if request.method == "POST" and sends_mail:
             key = f"password-resets:{client_address(request)}"
             cache.add(key, 0, timeout=3600)
             try:

@@ -3,6 +3,7 @@ log-in pages, the client is told when to try again, failures are logged, and pas
 exists only with email configured and is throttled too."""
 
 import logging
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -144,3 +145,26 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client, 
 
     counted = set(AccessAttempt.objects.values_list("ip_address", flat=True))
     assert counted == {"203.0.113.50"}
+
+
+def test_setting_the_new_password_is_not_counted_as_a_reset_request(client, proctor, settings):
+    """The limit is on the form that sends mail: a user who mistypes the new password a few
+    times on the emailed link's page still sets it, and may still ask for another link."""
+    settings.EMAIL_HOST = "smtp.example.org"
+    address = {"REMOTE_ADDR": "192.0.2.5"}
+    client.post("/accounts/password_reset/", {"email": "alice@example.org"}, **address)
+    (link,) = re.findall(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link, **address)
+    assert form_page.status_code == 302
+    set_password = form_page["Location"]
+
+    for attempt in range(PASSWORD_RESETS_PER_HOUR + 1):
+        mistyped = {"new_password1": f"Mistyped-{attempt}-x9!", "new_password2": "other-x9!Q"}
+        assert client.post(set_password, mistyped, **address).status_code == 200
+    new = "A-new-long-passphrase-42"
+    done = client.post(set_password, {"new_password1": new, "new_password2": new}, **address)
+
+    assert done.status_code == 302
+    assert log_in(Client(), "/accounts/login/", "alice", new).status_code == 302
+    again = client.post("/accounts/password_reset/", {"email": "alice@example.org"}, **address)
+    assert again.status_code == 302
