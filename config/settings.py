@@ -358,6 +358,8 @@ LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
 # A session ends after SESSION_IDLE_MINUTES without a request (access.sessions).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# ... and SESSION_MAX_HOURS after its log-in, however active (access.sessions).
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "access.sessions.IdleTimeoutMiddleware",
