@@ -401,5 +401,7 @@ if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:
     )
 NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, maximum=60.0)
 NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+# Days notification events and their webhook deliveries are kept (0: for ever).
+RETAIN_NOTIFICATIONS_DAYS = env_int("RETAIN_NOTIFICATIONS_DAYS", 90, minimum=0)
 # A stage's sync.failing event is sent when it has failed this many times in a row.
 NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
