@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("retention.urls")),
     path("", include("notifications.urls")),
 ]
+
+# A failed request: 503 while the database is not answering, else 500 (config.errors).
+handler500 = "config.errors.server_error"

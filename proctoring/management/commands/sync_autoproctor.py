@@ -3,13 +3,17 @@
 
 Exits with status 1 when a stage failed (bad credentials, skewed clock, unreachable API, missing
 configuration); per-attempt failures are listed but do not fail the pass, since they are
-recorded on the attempts and retried by the next pass.
+recorded on the attempts and retried by the next pass. When the database stops answering, the
+pass stops with one line naming the cause (not a traceback per attempt) and says that the
+run's closing record could not be written; nothing stored is lost, and the next pass goes on
+from where this one stopped.
 """
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from proctoring.management.progress_output import progress_output
 from proctoring.models import SyncRun
@@ -54,13 +58,24 @@ class Command(BaseCommand):
         if options["progress_every"] <= 0:
             raise CommandError("--progress-every must be a number of seconds above 0, e.g. 10.")
         stream = getattr(self.stdout, "_out", self.stdout)
-        with progress_output(stream, self.stdout.write, options["progress_every"]) as observer:
-            done = run_full_pass(
-                stages=stages,
-                full=options["full"],
-                settle_window=options["settle_window"],
-                observer=observer,
+        try:
+            with progress_output(stream, self.stdout.write, options["progress_every"]) as observer:
+                done = run_full_pass(
+                    stages=stages,
+                    full=options["full"],
+                    settle_window=options["settle_window"],
+                    observer=observer,
+                )
+        except (OperationalError, InterfaceError) as error:
+            self.stderr.write(
+                "The run's closing record was skipped: the database could not be written to. "
+                "The sync page may show this run as running until the next pass closes it."
             )
+            cause = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+            raise CommandError(
+                f"The database is not answering ({cause}). Nothing stored is lost: start the "
+                "sync again once the database is back, and it goes on from where it stopped."
+            ) from None
         for run in done:
             self.stdout.write(describe(run))
             if run.error_summary and run.status != SyncRun.Status.FAILED:
