@@ -1,7 +1,7 @@
 """Settings for the proctoring dashboard, read from environment variables.
 
-Every variable is documented in README.md ("Configuration"). Values are parsed strictly by
-config.env: a bad value stops start-up with a message naming the variable.
+Every variable is documented in docs/configuration.md (tests/test_docs.py checks it). Values are
+parsed strictly by config.env: a bad value stops start-up with a message naming the variable.
 """
 
 from pathlib import Path
@@ -48,9 +48,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # deployment that differs, and `manage.py check --deploy` stays quiet with the defaults.
 if env_bool("DJANGO_BEHIND_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# X-Forwarded-For names the client only when proxies we run appended to it: this many of them
-# (1: the host's TLS proxy). 0, the default, trusts none of it and counts the connection's own
-# address, so a client cannot pick the address its log-in failures are counted against.
+# Proxies of ours appending to X-Forwarded-For (0: none trusted; access.logins.client_address).
 TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Container health checks call /healthz over plain HTTP from inside the container.
@@ -325,11 +323,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Log-ins, sessions and email ----------------------------------------------------------
-# Wrong passwords are counted per user name and client address together, and per address
-# (django-axes, in the database, so every web process counts together): after
-# LOGIN_FAILURE_LIMIT for one name from one address, or LOGIN_ADDRESS_FAILURE_LIMIT from one
-# address for any names, that pair or address waits LOGIN_LOCKOUT_MINUTES, counted from its
-# last failure (access.lockout says why).
+# Wrong passwords are counted by django-axes (in the database, for every web process) per user
+# name and address together (LOGIN_FAILURE_LIMIT) and per address (LOGIN_ADDRESS_FAILURE_LIMIT):
+# then that pair or address waits LOGIN_LOCKOUT_MINUTES (access.lockout says why).
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware", "dashboard.bidi.BidiEscapeMiddleware"]
 AUTHENTICATION_BACKENDS = [
@@ -341,7 +337,6 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = "access.logins.cool_off"
 LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
-# The pair first, then the address: access.lockout.PairThenAddressHandler reads them so.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "access.lockout.PairThenAddressHandler"
 AXES_RESET_ON_SUCCESS = True
@@ -355,10 +350,9 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
 # own client logs the host and the call instead (autoproctor.transport).
 LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
-# A session ends after SESSION_IDLE_MINUTES without a request (access.sessions).
+# A session ends SESSION_IDLE_MINUTES after its last request, SESSION_MAX_HOURS after log-in.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-# ... and SESSION_MAX_HOURS after its log-in, however active (access.sessions).
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
@@ -382,7 +376,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # it. Empty: emails carry no links (the worker has no request to take the host from).
 SITE_URL = env_url("SITE_URL", "")
 
-# --- Data retention (README "Data retention"; 0 keeps for ever) ----------------------------
+# --- Data retention (docs/operations.md "Data retention"; 0 keeps for ever) ---------------
 # Days counted from an attempt's submission or its last verdict, whichever is later.
 RETAIN_EVIDENCE_DAYS = env_int("RETAIN_EVIDENCE_DAYS", 0, minimum=0)
 RETAIN_ATTEMPTS_DAYS = env_int("RETAIN_ATTEMPTS_DAYS", 0, minimum=0)
@@ -391,7 +385,7 @@ RETAIN_AUDIT_DAYS = env_int("RETAIN_AUDIT_DAYS", 0, minimum=0)
 RETAIN_SYNC_RUNS_DAYS = env_int("RETAIN_SYNC_RUNS_DAYS", 0, minimum=0)
 RETAIN_BATCH_SIZE = env_int("RETAIN_BATCH_SIZE", 500, minimum=1)
 
-# --- Notifications (README "Notifications") ------------------------------------------------
+# --- Notifications (docs/operations.md "Notifications") -----------------------------------
 NOTIFY_WEBHOOK_URL = env_url_list("NOTIFY_WEBHOOK_URL")
 NOTIFY_WEBHOOK_SECRET = env_secret("NOTIFY_WEBHOOK_SECRET")
 if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:
@@ -401,7 +395,6 @@ if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:
     )
 NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, maximum=60.0)
 NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
-# Days notification events and their webhook deliveries are kept (0: for ever).
 RETAIN_NOTIFICATIONS_DAYS = env_int("RETAIN_NOTIFICATIONS_DAYS", 90, minimum=0)
 # A stage's sync.failing event is sent when it has failed this many times in a row.
 NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
