@@ -22,8 +22,9 @@ ERASED = "[erased]"
 # A name this short is also an ordinary word ("Al", "Bo"): it is removed where it sits next to
 # the attempt it belonged to, never searched for across tables.
 SHORTEST_SEARCHED_NAME = 3
-# Needles per query: SQLite refuses an expression tree deeper than 1,000.
-NEEDLES_PER_QUERY = 100
+# Needles per query: each becomes up to four forms in each field, and SQLite refuses an
+# expression tree deeper than 1,000.
+NEEDLES_PER_QUERY = 50
 
 
 def needles_of(

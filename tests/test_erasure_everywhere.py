@@ -4,6 +4,7 @@ notification events and webhook deliveries, the API console's memory in sessions
 reads every column of every table the database has (so a table added later is read too) and
 the decoded data of every session."""
 
+from datetime import UTC, datetime
 from io import StringIO
 from urllib.parse import quote, quote_plus
 
@@ -19,12 +20,13 @@ from retention.sweep import apply_retention
 from review.context_notes import add_context_note, context_notes_for
 from review.models import ContextKind, ReviewState, Verdict
 from review.services import set_verdict
-from tests.fixtures.data import make_attempt, make_records
+from tests.fixtures.data import make_attempt, make_attempts, make_records
 from tests.fixtures.personas import logged_in
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ann.lee@example.org"
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 NAME = "Ann Lee"
 
 
@@ -120,3 +122,23 @@ def test_the_attempts_policy_leaves_no_trace_either(everywhere, settings, action
     apply_retention()
 
     assert traces() == []
+
+
+def test_a_full_batch_of_different_people_is_searched_for_in_a_few_queries(settings, test_admin):
+    """A retention batch erases hundreds of people at once: their emails and names are looked
+    for in chunks (SQLite refuses a condition of a thousand terms), and each is found."""
+    settings.RETAIN_ATTEMPTS_DAYS = 1
+    people = make_attempts(
+        300,
+        candidate_email=lambda i: f"person{i}@example.org",
+        candidate_name=lambda i: f"Person Number{i}",
+        submitted_at=LONG_AGO,
+        started_at=LONG_AGO,
+    )
+    client = logged_in(test_admin)
+    assert client.get("/attempts/export.csv", {"q": "person299@example.org"}).status_code == 200
+
+    apply_retention(batch_size=300)
+
+    assert type(people[0]).objects.exclude(candidate_email="").count() == 0
+    assert traces(["person299@example.org", "Person Number299"]) == []
