@@ -19,3 +19,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("candidates.urls")),
 ]
+
+# A failed request: 503 while the database is not answering, else 500 (config.errors).
+handler500 = "config.errors.server_error"

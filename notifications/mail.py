@@ -7,6 +7,7 @@ the events their role lets them see, and only at their account's email address.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from notifications.models import NotificationEvent, NotificationPreference
 from proctoring.models import Attempt
 
 SUBJECT_PREFIX = "[Proctoring] "
+# Control characters, line and paragraph separators (U+2028, U+2029).
+CONTROLS = {"Cc", "Zl", "Zp"}
 DIGEST_PERIOD = timedelta(days=1)
 
 
@@ -45,7 +48,20 @@ def users_allowed(event: str) -> QuerySet:
     )
 
 
+def one_line(value: object) -> str:
+    """A value from synced data (an attempt id, an error) as one line of an email: line breaks
+    and other control characters shown escaped (\\n), so text from the API can never start a
+    paragraph of its own ("URGENT: sign in again at ...") in a message we send."""
+    return "".join(
+        ascii(char)[1:-1] if unicodedata.category(char) in CONTROLS else char for char in str(value)
+    )
+
+
 def subject(event: NotificationEvent) -> str:
+    return one_line(_subject(event))
+
+
+def _subject(event: NotificationEvent) -> str:
     data = event.data
     if event.event == "attempt.needs_review":
         return f"{data.get('count', 0)} attempt(s) newly below the review threshold"
@@ -66,14 +82,16 @@ def describe(event: NotificationEvent) -> str:
     data = event.data
     lines = [f"{subject(event)} ({event.created_at:%Y-%m-%d %H:%M} UTC)."]
     if event.event in ("attempt.needs_review", "candidate.responded"):
-        lines += [f"  attempt {attempt_id}" for attempt_id in data.get("attempts", [])]
+        lines += [f"  attempt {one_line(attempt_id)}" for attempt_id in data.get("attempts", [])]
     elif event.event == "sync.failing" and data.get("error"):
-        lines.append(f"  Last error: {data['error']}")
+        lines.append(f"  Last error: {one_line(data['error'])}")
     elif event.event == "api.drift":
-        lines += [f"  {warning.get('message', '')}" for warning in data.get("warnings", [])]
+        lines += [
+            f"  {one_line(warning.get('message', ''))}" for warning in data.get("warnings", [])
+        ]
     elif event.event == "credits.low":
-        lines += [f"  {reason}" for reason in data.get("reasons", [])]
-    lines += [f"  {what}: {url}" for what, url in event_links(event)]
+        lines += [f"  {one_line(reason)}" for reason in data.get("reasons", [])]
+    lines += [f"  {one_line(what)}: {url}" for what, url in event_links(event)]
     return "\n".join(lines)
 
 

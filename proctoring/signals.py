@@ -12,6 +12,9 @@ name or email.
 - `sync_stage_recovered(kind, failures)`: a stage succeeded after `failures` failed runs.
 - `drift_warning(run_id, kind, warnings)`: a pass ended with drift alarms (proctoring.sync.drift).
 - `usage_recorded(snapshot_id, credits_remaining)`: the usage pass stored a snapshot.
+- `candidates_erased(test_attempt_ids, needles)`: attempts were erased or deleted (a retention
+  policy, an erasure request). The one signal that carries personal data: `needles` are the
+  emails and names to remove wherever a listener keeps text (retention.erasure sends it).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ sync_stage_failed = Signal()
 sync_stage_recovered = Signal()
 drift_warning = Signal()
 usage_recorded = Signal()
+candidates_erased = Signal()
 
 
 def announce(signal: Signal, **data) -> None:

@@ -92,6 +92,9 @@ def main() -> int:
 def demo_environment() -> dict[str, str]:
     env = dict(os.environ)
     env["DJANGO_DEBUG"] = "true"
+    # The browser talks to runserver directly: no proxy whose headers could be trusted.
+    env["DJANGO_BEHIND_PROXY"] = "false"
+    env["DJANGO_TRUSTED_PROXIES"] = "0"
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'demo.sqlite3'}")
     # New attempts arrive in the simulator all the time: sync often so they show up soon.
     env.setdefault("SYNC_RESULTS_EVERY_MINUTES", "1")

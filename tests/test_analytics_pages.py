@@ -206,3 +206,16 @@ def test_a_lookup_key_with_a_slash_has_its_page(proctor_client):
     assert response.context["figures"].attempts == 1
     chart = proctor_client.get(reverse("test-chart-trust", args=["2026/finals"])).json()
     assert sum(chart["values"]) == 1
+
+
+def test_credits_are_shown_only_to_those_who_may_see_usage(proctor_client, test_admin_client):
+    make_attempt(lookup_key="maths-101")
+    make_usage(usage_by_lookup_key=[{"lookup_key": "maths-101", "attempts": 1, "credits": 4321}])
+    pages = [reverse("tests-index"), reverse("test-page", args=["maths-101"])]
+    assert proctor_client.get(reverse("usage")).status_code == 403
+    for page in pages:
+        seen = proctor_client.get(page).content.decode()
+        assert "4321" not in seen and "Credits" not in seen, page
+        assert test_admin_client.get(page).content.decode().count("4321") == 1, page
+    by_credits = proctor_client.get(reverse("tests-index"), {"o": "credits"})
+    assert by_credits.context["sort"] == "-last"

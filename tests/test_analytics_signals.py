@@ -201,3 +201,38 @@ def test_the_tests_index_warns_test_admins_only(test_admin_client, proctor_clien
     make_usage(credits_remaining=412)
     assert 'id="credits-warning"' in test_admin_client.get(reverse("tests-index")).content.decode()
     assert 'id="credits-warning"' not in proctor_client.get(reverse("tests-index")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("start", "9999-12-31T23:59:59+14:00", "Dismissed 0 events"),
+        ("start", "0001-01-01T00:00:00+14:00", "the window was not understood"),
+        ("label", "tab\x00switch", "no label holds a NUL"),
+    ],
+)
+def test_a_window_out_of_range_or_a_nul_label_is_refused_not_a_server_error(
+    cohort_data, proctor_client, field, value, said
+):
+    proctor_client.raise_request_exception = True
+    form = {
+        "label": "tab-switch",
+        "start": (T0 + timedelta(minutes=1)).isoformat(),
+        "minutes": "2",
+        "reason": "fire\x00 alarm",
+    }
+    response = proctor_client.post(
+        reverse("test-dismiss-window", args=["exam"]), {**form, field: value}, follow=True
+    )
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert not EvidenceDismissal.objects.exists()
+
+
+def test_a_nul_in_the_reason_is_stored_replaced(cohort_data, proctor_client):
+    form = {"label": "tab-switch", "start": (T0 + timedelta(minutes=1)).isoformat()}
+    proctor_client.post(
+        reverse("test-dismiss-window", args=["exam"]),
+        {**form, "minutes": "1", "reason": "fire\x00alarm"},
+    )
+    assert EvidenceDismissal.objects.first().reason == "fire\ufffdalarm"

@@ -3,7 +3,7 @@ charts' JSON; a test admin's per-test review threshold; two attempts side by sid
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,6 +19,7 @@ from access.permissions import (
     SET_THRESHOLDS,
     VIEW_ATTEMPTS,
     VIEW_EVIDENCE,
+    VIEW_USAGE,
     attempt_for,
     can,
     require,
@@ -26,6 +27,7 @@ from access.permissions import (
 )
 from analytics import calibration, cohort, collusion
 from analytics.figures import figures_of
+from autoproctor.storable import storable_text
 from dashboard.selectors import charts
 from proctoring.models import Attempt
 from review import services as review_services
@@ -66,6 +68,8 @@ def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
         "can_set_threshold": can(request.user, SET_THRESHOLDS),
         "can_review": can(request.user, REVIEW_ATTEMPTS),
         "can_export_cases": can(request.user, EXPORT_ATTEMPTS, VIEW_EVIDENCE),
+        # Credits are usage: shown to those /usage/ is for.
+        "can_see_credits": can(request.user, VIEW_USAGE),
     }
     return render(request, "analytics/test_page.html", context)
 
@@ -149,21 +153,35 @@ def dismiss_window(request: HttpRequest, lookup_key: str) -> HttpResponse:
         minutes = int(request.POST.get("minutes", "1"))
     except ValueError:
         minutes = 0
-    if start is None or timezone.is_naive(start) or not 1 <= minutes <= MAX_WINDOW_MINUTES:
+    end = None
+    if start is not None and not timezone.is_naive(start) and 1 <= minutes <= MAX_WINDOW_MINUTES:
+        try:
+            # Aware datetimes add in local time: 9999-12-31T23:59:59+14:00 has no minute after
+            # (and 0001-01-01T00:00+14:00 no time in UTC, which the database stores).
+            start = start.astimezone(UTC)
+            end = start + timedelta(minutes=minutes)
+        except OverflowError:
+            end = None
+    if end is None:
         messages.error(
             request,
             "Nothing was dismissed: the window was not understood. Send start as an ISO 8601 "
-            f"time with its offset and minutes between 1 and {MAX_WINDOW_MINUTES}.",
+            f"time with its offset (before the year 9999) and minutes between 1 and "
+            f"{MAX_WINDOW_MINUTES}.",
         )
+        return redirect("test-page", lookup_key=lookup_key)
+    label = request.POST.get("label", "")
+    if "\x00" in label:
+        messages.error(request, "Nothing was dismissed: no label holds a NUL character.")
         return redirect("test-page", lookup_key=lookup_key)
     try:
         made = review_services.dismiss_window(
             user=request.user,
             lookup_key=lookup_key,
-            label=request.POST.get("label", ""),
+            label=label,
             start=start,
-            end=start + timedelta(minutes=minutes),
-            reason=request.POST.get("reason", "").strip(),
+            end=end,
+            reason=storable_text(request.POST.get("reason", "").strip()),
         )
     except review_services.ReviewRefused as refused:
         messages.error(request, str(refused))

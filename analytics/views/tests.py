@@ -27,9 +27,9 @@ SORTS = {
 DEFAULT_SORT = "-last"
 
 
-def _sorted(rows: list[Figures], param: str) -> tuple[list[Figures], str]:
+def _sorted(rows: list[Figures], param: str, sorts: dict) -> tuple[list[Figures], str]:
     key = param.lstrip("-")
-    if key not in SORTS:
+    if key not in sorts:
         param, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
     # Ties keep the tests in name order, whichever the direction.
     rows = sorted(rows, key=lambda row: row.lookup_key)
@@ -39,7 +39,10 @@ def _sorted(rows: list[Figures], param: str) -> tuple[list[Figures], str]:
 @require(VIEW_ATTEMPTS)
 def tests_index(request: HttpRequest) -> HttpResponse:
     tests_filter = TestsFilter(request.GET, queryset=visible_attempts(request.user))
-    rows, sort = _sorted(test_figures(tests_filter.qs), request.GET.get("o", DEFAULT_SORT))
+    # Credits are usage: their column (and sorting by it) only for those /usage/ is for.
+    sees_credits = can(request.user, VIEW_USAGE)
+    sorts = SORTS if sees_credits else {k: v for k, v in SORTS.items() if k != "credits"}
+    rows, sort = _sorted(test_figures(tests_filter.qs), request.GET.get("o", DEFAULT_SORT), sorts)
     query = request.GET.copy()
     query.pop("o", None)
     headers = [
@@ -56,6 +59,7 @@ def tests_index(request: HttpRequest) -> HttpResponse:
             ("first", "First attempt"),
             ("last", "Last attempt"),
         ]
+        if key in sorts
     ]
     context = {
         "nav": "tests",
@@ -65,6 +69,7 @@ def tests_index(request: HttpRequest) -> HttpResponse:
         "sort": sort,
         "filter_query": query.urlencode(),
         # Those who see usage (test admins) are warned here too when credits run low.
-        "forecast": credit_forecast() if can(request.user, VIEW_USAGE) else None,
+        "forecast": credit_forecast() if sees_credits else None,
+        "sees_credits": sees_credits,
     }
     return render(request, "analytics/tests_index.html", context)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from access.params import is_storable_integer
 from access.permissions import (
     VIEW_ATTEMPTS,
     VIEW_EVIDENCE,
@@ -44,6 +45,9 @@ def _problem(request, record, status, problem, advice):
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
 @from_our_pages  # an audited GET: see dashboard.fetch_site
 def evidence_file(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResponse:
+    if not (is_storable_integer(attempt_id) and is_storable_integer(record_id)):
+        # A typed id past the database's integers: a lookup on it would fail on SQLite.
+        raise Http404("No such evidence record.")
     try:
         record = evidence_record_for(request.user, attempt_id, record_id)
     except OutOfScope as refusal:
