@@ -5,6 +5,7 @@ from django.urls import path
 from dashboard.views import (
     attempts,
     charts,
+    claims,
     context_notes,
     evidence,
     export,
@@ -39,6 +40,8 @@ urlpatterns = [
     ),
     # Reviewing (dashboard/views/review.py).
     path("review/", review.queue, name="review-queue"),
+    path("review/next/", claims.next_attempt, name="review-next"),
+    path("attempts/<int:attempt_id>/claim/", claims.claim, name="attempt-claim"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
     path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
     path(

@@ -269,3 +269,26 @@ class ContextNote(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.key} by {self.author_name}"
+
+
+class ReviewClaim(models.Model):
+    """Who is reviewing an attempt right now: one row per claimed attempt, written by
+    review.claims. A claim only decides who the queue offers an attempt to; it never decides
+    who may give a verdict (review.permissions). It lapses at `expires_at` unless renewed, and
+    is deleted by a verdict or by its reviewer leaving the attempt."""
+
+    attempt = models.OneToOneField(
+        "proctoring.Attempt", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="review_claim_expires_idx")]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.reviewer_name} until {self.expires_at}"

@@ -9,10 +9,21 @@ class ReviewRefused(Exception):
 
 
 class NotYours(ReviewRefused):
-    """The attempt's latest verdict is another reviewer's, and only test admins overturn one."""
+    """The attempt's latest verdict is another reviewer's, and only test admins overturn one.
+    `bulk` words the message for the list's form (several attempts) rather than the report."""
 
-    def __init__(self, attempts):
+    def __init__(self, attempts, *, bulk=False):
         self.attempts = attempts
+        if not bulk and len(attempts) == 1:
+            attempt, state = attempts[0]
+            self.state = state
+            super().__init__(
+                f"{state.reviewer_name} gave this attempt a verdict first: "
+                f"{state.get_verdict_display()}, {state.reviewed_at:%Y-%m-%d %H:%M}. Only a "
+                "test admin can change a verdict another reviewer gave, so yours was not saved. "
+                "Your choice and reason are kept below: add them as a note, or ask a test admin."
+            )
+            return
         listed = "; ".join(
             f"{attempt.test_attempt_id} ({attempt.candidate_name or 'no name'}): "
             f"{state.get_verdict_display()} by {state.reviewer_name}"

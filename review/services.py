@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from proctoring.models import Attempt
+from review.claims import release_all
 from review.marks import (  # noqa: F401 (one entry point for every review write)
     EVIDENCE_DISMISS,
     EVIDENCE_DISMISS_WINDOW,
@@ -88,6 +89,7 @@ def set_verdict(
         if seen is not None and not seen.matches(attempt):
             raise ChangedWhileReviewing(attempt)
         change = _give(user, attempt, state, verdict, reason, preset, bulk=False)
+        release_all(attempt)  # decided: the queue may offer it again when it comes back
         audit_record(
             user=user,
             action=VERDICT_SET,
@@ -123,7 +125,7 @@ def set_verdicts(
             if not may_give_verdict(user, states.get(attempt.pk))
         ]
         if refused:
-            raise NotYours(refused)
+            raise NotYours(refused, bulk=True)
         changes = []
         for attempt in attempts:
             change = _give(
@@ -139,6 +141,7 @@ def set_verdicts(
                 detail=_verdict_detail(change, together=len(attempts)),
             )
             changes.append(change)
+        release_all(*attempts)
     return changes
 
 

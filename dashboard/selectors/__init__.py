@@ -18,6 +18,7 @@ from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
 from proctoring.selectors import distinct_values
 from review.models import ReviewState
+from review.selectors import review_queue as needs_review_queue
 from review.selectors import with_review
 from review.thresholds import below_threshold
 
@@ -26,6 +27,12 @@ def attempt_list() -> QuerySet[Attempt]:
     """All attempts with only the columns a list needs, and their current review (one join:
     review.selectors.with_review); filter and sort it further."""
     return with_review(Attempt.objects.only(*LIST_FIELDS))
+
+
+def review_queue(user: Any) -> QuerySet[Attempt]:
+    """The needs-review queue as `user` works it: every page, "next" and the report's queue
+    steps select the queue here and nowhere else, so what a user may see is filtered once."""
+    return needs_review_queue(attempt_list())
 
 
 def lookup_keys() -> list[str]:

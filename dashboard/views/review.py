@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,9 +20,10 @@ from dashboard import selectors
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import Sort
 from dashboard.views.attempts import render_report
+from dashboard.views.claims import next_in_queue, queue_url
 from proctoring.models import Attempt, EvidenceRecord
+from review import claims, services
 from review import selectors as review_selectors
-from review import services
 from review.context_notes import context_notes_for
 from review.forms import (
     BulkVerdictForm,
@@ -38,17 +38,9 @@ from review.models import Verdict
 QUEUE_SORT = "trust"
 
 
-def review_queue() -> QuerySet[Attempt]:
-    return review_selectors.review_queue(selectors.attempt_list())
-
-
-def queue_url(attempt: Attempt) -> str:
-    return reverse("attempt-report", args=[attempt.pk]) + "?queue=1"
-
-
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 def queue(request: HttpRequest) -> HttpResponse:
-    attempts = review_queue()
+    attempts = selectors.review_queue(request.user)
     sort = Sort.from_param(QUEUE_SORT)
     page = paginate(
         attempts, sort, after=request.GET.get("after"), before=request.GET.get("before")
@@ -57,14 +49,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     matching = len(page.rows) if single_page else capped_count(attempts)
     review_selectors.with_thresholds(page.rows)
     notes = context_notes_for(page.rows)
+    held = {
+        held.attempt_id: held
+        for held in claims.live_claims()
+        .filter(attempt__in=page.rows)
+        .exclude(reviewer_id=request.user.pk)
+    }
     for attempt in page.rows:
         attempt.context_notes = notes[attempt.pk]
+        attempt.claim = held.get(attempt.pk)
     context = {
         "nav": "review",
         "page": page,
         "threshold": settings.REVIEW_THRESHOLD,
         "matching": min(matching, COUNT_CAP),
         "matching_capped": matching > COUNT_CAP,
+        "any_attempts": matching > 0 or Attempt.objects.exists(),
     }
     return render(request, "review/review_queue.html", context)
 
@@ -87,8 +87,8 @@ def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
             seen=form.seen(),
         )
     except services.NotYours as refusal:
-        form.add_error(None, str(refusal))
-        return render_report(request, attempt, verdict_form=form, status=403)
+        # Keep what the reviewer chose and wrote; the other verdict shows beside it.
+        return render_report(request, attempt, verdict_form=form, refusal=str(refusal), status=403)
     except services.ChangedWhileReviewing as refusal:
         attempt.refresh_from_db()
         # Keep what the reviewer chose and wrote, with the figures they now see.
@@ -97,15 +97,23 @@ def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
         data["seen_violation_count"] = str(attempt.violation_count)
         form = VerdictForm(data)
         form.is_valid()
-        form.add_error(None, str(refusal))
-        return render_report(request, attempt, verdict_form=form, status=409)
+        return render_report(request, attempt, verdict_form=form, refusal=str(refusal), status=409)
     done = f"{attempt.candidate_name or attempt.test_attempt_id}: {change.get_verdict_display()}."
     if not in_queue:
         messages.success(request, f"Verdict saved. {done}")
         return redirect("attempt-report", attempt_id=attempt.pk)
-    _, following = review_selectors.queue_neighbours(review_queue(), attempt)
+    following = next_in_queue(request.user, attempt)
     if following is None:
-        messages.success(request, f"Verdict saved. {done} That was the last attempt in the queue.")
+        rest = selectors.review_queue(request.user).exists()
+        messages.success(
+            request,
+            f"Verdict saved. {done} "
+            + (
+                "The attempts left in the queue are being reviewed by others."
+                if rest
+                else "That was the last attempt in the queue."
+            ),
+        )
         return redirect("review-queue")
     messages.success(request, f"Verdict saved. {done} Next in the queue:")
     return HttpResponseRedirect(queue_url(following))
@@ -170,7 +178,13 @@ def _report_url(attempt, request, anchor="", record=None):
 @require_POST
 def note(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
-    form = NoteForm(request.POST)
+    data = request.POST
+    if "text" not in data and data.get("reason"):
+        # A refused verdict kept as a note ("Add it as a note" on the verdict form).
+        data = data.copy()
+        proposed = dict(Verdict.choices).get(data.get("verdict", ""), "no verdict chosen")
+        data["text"] = f"Verdict I would give: {proposed}. {data['reason']}"
+    form = NoteForm(data)
     if not form.is_valid():
         messages.error(request, _errors(form))
         return HttpResponseRedirect(_report_url(attempt, request, "#notes"))
@@ -195,9 +209,21 @@ def dismissal(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResp
     if not form.is_valid():
         messages.error(request, _errors(form))
     elif form.cleaned_data["action"] == "dismiss":
-        _, created = services.dismiss_record(
+        dismissal, created = services.dismiss_record(
             user=request.user, record=record, reason=form.cleaned_data["reason"]
         )
+        if not created and dismissal.dismissed_by_id != request.user.pk:
+            # Someone dismissed it first: show theirs, and keep this reason as a note draft.
+            return render_report(
+                request,
+                attempt,
+                refusal=f"This record was already dismissed; the first dismissal stays: "
+                f"{dismissal.dismissed_by_name}'s ({dismissal.reason}). Your reason is kept in "
+                "the event's note field: add it as a note if it says something more.",
+                kept_note={"record": record.pk, "text": form.cleaned_data["reason"]},
+                selected=str(record.pk),
+                status=409,
+            )
         messages.success(
             request,
             "Dismissed: it no longer counts after dismissals."
