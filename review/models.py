@@ -102,7 +102,11 @@ class VerdictChange(AppendOnlyModel):
 
     @property
     def full_reason(self) -> str:
-        return f"{self.preset}: {self.reason}" if self.preset else self.reason
+        """The preset and the reviewer's words; once only when the reason starts with the
+        preset (the page fills the reason from the chosen preset)."""
+        if not self.preset or self.reason.startswith(self.preset):
+            return self.reason
+        return f"{self.preset}: {self.reason}"
 
 
 class ReviewState(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS, attempt_for, require
 from dashboard import selectors
+from dashboard.filters import AttemptFilter
 from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import Sort
 from dashboard.views.attempts import render_report
@@ -132,7 +133,23 @@ def _back(request):
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
 def bulk_verdict(request: HttpRequest) -> HttpResponse:
-    form = BulkVerdictForm(request.POST)
+    data = request.POST
+    if data.get("all_matching") == "1":
+        # "Select all N matching": every attempt the list's filters match, on every page.
+        matching = AttemptFilter(
+            QueryDict(data.get("matching_query", "")), queryset=selectors.attempt_list()
+        ).qs
+        ids = list(matching.order_by("pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
+        if len(ids) > COUNT_CAP:
+            messages.error(
+                request,
+                f"No verdict was given: more than {COUNT_CAP} attempts match. Narrow the "
+                "filters first.",
+            )
+            return HttpResponseRedirect(_back(request))
+        data = data.copy()
+        data.setlist("attempts", [str(pk) for pk in ids])
+    form = BulkVerdictForm(data)
     if not form.is_valid():
         messages.error(request, f"No verdict was given. {_errors(form)}")
         return HttpResponseRedirect(_back(request))
