@@ -58,19 +58,24 @@ def claim_of(attempt: Attempt) -> ReviewClaim | None:
     return live_claims().filter(attempt=attempt).first()
 
 
-def claim(user: AbstractBaseUser, attempt: Attempt, *, take_over: bool = False) -> ClaimResult:
+def claim(
+    user: AbstractBaseUser, attempt: Attempt, *, take_over: bool = False, page: str | None = None
+) -> ClaimResult:
     """Claim `attempt` for `user` (or renew their claim) unless someone else holds a live
     claim on it. `take_over` replaces another reviewer's live claim (test admins, audited by
-    the caller through take_over())."""
+    the caller through take_over()). `page` names the page view that holds it now (a heartbeat
+    leaves it as it is)."""
     now = timezone.now()
     values = {"reviewer": user, "reviewer_name": user.get_username(), "expires_at": _expiry(now)}
+    if page is not None:
+        values["page"] = page
     mine_or_lapsed = Q(reviewer_id=user.pk) | Q(expires_at__lte=now)
     rows = ReviewClaim.objects.filter(attempt=attempt)
     if not take_over:
         rows = rows.filter(mine_or_lapsed)
     # A renewal keeps the time the claim began; a lapsed or taken claim starts again.
     renewed = rows.filter(reviewer_id=user.pk, expires_at__gt=now).update(
-        expires_at=values["expires_at"]
+        **{key: values[key] for key in ("expires_at", "page") if key in values}
     )
     if not renewed:
         updated = rows.update(claimed_at=now, **values)
@@ -101,9 +106,13 @@ def take_over(user: AbstractBaseUser, attempt: Attempt) -> ClaimResult:
     return result
 
 
-def release(user: AbstractBaseUser, attempt: Attempt) -> bool:
-    """Give up `user`'s claim on `attempt` (they left it). Returns whether there was one."""
-    return ReviewClaim.objects.filter(attempt=attempt, reviewer_id=user.pk).delete()[0] > 0
+def release(user: AbstractBaseUser, attempt: Attempt, *, page: str | None = None) -> bool:
+    """Give up `user`'s claim on `attempt` (they left it); only while `page`, when given, is
+    the page view that holds it. Returns whether there was one."""
+    rows = ReviewClaim.objects.filter(attempt=attempt, reviewer_id=user.pk)
+    if page is not None:
+        rows = rows.filter(page=page)
+    return rows.delete()[0] > 0
 
 
 def release_all(*attempts: Attempt) -> None:

@@ -290,6 +290,9 @@ class ReviewClaim(models.Model):
     reviewer_name = models.CharField(max_length=150)
     claimed_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # The page view that holds the claim: leaving an older page (a reload) does not release
+    # the claim a newer page of the same reviewer has just renewed.
+    page = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["expires_at"], name="review_claim_expires_idx")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote
 
 from django.conf import settings
@@ -124,11 +125,13 @@ def render_report(
     verdict_form = verdict_form or VerdictForm.for_attempt(attempt, queue=in_queue)
     previous = following = None
     left = 0
+    page_view = ""
     if in_queue:
         queue = selectors.review_queue(request.user)
         previous, following = review_selectors.queue_neighbours(queue, attempt)
         left = capped_count(queue)
-        claims.claim(request.user, attempt)
+        page_view = secrets.token_hex(8)
+        claims.claim(request.user, attempt, page=page_view)
     held = claims.claim_of(attempt) if can_review else None
     context = {
         "nav": "review" if in_queue else "attempts",
@@ -165,6 +168,7 @@ def render_report(
         "claimed_by_other": held is not None and held.reviewer_id != request.user.pk,
         "may_take_over": can(request.user, OVERTURN_VERDICTS),
         "claim_seconds": settings.REVIEW_CLAIM_MINUTES * 60,
+        "page_view": page_view,
         "refusal": refusal,
         "kept_note": kept_note or {},
     }

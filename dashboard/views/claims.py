@@ -68,7 +68,7 @@ def claim(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
     action = request.POST.get("action", "")
     if action == "release":
-        claims.release(request.user, attempt)
+        claims.release(request.user, attempt, page=request.POST.get("page") or None)
         return JsonResponse({"released": True})
     if action == "take":
         if not can(request.user, OVERTURN_VERDICTS):

@@ -44,6 +44,7 @@
       var body = new FormData();
       body.append("csrfmiddlewaretoken", csrf.value);
       body.append("action", action);
+      body.append("page", claimed.getAttribute("data-page-view"));
       return body;
     };
     window.setInterval(function () {
@@ -54,8 +55,11 @@
       leaving = true; // a verdict or "next" releases the claim itself
     });
     window.addEventListener("pagehide", function () {
-      if (!leaving && navigator.sendBeacon) {
-        navigator.sendBeacon(claimUrl, send("release"));
+      if (!leaving) {
+        // keepalive: the request outlives the page it leaves.
+        window.fetch(claimUrl, {
+          method: "POST", body: send("release"), credentials: "same-origin", keepalive: true,
+        });
       }
     });
   }
