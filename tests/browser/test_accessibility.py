@@ -35,6 +35,8 @@ def pages_of(attempt):
         f"/attempts/{attempt.pk}/",
         f"/attempts/{attempt.pk}/?queue=1",
         "/review/",
+        "/tests/",
+        f"/tests/{attempt.lookup_key}/",
         "/usage/",
         "/sync/",
         "/audit/",

@@ -13,6 +13,7 @@ import pytest
 from access.roles import PROCTOR
 from review import services
 from review.models import ReviewState
+from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import log_in, open_page
 from tests.fixtures.data import make_attempts, make_records
 from tests.fixtures.personas import make_user
@@ -109,6 +110,7 @@ def test_j_from_the_start_lands_on_the_first_violation_with_evidence_with_the_ph
     dialog = page.locator("[data-zoom-dialog]")
     assert dialog.evaluate("d => d.open")
     assert page.url.endswith(f"event={second_violation.pk}")  # never left for the raw file
+    assert serious_violations(page) == []  # with the dialog open
     page.keyboard.press("+")
     assert "scale(1.25)" in page.locator("[data-zoom-target]").get_attribute("style")
     page.keyboard.press("Escape")
@@ -215,6 +217,7 @@ def test_the_queue_and_the_report_show_who_is_reviewing(browser, live_server, pr
         alice.goto(f"/attempts/{first.pk}/?queue=1")
         assert "Being reviewed by dave" in alice.inner_text("[data-claim-banner]")
         keep(alice, "claim-banner")
+        assert serious_violations(alice) == []
         other.close()
         assert other_watcher.problems == []
     finally:
@@ -255,6 +258,7 @@ def refused_verdict_keeps_the_reason(page, proctor, colleague, attempt):
     assert page.locator("input[name=verdict][value=suspicious]").is_checked()
     assert "twin sister" in page.inner_text("[data-verdict-conflict]")
     keep(page, "refused-verdict")
+    assert serious_violations(page) == []
     # One click keeps it as a note.
     page.click("text=Add it as a note")
     page.wait_for_load_state()
