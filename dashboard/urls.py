@@ -43,6 +43,7 @@ urlpatterns = [
     path("review/next/", claims.next_attempt, name="review-next"),
     path("attempts/<int:attempt_id>/claim/", claims.claim, name="attempt-claim"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
+    path("verdicts/<int:change_id>/undo/", review.undo, name="verdict-undo"),
     path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
     path(
         "attempts/<int:attempt_id>/context-notes/",

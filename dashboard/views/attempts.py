@@ -31,6 +31,7 @@ from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from review.permissions import may_give_verdict, may_write_context_notes
 from review.thresholds import threshold_for
+from review.undo import UNDO_SECONDS, undoable
 
 # The list's columns a reviewer may hide (static/js/attempt_list.js remembers the choice);
 # the candidate's column, which opens the report, always stays.
@@ -170,6 +171,8 @@ def render_report(
         "claim_seconds": settings.REVIEW_CLAIM_MINUTES * 60,
         "page_view": page_view,
         "refusal": refusal,
+        "undo": undoable(request.user, request.session.get("review.undoable")),
+        "undo_minutes": UNDO_SECONDS // 60,
         "kept_note": kept_note or {},
     }
     return render(request, "dashboard/attempt_report.html", context, status=status)

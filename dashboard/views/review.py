@@ -34,6 +34,10 @@ from review.forms import (
     VerdictForm,
 )
 from review.models import Verdict
+from review.undo import UNDO_SECONDS, undo_verdict, undoable
+
+# The session remembers the last verdict given, so the next page can offer to undo it.
+UNDO_SESSION_KEY = "review.undoable"
 
 # The queue's order: lowest trust score first, unscored last.
 QUEUE_SORT = "trust"
@@ -61,6 +65,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         attempt.claim = held.get(attempt.pk)
     context = {
         "nav": "review",
+        "undo": undoable(request.user, request.session.get(UNDO_SESSION_KEY)),
+        "undo_minutes": UNDO_SECONDS // 60,
         "page": page,
         "threshold": settings.REVIEW_THRESHOLD,
         "matching": min(matching, COUNT_CAP),
@@ -99,6 +105,7 @@ def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
         form = VerdictForm(data)
         form.is_valid()
         return render_report(request, attempt, verdict_form=form, refusal=str(refusal), status=409)
+    request.session[UNDO_SESSION_KEY] = change.pk
     done = f"{attempt.candidate_name or attempt.test_attempt_id}: {change.get_verdict_display()}."
     if not in_queue:
         messages.success(request, f"Verdict saved. {done}")
@@ -118,6 +125,27 @@ def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("review-queue")
     messages.success(request, f"Verdict saved. {done} Next in the queue:")
     return HttpResponseRedirect(queue_url(following))
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def undo(request: HttpRequest, change_id: int) -> HttpResponse:
+    """Undo the verdict just given (review.undo): a new history entry restores the state."""
+    try:
+        entry = undo_verdict(user=request.user, change_id=change_id)
+    except services.ReviewRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("review-queue")
+    request.session.pop(UNDO_SESSION_KEY, None)
+    attempt = attempt_for(request.user, entry.attempt_id)
+    messages.success(
+        request,
+        f"Undone: {attempt.candidate_name or attempt.test_attempt_id} is back to "
+        f"{entry.get_verdict_display()}; the history keeps both entries.",
+    )
+    if request.POST.get("queue") == "1":
+        return HttpResponseRedirect(queue_url(attempt))
+    return redirect("attempt-report", attempt_id=attempt.pk)
 
 
 def _back(request):
