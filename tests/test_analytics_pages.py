@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from review import services
 from review.models import PerTestThreshold, Verdict
 from review.thresholds import below_threshold, set_threshold, threshold_for, thresholds_for
-from tests.fixtures.data import make_attempt, make_records, make_usage
+from tests.fixtures.data import make_attempt, make_attempts, make_records, make_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +206,9 @@ def test_a_lookup_key_with_a_slash_has_its_page(proctor_client):
     assert response.context["figures"].attempts == 1
     chart = proctor_client.get(reverse("test-chart-trust", args=["2026/finals"])).json()
     assert sum(chart["values"]) == 1
+
+
+def test_the_index_counts_the_attempts_that_have_no_test_key(proctor_client, maths):
+    make_attempts(3, lookup_key="")
+    page = proctor_client.get(reverse("tests-index")).content.decode()
+    assert "3 attempts have no test key, so they belong to no test above" in page
