@@ -14,7 +14,7 @@ from tests.sync_support import client_for
 
 pytestmark = pytest.mark.django_db
 
-MISSING = "AutoProctor&#x27;s results no longer carry `submitted_at`"
+MISSING = "AutoProctor&#x27;s results no longer carry <code>submitted_at</code>"
 
 
 @pytest.fixture
@@ -38,7 +38,9 @@ def test_the_sync_page_lists_every_drift_warning_with_the_alias_used(drifted, te
 
     assert MISSING in text
     assert "30 attempts look in progress" in text
-    assert "`trust_score` was read as `trustScore` (30 attempts)." in text
+    # Field names show as code, not with the messages' literal backticks.
+    assert "<code>trust_score</code> was read as <code>trustScore</code> (30 attempts)." in text
+    assert "`" not in text
     assert 'data-drift-field="completedAt" data-drift-kind="unexpected"' in text
 
 
