@@ -86,6 +86,11 @@ def test_the_demo_runs_against_a_recording(recording, tmp_path):
         text = log.read_text()
         assert f"Replaying the shapes recorded in {recording}" in text
         assert "Results: succeeded - 40 created" in text
+        # The log-ins are written to a file the message names (the worker's log scrolls on),
+        # among them a plain test admin and a second proctor.
+        assert wait_until(lambda: "These log-ins are also in" in log.read_text(), timeout=10)
+        logins = (ROOT / "var" / "demo-logins.txt").read_text()
+        assert "user 'testadmin' password" in logins and "user 'proctor2' password" in logins
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)
