@@ -10,6 +10,7 @@ from dashboard.views import (
     evidence,
     export,
     overview,
+    presets,
     review,
     sync_progress,
     sync_status,
@@ -41,6 +42,7 @@ urlpatterns = [
     # Reviewing (dashboard/views/review.py).
     path("review/", review.queue, name="review-queue"),
     path("review/next/", claims.next_attempt, name="review-next"),
+    path("review/reasons/", presets.reasons, name="review-reasons"),
     path("attempts/<int:attempt_id>/claim/", claims.claim, name="attempt-claim"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
     path("verdicts/<int:change_id>/undo/", review.undo, name="verdict-undo"),

@@ -299,3 +299,24 @@ class ReviewClaim(models.Model):
 
     def __str__(self):
         return f"{self.attempt_id}: {self.reviewer_name} until {self.expires_at}"
+
+
+class ReasonPreset(models.Model):
+    """A common reason test admins add to the verdict form's list, for one test or (no
+    lookup_key) for every test; the built-in ones (review.services.PRESETS) always come first."""
+
+    text = models.CharField(max_length=200)
+    lookup_key = models.CharField(max_length=255, blank=True, default="", help_text="'' = all")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by_name = models.CharField(max_length=150)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lookup_key", "text"], name="reason_preset_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.lookup_key or 'every test'}: {self.text}"

@@ -33,6 +33,7 @@ from review.marks import (  # noqa: F401 (one entry point for every review write
 )
 from review.models import EvidenceDismissal, ReviewNote, ReviewState, Verdict, VerdictChange
 from review.permissions import may_give_verdict
+from review.presets import BUILT_IN
 from review.refusals import (  # noqa: F401 (one entry point for every review write)
     ChangedWhileReviewing,
     NotYourDismissal,
@@ -45,14 +46,7 @@ VERDICT_SET = "verdict.set"
 VERDICT_BULK = "verdict.bulk"
 
 # Common reasons, offered next to the free-text reason (which stays required).
-PRESETS = [
-    "false positive: noisy room",
-    "false positive: allowed material (calculator, notes)",
-    "camera or connection problem",
-    "another person in the room",
-    "phone or second screen in use",
-    "left the test repeatedly",
-]
+PRESETS = BUILT_IN
 
 
 @dataclass(frozen=True)

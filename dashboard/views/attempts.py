@@ -25,11 +25,12 @@ from dashboard.pagination import COUNT_CAP, capped_count, paginate
 from dashboard.sorting import COLUMNS, Sort
 from dashboard.workspace import attempt_workspace
 from proctoring.models import Attempt
-from review import claims, services
+from review import claims
 from review import selectors as review_selectors
 from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from review.permissions import may_give_verdict, may_write_context_notes
+from review.presets import presets_for
 from review.thresholds import threshold_for
 from review.undo import UNDO_SECONDS, undoable
 
@@ -83,7 +84,7 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
         "can_export": can(request.user, EXPORT_ATTEMPTS),
         "can_review": can(request.user, REVIEW_ATTEMPTS),
         "verdict_choices": VERDICT_CHOICES,
-        "presets": services.PRESETS,
+        "presets": presets_for(None),
     }
     return render(request, "dashboard/attempt_list.html", context)
 

@@ -34,6 +34,7 @@ from review.forms import (
     VerdictForm,
 )
 from review.models import Verdict
+from review.presets import presets_for
 from review.undo import UNDO_SECONDS, undo_verdict, undoable
 
 # The session remembers the last verdict given, so the next page can offer to undo it.
@@ -80,7 +81,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for(request.user, attempt_id)
-    form = VerdictForm(request.POST)
+    form = VerdictForm(request.POST, presets=presets_for(attempt.lookup_key))
     if not form.is_valid():
         return render_report(request, attempt, verdict_form=form, status=400)
     in_queue = form.cleaned_data["queue"]
@@ -102,7 +103,7 @@ def verdict(request: HttpRequest, attempt_id: int) -> HttpResponse:
         data = request.POST.copy()
         data["seen_trust_score"] = "" if attempt.trust_score is None else repr(attempt.trust_score)
         data["seen_violation_count"] = str(attempt.violation_count)
-        form = VerdictForm(data)
+        form = VerdictForm(data, presets=presets_for(attempt.lookup_key))
         form.is_valid()
         return render_report(request, attempt, verdict_form=form, refusal=str(refusal), status=409)
     request.session[UNDO_SESSION_KEY] = change.pk

@@ -35,6 +35,7 @@ def pages_of(attempt):
         f"/attempts/{attempt.pk}/",
         f"/attempts/{attempt.pk}/?queue=1",
         "/review/",
+        "/review/reasons/",
         "/tests/",
         f"/tests/{attempt.lookup_key}/",
         "/usage/",

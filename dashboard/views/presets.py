@@ -1,0 +1,44 @@
+"""`/review/reasons/`: test admins manage the common reasons the verdict form offers, for every
+test or for one (review.presets). Each change is audited."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, require
+from dashboard import selectors
+from review.models import ReasonPreset
+from review.presets import BUILT_IN, add_preset, remove_preset
+from review.refusals import ReviewRefused
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS, OVERTURN_VERDICTS)
+def reasons(request: HttpRequest) -> HttpResponse:
+    tests = selectors.lookup_keys()
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove", "").isdigit():
+                remove_preset(user=request.user, preset_id=int(request.POST["remove"]))
+                messages.success(request, "Common reason removed.")
+            else:
+                lookup_key = request.POST.get("lookup_key", "")
+                if lookup_key and lookup_key not in tests:
+                    raise ReviewRefused(f"No test {lookup_key!r}: choose one from the list.")
+                add_preset(
+                    user=request.user,
+                    text=request.POST.get("text", "")[:200],
+                    lookup_key=lookup_key,
+                )
+                messages.success(request, "Common reason added: the verdict forms offer it now.")
+        except ReviewRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("review-reasons")
+    context = {
+        "nav": "review",
+        "built_in": BUILT_IN,
+        "added": ReasonPreset.objects.order_by("lookup_key", "added_at", "pk"),
+        "tests": tests,
+    }
+    return render(request, "review/reasons.html", context)
