@@ -3,6 +3,7 @@
 from django.urls import path
 
 from dashboard.views import (
+    assignments,
     attempts,
     charts,
     claims,
@@ -43,6 +44,7 @@ urlpatterns = [
     path("review/", review.queue, name="review-queue"),
     path("review/next/", claims.next_attempt, name="review-next"),
     path("review/reasons/", presets.reasons, name="review-reasons"),
+    path("review/assign/", assignments.assign_queue, name="review-assign"),
     path("attempts/<int:attempt_id>/claim/", claims.claim, name="attempt-claim"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
     path("verdicts/<int:change_id>/undo/", review.undo, name="verdict-undo"),

@@ -320,3 +320,22 @@ class ReasonPreset(models.Model):
 
     def __str__(self):
         return f"{self.lookup_key or 'every test'}: {self.text}"
+
+
+class ReviewAssignment(models.Model):
+    """An attempt of the queue a test admin gave to one reviewer (review.assignments): "next"
+    offers it to that reviewer first and to no one else. Like a claim, it decides only who is
+    offered an attempt, never who may give a verdict."""
+
+    attempt = models.OneToOneField(
+        "proctoring.Attempt", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    assigned_by_name = models.CharField(max_length=150)
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.reviewer_name}"

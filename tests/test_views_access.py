@@ -36,6 +36,7 @@ ACCESS = {
     "attempt-group-dismissal": (405, 405),
     "review-next": (405, 405),
     "review-reasons": (403, 200),  # test admins only
+    "review-assign": (403, 200),  # test admins only
     "attempt-claim": (405, 405),
     "verdict-undo": (405, 405),
     "attempt-context-note": (403, 405),  # test admins only

@@ -27,6 +27,7 @@ from dashboard.workspace import attempt_workspace
 from proctoring.models import Attempt
 from review import claims
 from review import selectors as review_selectors
+from review.assignments import shares
 from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from review.permissions import may_give_verdict, may_write_context_notes
@@ -127,11 +128,15 @@ def render_report(
     verdict_form = verdict_form or VerdictForm.for_attempt(attempt, queue=in_queue)
     previous = following = None
     left = 0
+    own = []
     page_view = ""
     if in_queue:
         queue = selectors.review_queue(request.user)
         previous, following = review_selectors.queue_neighbours(queue, attempt)
         left = capped_count(queue)
+        own = [
+            share for share in shares(request.user, queue) if share.lookup_key == attempt.lookup_key
+        ]
         page_view = secrets.token_hex(8)
         claims.claim(request.user, attempt, page=page_view)
     held = claims.claim_of(attempt) if can_review else None
@@ -166,6 +171,7 @@ def render_report(
         "queue_previous": previous,
         "queue_next": following,
         "queue_left": min(left, COUNT_CAP),
+        "queue_share": own[0] if own else None,
         "claim": held,
         "claimed_by_other": held is not None and held.reviewer_id != request.user.pk,
         "may_take_over": can(request.user, OVERTURN_VERDICTS),

@@ -22,7 +22,7 @@ from access.permissions import (
 )
 from dashboard import selectors
 from proctoring.models import Attempt
-from review import claims
+from review import assignments, claims
 from review import selectors as review_selectors
 
 
@@ -32,14 +32,21 @@ def queue_url(attempt: Attempt) -> str:
 
 def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
     """Claim for `user` the first attempt of the queue after `after` (from the top when there
-    is none after it) that nobody else is reviewing."""
+    is none after it) that nobody else is reviewing: among those assigned to `user` first, then
+    among those assigned to no one else (review.assignments)."""
     queue = selectors.review_queue(user)
-    following = claims.claim_next(user, review_selectors.queue_in_order(queue, after))
-    if following is None and after is not None:
-        following = claims.claim_next(
-            user, review_selectors.queue_in_order(queue).exclude(pk=after.pk)
-        )
-    return following
+    for candidates in (
+        queue.filter(assignments.assigned_to(user)),
+        queue.filter(~assignments.assigned_to_others(user)),
+    ):
+        following = claims.claim_next(user, review_selectors.queue_in_order(candidates, after))
+        if following is None and after is not None:
+            following = claims.claim_next(
+                user, review_selectors.queue_in_order(candidates).exclude(pk=after.pk)
+            )
+        if following is not None:
+            return following
+    return None
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)

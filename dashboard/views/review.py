@@ -25,6 +25,7 @@ from dashboard.views.claims import next_in_queue, queue_url
 from proctoring.models import Attempt, EvidenceRecord
 from review import claims, services
 from review import selectors as review_selectors
+from review.assignments import shares
 from review.context_notes import context_notes_for
 from review.forms import (
     BulkVerdictForm,
@@ -68,6 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "nav": "review",
         "undo": undoable(request.user, request.session.get(UNDO_SESSION_KEY)),
         "undo_minutes": UNDO_SECONDS // 60,
+        "shares": shares(request.user, attempts),
         "page": page,
         "threshold": settings.REVIEW_THRESHOLD,
         "matching": min(matching, COUNT_CAP),

@@ -36,6 +36,7 @@ def pages_of(attempt):
         f"/attempts/{attempt.pk}/?queue=1",
         "/review/",
         "/review/reasons/",
+        "/review/assign/",
         "/tests/",
         f"/tests/{attempt.lookup_key}/",
         "/usage/",
