@@ -37,7 +37,9 @@ migrations-check: install
 # POSTGRESQL_PASS_FOLLOWS=1 (set by `make test` when PostgreSQL answers) leaves the browser tests
 # to the PostgreSQL pass; tests that never touch a database run on this pass only
 # (tests/fixtures/passes.py).
+# The autoproctor package's own tests come first: they run without Django (autoproctor/pyproject.toml).
 test-sqlite: install
+	$(PY) -m pytest -c autoproctor/pyproject.toml autoproctor/tests
 	DATABASE_URL= POSTGRESQL_PASS_FOLLOWS=$(POSTGRESQL_PASS_FOLLOWS) $(PY) -m pytest
 
 # Runs when PostgreSQL answers at TEST_DATABASE_URL; CI (CI=true) insists that it does.
@@ -70,7 +72,8 @@ test: lint migrations-check
 
 # Figures at an institution's size on PostgreSQL at BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/bench, created and migrated by the run); not part of `test`.
-# The full run loads a million attempts and takes about 30 minutes on 2 cores; bench-quick a minute or two.
+# The full run loads a million attempts and takes about 30 minutes on 2 cores, and writes its table
+# into benchmarks/README.md as the current results; bench-quick a minute or two, printed only.
 bench: install
 	$(PY) -m benchmarks
 

@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import requests
 
 from autoproctor import AutoProctorClient, AutoProctorError, EvidenceUrlExpired
+from proctoring.api_client import client_from_settings
 from proctoring.evidence_files import (
     CHUNK_SIZE,
     INTERACTIVE_RETRIES,
@@ -98,7 +99,7 @@ class AttemptFiles:
         for record in self.records:
             if record.s3_path in fresh:
                 record.presigned_url, record.presigned_url_expires_at = fresh[record.s3_path]
-        self.client = AutoProctorClient.from_settings(max_retries=INTERACTIVE_RETRIES)
+        self.client = client_from_settings(max_retries=INTERACTIVE_RETRIES)
         self.pool = ThreadPoolExecutor(CASE_FILE_FETCHES, thread_name_prefix="case-file")
 
     def _fill(self) -> None:

@@ -1,9 +1,12 @@
 """The AutoProctor API client: the only code that knows AutoProctor's wire format.
 
     from autoproctor import AutoProctorClient, NotReady
-    client = AutoProctorClient.from_settings()
+    client = AutoProctorClient(base_url=..., client_id=..., client_secret=...)
     for page in client.iter_result_pages():
         ...
+
+It imports nothing of Django and nothing of the dashboard (an import-linter contract holds it):
+the dashboard configures it from its settings in proctoring/api_client.py.
 
 The contract it implements is docs/autoproctor-api.md. Modules: signing (HMAC signatures),
 values (typed results and tolerant parsing), errors (what a caller can act on), transport

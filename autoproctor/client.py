@@ -145,23 +145,6 @@ class AutoProctorClient:
             session=session,
         )
 
-    @classmethod
-    def from_settings(cls, **overrides: Any) -> AutoProctorClient:
-        """A client configured by the AUTOPROCTOR_* settings; keyword arguments override them."""
-        from django.conf import settings
-
-        options = {
-            "base_url": settings.AUTOPROCTOR_BASE_URL,
-            "client_id": settings.AUTOPROCTOR_CLIENT_ID,
-            "client_secret": settings.AUTOPROCTOR_CLIENT_SECRET,
-            "presign_path": settings.AUTOPROCTOR_PRESIGN_PATH,
-            "usage_headers": settings.AUTOPROCTOR_USAGE_HEADERS,
-            "timeout": settings.AUTOPROCTOR_TIMEOUT,
-            "max_retries": settings.AUTOPROCTOR_MAX_RETRIES,
-        }
-        options.update(overrides)
-        return cls(**options)
-
     def __repr__(self) -> str:
         return f"<AutoProctorClient {self.base_url} client_id={self.client_id!r}>"
 

@@ -247,7 +247,7 @@ class Transport:
         CURL_CA_BUNDLE) settings for this URL's host, read from the environment the first time
         the host is called. requests would read them again on every call, walking the whole
         environment twice and looking for a .netrc file, a large share of the evidence pass's CPU
-        (benchmarks/README.md, fix 7). (.netrc is not read at all: our calls are signed.)"""
+        (benchmarks/HISTORY.md, fix 7). (.netrc is not read at all: our calls are signed.)"""
         if self._environment_by_host is None:
             return {}
         host = host_of(url)

@@ -3,12 +3,14 @@ values we compare with, and the call forms where the contract is open.
 
 docs/autoproctor-api.md grades each as known, seen or assumed. When a real account differs,
 this module (and the AUTOPROCTOR_* settings) is what changes: the sync, the pages and the
-re-parse all read names through it. `AUTOPROCTOR_FIELD_ALIASES` (a setting) adds names for a
-field, e.g. `{"submitted_at": ["completed_at"]}`, without a code change.
+re-parse all read names through it. `set_field_aliases` adds names for a field, e.g.
+`{"submitted_at": ["completed_at"]}`, without a code change (the dashboard's
+`AUTOPROCTOR_FIELD_ALIASES` setting).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # evidence_status values: "processed" is known; "processing" is seen in examples.
@@ -80,13 +82,22 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _extra_aliases() -> dict[str, list[str]]:
-    try:
-        from django.conf import settings
+# More names for mapped fields, beyond those above: a deployment's configuration, set with
+# set_field_aliases (the dashboard sets it from its AUTOPROCTOR_FIELD_ALIASES setting).
+_extra_aliases: dict[str, tuple[str, ...]] = {}
 
-        return dict(getattr(settings, "AUTOPROCTOR_FIELD_ALIASES", {}) or {})
-    except ImportError:  # pragma: no cover - the client used without Django
-        return {}
+
+def set_field_aliases(aliases: Mapping[str, Iterable[str]]) -> None:
+    """Accept more names for mapped attempt fields, e.g. `{"submitted_at": ["completed_at"]}`
+    (parse_field_aliases reads that from text); replaces the aliases set before."""
+    unknown = sorted(set(aliases) - set(ATTEMPT_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"No mapped attempt field is called {', '.join(unknown)}; the fields are "
+            f"{', '.join(ATTEMPT_FIELDS)}."
+        )
+    global _extra_aliases
+    _extra_aliases = {field: tuple(names) for field, names in aliases.items()}
 
 
 def parse_field_aliases(text: str) -> dict[str, list[str]]:
@@ -108,7 +119,7 @@ def parse_field_aliases(text: str) -> dict[str, list[str]]:
 
 def names_for(field: str) -> tuple[str, ...]:
     """Every name accepted for `field`, in order of preference."""
-    names = [*ATTEMPT_FIELDS.get(field, (field,)), *_extra_aliases().get(field, ())]
+    names = [*ATTEMPT_FIELDS.get(field, (field,)), *_extra_aliases.get(field, ())]
     accepted: list[str] = []
     for name in names:
         for spelling in (name, camel(name)):

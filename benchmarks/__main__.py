@@ -3,7 +3,9 @@
 Creates and migrates the benchmark database (BENCH_DATABASE_URL), runs the benchmarks and prints
 Markdown: the table of figures against their references and targets, the cost curve over the
 sizes, the attempts list's query plans, and the conditions of the run. Also written to
-var/bench-<time>.md. The figures are medians of repeated runs: the machine may be shared.
+var/bench-<time>.md. A full run of every group writes its table, date and machine into
+benchmarks/README.md as the current results (`--readme FILE` for another run or file). The
+figures are medians of repeated runs: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -34,7 +36,16 @@ from benchmarks import (  # noqa: E402
     sync_benchmarks,
 )
 from benchmarks.measure import load_average, median  # noqa: E402
-from benchmarks.report import Report, Row, count, ms, percent, rate  # noqa: E402
+from benchmarks.report import (  # noqa: E402
+    README,
+    Report,
+    Row,
+    count,
+    ms,
+    percent,
+    rate,
+    write_current,
+)
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,12 @@ def main() -> None:
     parser.add_argument(
         "--keep-data", action="store_true", help="leave the loaded rows for a look afterwards"
     )
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        help="write the current results into this file (default: benchmarks/README.md after "
+        "a full run of every group, nowhere after a quick or partial one)",
+    )
     arguments = parser.parse_args()
     plan = QUICK if arguments.quick else FULL
     groups = [group for group in arguments.only.split(",") if group]
@@ -122,6 +139,12 @@ def main() -> None:
     output.parent.mkdir(exist_ok=True)
     output.write_text(text)
     progress(f"written to {output}")
+    readme = arguments.readme
+    if readme is None and not arguments.quick and groups == GROUPS:
+        readme = README
+    if readme:
+        write_current(readme, report, conditions, quick=arguments.quick)
+        progress(f"current results written to {readme}")
 
 
 def progress(message: str) -> None:
@@ -256,35 +279,13 @@ def measure_pages(plan: Plan, report: Report, client, size: int) -> None:
             warm <= 0.3,
         )
     )
-    report.sections.append(("Attempts list views at " + count(size), list_table(times)))
+    report.sections.append(("Attempts list views at " + count(size), pages.views_table(times)))
     for name in ("newest first (the default)", "only in progress, by trust score"):
         page = next(page for page in times if page.name == name)
         plan_text = pages.explain(page.main_sql)
         report.sections.append(
             (f"EXPLAIN ANALYZE: {name} (`/attempts/{page.query}`)", f"```\n{plan_text}\n```")
         )
-
-
-def list_table(times) -> str:
-    from benchmarks.report import table
-
-    rows = []
-    for page in times:
-        p50, p95 = pages.summary(page.seconds)
-        sql50, _ = pages.summary(page.sql_seconds)
-        rows.append(
-            [
-                page.name,
-                f"`{page.query or '(none)'}`",
-                f"{p50:.0f}",
-                f"{p95:.0f}",
-                f"{sql50:.0f}",
-                str(page.queries),
-                str(page.rows_on_page),
-            ]
-        )
-    header = ["view", "query", "p50 ms", "p95 ms", "bare SQL p50 ms", "queries", "rows"]
-    return "\n".join(table(header, rows))
 
 
 def measure_export(plan: Plan, report: Report, size: int) -> None:
@@ -327,7 +328,7 @@ def describe_conditions(arguments, started: float, loads: list[str]) -> list[str
     return [
         f"`python -m benchmarks{' --quick' if arguments.quick else ''}"
         f"{'' if arguments.only == ','.join(GROUPS) else ' --only ' + arguments.only}`, "
-        f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(started))}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, "
         f"{(time.time() - started) / 60:.0f} min",
         f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         f"PostgreSQL {server['server_version']}: shared_buffers {server['shared_buffers']}, "

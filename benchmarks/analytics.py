@@ -32,11 +32,11 @@ from django.utils import timezone  # noqa: E402
 
 from analytics import evidence_fetch  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
-from autoproctor import AutoProctorClient  # noqa: E402
 from autoproctor.testing import Simulator  # noqa: E402
 from benchmarks import database  # noqa: E402
 from benchmarks.measure import median  # noqa: E402
 from benchmarks.pages import ADMIN_NAME, admin_client  # noqa: E402
+from proctoring.api_client import client_from_settings  # noqa: E402
 from proctoring.models import Attempt, EvidenceRecord  # noqa: E402
 from proctoring.sync import sync_evidence, sync_results  # noqa: E402
 from review.models import ReviewState, Verdict, VerdictChange  # noqa: E402
@@ -169,7 +169,7 @@ def measure_case_files() -> list[str]:
         settings.AUTOPROCTOR_CLIENT_SECRET = simulator.client_secret
         settings.AUTOPROCTOR_PRESIGN_PATH = simulator.presign_path
         settings.AUTOPROCTOR_USAGE_HEADERS = list(simulator.usage_headers)
-        client = AutoProctorClient.from_settings()
+        client = client_from_settings()
         sync_results(client=client)
         sync_evidence(client=client)
         attempts = list(Attempt.objects.order_by("pk"))

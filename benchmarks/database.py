@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 DATA_TABLES = [
     "proctoring_evidencerecord",
@@ -79,8 +79,12 @@ def bulk_load(tables: list[str]):
     """Load rows the way a database administrator would: the tables' indexes that back no
     constraint are dropped first and built again at the end (one sort each instead of a
     million insertions), and foreign-key triggers are off meanwhile (the rows are made
-    consistent). Only for the benchmark data, which is not what is measured."""
-    with connection.cursor() as cursor:
+    consistent). Only for the benchmark data, which is not what is measured.
+
+    Drop, load and rebuild are one transaction (PostgreSQL's DDL is transactional): a load
+    killed or failing midway leaves the tables as they were, rows and indexes, so the next run
+    measures the schema the migrations made, never a table that lost its indexes."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "WHERE i.indrelid = ANY(%s::text[]::regclass[]) AND NOT EXISTS "
@@ -90,16 +94,12 @@ def bulk_load(tables: list[str]):
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
-        cursor.execute("SET session_replication_role = replica")
-    try:
+        cursor.execute("SET LOCAL session_replication_role = replica")
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET session_replication_role = DEFAULT")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for _, definition in indexes:
-                cursor.execute(definition)
-            cursor.execute("RESET maintenance_work_mem")
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 def table_size(table: str) -> str:

@@ -12,6 +12,7 @@ stay unique.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.db import connection
 from django.utils import timezone
@@ -35,27 +36,37 @@ def attempt_count() -> int:
         return cursor.fetchone()[0]
 
 
-def grow_to(target: int, *, start_time: float) -> tuple[int, float]:
+def grow_to(
+    target: int,
+    *,
+    start_time: float,
+    dataset_size: int = DATASET_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, float]:
     """Add attempts (and their evidence) until the table holds `target`; (added, seconds).
 
     Every dataset is anchored at `start_time`, so a table grown in steps looks like one grown
-    at once. A SyncRun records the load, as the sync that would have written the rows does."""
+    at once. A SyncRun records the load, as the sync that would have written the rows does.
+    The whole load is one transaction (database.bulk_load): stopped midway, it adds nothing.
+    `progress(attempts)` hears of every dataset written (not yet committed)."""
     started = time.perf_counter()
     have = attempt_count()
     added = 0
     with database.bulk_load(["proctoring_attempt", "proctoring_evidencerecord"]):
         while have + added < target:
             number = have + added  # the dataset's first row: its seed and id prefix
-            size = min(DATASET_SIZE, target - have - added)
+            size = min(dataset_size, target - have - added)
             added += _load_dataset(number, size, start_time)
-    if added:
-        SyncRun.objects.create(
-            kind=SyncRun.Kind.RESULTS,
-            status=SyncRun.Status.SUCCEEDED,
-            finished_at=timezone.now(),
-            created=added,
-            worker="benchmarks bulk load",
-        )
+            if progress:
+                progress(have + added)
+        if added:
+            SyncRun.objects.create(
+                kind=SyncRun.Kind.RESULTS,
+                status=SyncRun.Status.SUCCEEDED,
+                finished_at=timezone.now(),
+                created=added,
+                worker="benchmarks bulk load",
+            )
     return added, time.perf_counter() - started
 
 

@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from access.roles import TEST_ADMIN, ensure_roles
 from benchmarks.measure import median, percentile
+from benchmarks.report import table
 from dashboard import selectors
 
 NEXT_LINK = re.compile(r'href="([^"]*)" rel="next"')
@@ -181,3 +182,24 @@ def overview_times(client: Client, repeats: int) -> OverviewTimes:
 def summary(seconds: list[float]) -> tuple[float, float]:
     """(p50, p95) in milliseconds."""
     return median(seconds) * 1000, percentile(seconds, 0.95) * 1000
+
+
+def views_table(times: list[PageTimes]) -> str:
+    """The list views' figures as a Markdown table, one row per view."""
+    rows = []
+    for page in times:
+        p50, p95 = summary(page.seconds)
+        sql50, _ = summary(page.sql_seconds)
+        rows.append(
+            [
+                page.name,
+                f"`{page.query or '(none)'}`",
+                f"{p50:.0f}",
+                f"{p95:.0f}",
+                f"{sql50:.0f}",
+                str(page.queries),
+                str(page.rows_on_page),
+            ]
+        )
+    header = ["view", "query", "p50 ms", "p95 ms", "bare SQL p50 ms", "queries", "rows"]
+    return "\n".join(table(header, rows))

@@ -1,11 +1,18 @@
 """The printed result: the table of the issue, the cost curve, the list's plans, the conditions.
 
-Everything is Markdown, so a run's output pastes into benchmarks/README.md as it is.
+Everything is Markdown. The table, with the run's date, machine and conditions, also replaces
+the current results of benchmarks/README.md (`write_current`), so the README shows the latest
+run and only it; earlier rounds are in benchmarks/HISTORY.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+README = Path(__file__).with_name("README.md")
+CURRENT_START = "<!-- current results, written by make bench (benchmarks/report.py) -->"
+CURRENT_END = "<!-- end of the current results -->"
 
 
 @dataclass
@@ -28,14 +35,7 @@ class Report:
         self.curve.setdefault(figure, {})[size] = text
 
     def markdown(self, conditions: list[str]) -> str:
-        lines = ["## Results", ""]
-        lines += table(
-            ["what", "size", "figure", "reference in the same run", "target", "met"],
-            [
-                [row.what, row.size, row.figure, row.reference, row.target, _met(row.met)]
-                for row in self.rows
-            ],
-        )
+        lines = ["## Results", "", *self.results_table()]
         if self.curve:
             sizes = sorted({size for points in self.curve.values() for size in points})
             lines += ["", "## Cost curve", ""]
@@ -50,6 +50,42 @@ class Report:
             lines += ["", f"## {title}", "", body]
         lines += ["", "## Conditions", ""] + [f"- {line}" for line in conditions]
         return "\n".join(lines) + "\n"
+
+    def results_table(self) -> list[str]:
+        return table(
+            ["what", "size", "figure", "reference in the same run", "target", "met"],
+            [
+                [row.what, row.size, row.figure, row.reference, row.target, _met(row.met)]
+                for row in self.rows
+            ],
+        )
+
+    def current(self, conditions: list[str], *, quick: bool) -> str:
+        """The README's current results: the table, how many targets it met, the conditions."""
+        measured = [row.met for row in self.rows if row.met is not None]
+        lines = [CURRENT_START, "", *self.results_table(), ""]
+        lines.append(f"**{sum(measured)} of {len(measured)} targets met.**")
+        if quick:
+            lines.append(
+                "A quick run (`--quick`): CI sizes, smaller than those the targets are set for; "
+                "a full `make bench` replaces it."
+            )
+        lines += ["", *[f"- {line}" for line in conditions], "", CURRENT_END]
+        return "\n".join(lines)
+
+
+def write_current(readme: Path, report: Report, conditions: list[str], *, quick: bool) -> None:
+    """Replace the current results in `readme` (between CURRENT_START and CURRENT_END) with
+    this run's; the rest of the file stays as it is."""
+    text = readme.read_text()
+    if text.count(CURRENT_START) != 1 or text.count(CURRENT_END) != 1:
+        raise SystemExit(
+            f"{readme} should hold the current results between one {CURRENT_START!r} line and "
+            f"one {CURRENT_END!r} line; put them back where the table goes and run again."
+        )
+    before, rest = text.split(CURRENT_START)
+    after = rest.split(CURRENT_END)[1]
+    readme.write_text(before + report.current(conditions, quick=quick) + after)
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:

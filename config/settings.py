@@ -1,7 +1,7 @@
 """Settings for the proctoring dashboard, read from environment variables.
 
-Every variable is documented in README.md ("Configuration"). Values are parsed strictly by
-config.env: a bad value stops start-up with a message naming the variable.
+Every variable is documented in docs/configuration.md (tests/test_docs.py checks it). Values are
+parsed strictly by config.env: a bad value stops start-up with a message naming the variable.
 """
 
 from pathlib import Path
@@ -374,7 +374,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # it. Empty: emails carry no links (the worker has no request to take the host from).
 SITE_URL = env_url("SITE_URL", "")
 
-# --- Data retention (README "Data retention"; 0 keeps for ever) ----------------------------
+# --- Data retention (docs/operations.md "Data retention"; 0 keeps for ever) ---------------
 # Days counted from an attempt's submission or its last verdict, whichever is later.
 RETAIN_EVIDENCE_DAYS = env_int("RETAIN_EVIDENCE_DAYS", 0, minimum=0)
 RETAIN_ATTEMPTS_DAYS = env_int("RETAIN_ATTEMPTS_DAYS", 0, minimum=0)
@@ -383,7 +383,7 @@ RETAIN_AUDIT_DAYS = env_int("RETAIN_AUDIT_DAYS", 0, minimum=0)
 RETAIN_SYNC_RUNS_DAYS = env_int("RETAIN_SYNC_RUNS_DAYS", 0, minimum=0)
 RETAIN_BATCH_SIZE = env_int("RETAIN_BATCH_SIZE", 500, minimum=1)
 
-# --- Notifications (README "Notifications") ------------------------------------------------
+# --- Notifications (docs/operations.md "Notifications") -----------------------------------
 NOTIFY_WEBHOOK_URL = env_url_list("NOTIFY_WEBHOOK_URL")
 NOTIFY_WEBHOOK_SECRET = env_secret("NOTIFY_WEBHOOK_SECRET")
 if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:

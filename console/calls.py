@@ -32,6 +32,7 @@ from console.forms import (
     ResultsForm,
     UsageForm,
 )
+from proctoring.api_client import client_from_settings
 
 # A person is waiting for the page: one retry at most, after a short pause, and no endless wait.
 CONSOLE_MAX_RETRIES = 1
@@ -50,7 +51,7 @@ HEADLINES = {
 
 def console_client(recorder: Recorder) -> AutoProctorClient:
     """The worker's client with the same settings, recording into `recorder`."""
-    return AutoProctorClient.from_settings(
+    return client_from_settings(
         observer=recorder,
         max_retries=min(settings.AUTOPROCTOR_MAX_RETRIES, CONSOLE_MAX_RETRIES),
         backoff_cap=CONSOLE_BACKOFF_CAP,

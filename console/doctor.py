@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST
 
 from access.permissions import USE_CONSOLE, require
 from audit.services import audit_record
-from autoproctor import AutoProctorClient, NotConfigured
+from autoproctor import NotConfigured
 from autoproctor.doctor import run_doctor
 from autoproctor.doctor_report import CAPABILITIES
+from proctoring.api_client import client_from_settings
 from proctoring.sync.profile import store_report
 
 # A web request should not wait the full API timeout on each of a dozen calls.
@@ -24,7 +25,7 @@ MAX_TIMEOUT_SECONDS = 10.0
 def console_doctor(request: HttpRequest) -> HttpResponse:
     context = {"nav": "console"}
     try:
-        client = AutoProctorClient.from_settings(max_retries=0)
+        client = client_from_settings(max_retries=0)
     except NotConfigured as error:
         context["error"] = str(error)
         return render(request, "console/doctor.html", context)

@@ -1,8 +1,11 @@
-"""CSV export of a filtered attempts list, streamed in pieces of CHUNK_SIZE rows.
+"""CSV export of a filtered attempts list: its columns and rules (formula neutralising, UTC
+times, one count column per violation label), and the file made in Python, streamed in pieces
+of CHUNK_SIZE rows (csv_lines). On PostgreSQL the same file is made by COPY (export_copy.py,
+which builds on this module); the view picks the path.
 
 Memory stays flat whatever the row count: rows come from a database cursor in chunks
 (`.iterator`) and leave as they are written. What keeps a million-row export fast (see
-benchmarks/README.md): one correlated subquery counts an attempt's violations for every label at
+benchmarks/HISTORY.md): one correlated subquery counts an attempt's violations for every label at
 once (one per label read the records again for every label); rows are read as tuples, never as
 model instances; timestamps cross from PostgreSQL as plain UTC (UtcTime); and each chunk is
 written by a helper thread while the next one is fetched.
@@ -79,7 +82,7 @@ def iso_utc(moment: datetime | str | None) -> str:
 class IsoUtcText(Func):
     """A timestamp formatted by PostgreSQL exactly as iso_utc formats it (microseconds only
     when there are some), so the thread writing the CSV, the export's slower half, has nothing
-    left to do with it (benchmarks/README.md). PostgreSQL only (csv_lines); for a
+    left to do with it (benchmarks/HISTORY.md). PostgreSQL only (csv_lines); for a
     column (the expression appears three times, so it must not carry parameters)."""
 
     template = (
@@ -197,13 +200,3 @@ def _overlapped(chunks, make_text):
             pending = made
         if pending is not None:
             yield pending.result()
-
-
-def csv_stream(attempts: QuerySet[Attempt]) -> Iterator[bytes | str]:
-    """The CSV file for `attempts`: on PostgreSQL made by the database and streamed by COPY
-    (export_copy.py, the same bytes at COPY speed), elsewhere by csv_lines."""
-    if connection.vendor == "postgresql":
-        from dashboard.export_copy import csv_bytes  # it builds on this module
-
-        return csv_bytes(attempts)
-    return csv_lines(attempts)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import requests
 
 from autoproctor import AutoProctorClient, EvidenceUrlExpired
+from proctoring.api_client import client_from_settings
 from proctoring.models import EvidenceRecord
 from proctoring.sync import evidence_url
 
@@ -70,7 +71,7 @@ def open_evidence_file(
     it. Raises presign.NoEvidenceFile for a record without a file, AutoProctorError when
     AutoProctor or its storage does not hand it over, and NotMedia when what it hands over is
     not an image or audio clip."""
-    client = client or AutoProctorClient.from_settings(max_retries=INTERACTIVE_RETRIES)
+    client = client or client_from_settings(max_retries=INTERACTIVE_RETRIES)
     try:
         upstream = _open(client, record)
     except BaseException:

@@ -1,7 +1,7 @@
 """Legal holds and the purge log: what retention must keep, and what it removed.
 
-The retention policies themselves are settings (RETAIN_*, README "Data retention"); these
-tables hold the people's decisions (a hold, with its reason) and the record of every purge.
+The retention policies themselves are settings (RETAIN_*, docs/operations.md "Data retention");
+these tables hold the people's decisions (a hold, with its reason) and the record of every purge.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def main() -> int:
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--replay", metavar="FILE", help="serve a recorded account's shapes (README: recordings)"
+        "--replay", metavar="FILE", help="serve a recorded account's shapes (docs/first-contact.md)"
     )
     options = parser.parse_args()
     if options.replay and not Path(options.replay).is_file():

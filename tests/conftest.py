@@ -2,8 +2,8 @@
 
 pytest_plugins = [
     "tests.fixtures.personas",
+    "autoproctor.testing.fixtures",
     "tests.fixtures.simulator",
-    "tests.fixtures.autoproctor",
     "tests.fixtures.data",
     "tests.fixtures.passes",
 ]

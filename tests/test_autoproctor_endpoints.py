@@ -11,13 +11,13 @@ import pytest
 
 from autoproctor import (
     AttemptData,
-    AutoProctorClient,
     EvidenceRecordData,
     Exchange,
     NotFound,
     PresignedUrl,
     sign,
 )
+from proctoring.api_client import client_from_settings
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Far enough on that every submitted attempt's evidence is processed.
@@ -408,7 +408,7 @@ def test_the_whole_walk_from_results_to_an_evidence_file_and_usage(simulator, se
     """What a sync does, through a client configured only by the settings."""
     simulator.clock.advance(EVIDENCE_READY)
     exchanges: list[Exchange] = []
-    client = AutoProctorClient.from_settings(clock=simulator.clock.now, observer=exchanges.append)
+    client = client_from_settings(clock=simulator.clock.now, observer=exchanges.append)
 
     attempts = [a for page in client.iter_result_pages() for a in page.attempts]
     ready = next(a for a in attempts if a.evidence_ready and a.trust_score is not None)

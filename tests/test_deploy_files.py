@@ -5,7 +5,6 @@ container runs exists, every variable it sets is one the settings read, every se
 health check, the worker can be scaled, and the image builds the way settings expect.
 """
 
-import ast
 import importlib
 import importlib.util
 import re
@@ -19,29 +18,12 @@ from django.core.management import get_commands
 
 from tests.integration.services import build_image_layout
 from tests.integration.services import dockerfile_stages as parse_dockerfile
+from tests.support_settings import settings_variable_names
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("migrate", "web", "worker")
 # Read by docker compose itself (interpolated into docker-compose.yml), not by the settings.
 COMPOSE_VARIABLES = {"POSTGRES_PASSWORD"}
-
-
-def settings_variable_names() -> set[str]:
-    """Every environment variable config/settings.py reads through config.env."""
-    tree = ast.parse((ROOT / "config" / "settings.py").read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id.startswith("env_")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            names.add(node.args[0].value)
-            if node.func.id == "env_secret":
-                names.add(f"{node.args[0].value}_FILE")
-    return names
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +147,7 @@ def test_secrets_come_from_docker_secret_files_never_from_the_compose_file(compo
     assert "${POSTGRES_PASSWORD:?" in (ROOT / "docker-compose.yml").read_text()
 
 
-# --- .env.example, .gitignore and the README ---------------------------------------------
+# --- .env.example and .gitignore ------------------------------------------------------
 
 
 def test_env_example_sets_only_variables_the_settings_or_compose_read():
@@ -178,14 +160,6 @@ def test_env_example_sets_only_variables_the_settings_or_compose_read():
     # The secrets are files (Docker secrets); in .env they would clash with the *_FILE variables.
     assert "DJANGO_SECRET_KEY" not in names
     assert "AUTOPROCTOR_CLIENT_SECRET" not in names
-
-
-def test_every_setting_is_documented_in_the_readme():
-    readme = (ROOT / "README.md").read_text()
-
-    undocumented = {name for name in settings_variable_names() if f"`{name}`" not in readme}
-
-    assert not undocumented, f"README.md's Configuration table lacks {sorted(undocumented)}"
 
 
 def test_secrets_and_env_files_stay_out_of_git_and_out_of_the_image():

@@ -14,13 +14,13 @@ import pytest
 from django.core.management import call_command
 
 from autoproctor.testing import DIALECTS, Simulator
+from autoproctor.testing.fixtures import SignedCalls
 from autoproctor.testing.replay import ReplayError
 from autoproctor.testing.signing import sign
 from proctoring.models import ApiProfile, Attempt, EvidenceRecord, SyncRun, UsageSnapshot
 from proctoring.sync import run_full_pass
 from proctoring.sync.presign import refresh_attempt_urls
 from proctoring.sync.profile import profiled_client
-from tests.fixtures.simulator import SignedCalls
 from tests.test_sync_dialects import ATTEMPTS, EVIDENCE_READY, START, stored_state
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 from tests.sync_support import ROOT, wait_until
 from tests.test_replay import record
 from tests.test_simulator_command import read_settings, running_command  # noqa: F401

@@ -58,7 +58,7 @@ def test_the_same_answer_read_whole_would_take_far_more(unpaged_simulator):
     """The bound above means something: parsing the whole document at once costs ten times more."""
     import json
 
-    from tests.fixtures.simulator import SignedCalls
+    from autoproctor.testing.fixtures import SignedCalls
 
     calls = SignedCalls.to(
         unpaged_simulator["AUTOPROCTOR_BASE_URL"],

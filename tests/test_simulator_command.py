@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autoproctor.testing import default_credentials
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTING_NAMES = ("AUTOPROCTOR_BASE_URL", "AUTOPROCTOR_CLIENT_ID", "AUTOPROCTOR_CLIENT_SECRET")

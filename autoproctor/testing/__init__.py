@@ -49,7 +49,7 @@ api.py; the temporary URLs (evidence JSON: 5 minutes, presigned files: 15 minute
 query parameters, XML refusals) in bucket.py; the files (PNG, WAV) in media.py.
 
 Run it on its own with `python manage.py autoproctor_simulator --port 8001 --attempts 500
---seed 1`; tests use the `simulator` and `make_simulator` fixtures (tests/fixtures/simulator.py).
+--seed 1`; tests use the `simulator` and `make_simulator` fixtures (the pytest plugin fixtures.py).
 """
 
 from autoproctor.testing.dialects import DIALECTS

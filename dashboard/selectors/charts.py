@@ -81,7 +81,7 @@ def violations_by_label(*, attempts: QuerySet[Attempt] | None = None) -> Chart:
     """Violations (of `attempts`, all by default) counted by label, most frequent first; labels
     in words."""
     # COUNT(*) rather than COUNT(id): the (label, is_violation) index alone then answers it,
-    # without reading the table (benchmarks/README.md, fix 2).
+    # without reading the table (benchmarks/HISTORY.md, fix 2).
     records = EvidenceRecord.objects.filter(is_violation=True)
     if attempts is not None:
         records = records.filter(attempt__in=attempts.values("pk"))

@@ -4,7 +4,7 @@ Why not bulk_create everywhere: on PostgreSQL, Django 5.2 sends a bulk insert as
 array per column, which psycopg formats in Python (every JSON value's quotes escaped one
 regular-expression match at a time), after Django has prepared every value through its field.
 For a page of new attempts or an attempt's evidence records that Python work was most of the
-write (see benchmarks/README.md). COPY rows are formatted by psycopg's C code and the server
+write (see benchmarks/HISTORY.md). COPY rows are formatted by psycopg's C code and the server
 loads them in bulk.
 
 Rows are dicts of field attname (`attempt_id`, not `attempt`) to the value the model field holds

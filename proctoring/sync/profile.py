@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from autoproctor import AutoProctorClient
 from autoproctor.forms import CallForms
+from proctoring.api_client import client_from_settings
 from proctoring.models import ApiProfile
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def profiled_client(**overrides: Any) -> AutoProctorClient:
     """A client configured by the settings that uses (and updates) the stored profile."""
     overrides.setdefault("forms", profile_forms(current_profile()))
     overrides.setdefault("on_learn", remember_forms)
-    return AutoProctorClient.from_settings(**overrides)
+    return client_from_settings(**overrides)
 
 
 def mark_checked(report: dict, **fields: Any) -> ApiProfile:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from autoproctor import AutoProctorClient, NotConfigured
+from autoproctor import NotConfigured
 from autoproctor.doctor import run_doctor
 from autoproctor.recording import SecretInRecording, ShapeRecorder
+from proctoring.api_client import client_from_settings
 from proctoring.sync.profile import store_report
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            client = AutoProctorClient.from_settings(max_retries=0)
+            client = client_from_settings(max_retries=0)
         except NotConfigured as error:
             self.stderr.write(str(error))
             raise SystemExit(1) from None

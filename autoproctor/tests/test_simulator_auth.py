@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 
 
 def processed_attempt(simulator) -> str:

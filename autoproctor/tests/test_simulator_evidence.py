@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 
 import pytest
 
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 
 
 def processed_ids(simulator) -> list[str]:

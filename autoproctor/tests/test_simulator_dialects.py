@@ -4,7 +4,7 @@ differently from the assumed contract, over real HTTP."""
 import pytest
 
 from autoproctor.testing import DIALECTS, Simulator
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 
 
 @pytest.fixture

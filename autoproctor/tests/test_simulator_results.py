@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 
 
 def all_pages(calls: SignedCalls, lookup_key=None) -> list[dict]:

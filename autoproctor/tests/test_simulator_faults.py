@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from autoproctor.testing import FAULT_KINDS
-from tests.fixtures.simulator import SignedCalls
+from autoproctor.testing.fixtures import SignedCalls
 
 
 def evidence_url(simulator, signed) -> str:
