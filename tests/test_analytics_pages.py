@@ -75,6 +75,10 @@ def test_the_index_sorts_and_filters_by_date(proctor_client, maths):
     assert [row.lookup_key for row in response.context["rows"]] == ["maths-101", "physics-201"]
     response = proctor_client.get(reverse("tests-index"), {"o": "attempts"})
     assert [row.lookup_key for row in response.context["rows"]] == ["physics-201", "maths-101"]
+    # The headers look like what they are: the sorted one says how, the others that they sort.
+    page = response.content.decode()
+    assert 'aria-current="true">Attempts <span aria-hidden="true">▲</span>' in page
+    assert 'Median trust <span class="sort-hint" aria-hidden="true">⇅</span>' in page
     first_day = timezone.localdate(maths[4].started_at)  # three days ahead: alone
     response = proctor_client.get(
         reverse("tests-index"),
