@@ -13,6 +13,7 @@ from audit.services import audit_record
 from autoproctor import NotConfigured
 from autoproctor.doctor import run_doctor
 from autoproctor.doctor_report import CAPABILITIES
+from console import ratelimit as console_ratelimit
 from proctoring.api_client import client_from_settings
 from proctoring.sync.profile import store_report
 
@@ -23,7 +24,13 @@ MAX_TIMEOUT_SECONDS = 10.0
 @require(USE_CONSOLE)
 @require_POST
 def console_doctor(request: HttpRequest) -> HttpResponse:
-    context = {"nav": "console"}
+    # The console's header (the target and the limit) shows here as on its other pages.
+    context = {
+        "nav": "console",
+        "base_url": settings.AUTOPROCTOR_BASE_URL,
+        "client_id": settings.AUTOPROCTOR_CLIENT_ID,
+        "limit": console_ratelimit.REQUESTS_PER_MINUTE,
+    }
     try:
         client = client_from_settings(max_retries=0)
     except NotConfigured as error:

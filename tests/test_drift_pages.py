@@ -5,6 +5,7 @@ on the API console, which runs the doctor and shows its verdicts."""
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -76,6 +77,10 @@ def test_check_my_account_runs_the_doctor_and_shows_its_verdicts(make_simulator,
     assert simulator.client_secret not in text
     assert ApiProfile.objects.get().attempt_form == "id-query"
     assert AuditEvent.objects.filter(action="console.doctor").count() == 1
+    # The console's header names the target as on its other pages; no tab claims to be this.
+    assert f"Calls go to <code>{settings.AUTOPROCTOR_BASE_URL}</code>" in text
+    assert f"as client id <code>{settings.AUTOPROCTOR_CLIENT_ID}</code>" in text
+    assert 'aria-current="page">Call an endpoint' not in text
 
 
 def test_check_my_account_is_refused_to_proctors_and_to_get(
