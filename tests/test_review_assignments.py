@@ -83,3 +83,16 @@ def test_assigning_needs_a_test_and_reviewers(test_admin_client, proctor, maths)
 def test_a_proctor_may_not_assign(proctor_client, maths):
     assert proctor_client.post(ASSIGN, {"lookup_key": "maths-101"}).status_code == 403
     assert logged_in(make_user("eve")).get(ASSIGN).status_code == 403
+
+
+def test_malformed_numbers_assign_nothing(test_admin_client, proctor, maths):
+    for fields in ({"each": "²"}, {"each": "9" * 25}):
+        response = test_admin_client.post(
+            ASSIGN, {"lookup_key": "maths-101", "reviewers": [proctor.pk], **fields}, follow=True
+        )
+        assert "Attempts each: a whole number" in response.content.decode()
+    response = test_admin_client.post(
+        ASSIGN, {"lookup_key": "maths-101", "reviewers": ["²", "x"]}, follow=True
+    )
+    assert "Choose at least one reviewer" in response.content.decode()
+    assert not ReviewAssignment.objects.exists()

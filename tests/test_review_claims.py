@@ -154,3 +154,11 @@ def test_two_reviewers_pressing_next_at_the_same_instant_get_different_attempts(
     assert len(everything) == 2 * rounds
     assert len(set(everything)) == len(everything), "an attempt was handed to both reviewers"
     assert ReviewClaim.objects.count() == 2 * rounds
+
+
+def test_a_malformed_attempt_after_is_read_as_none(proctor_client, queue):
+    # "²" passes str.isdigit(); a 25-digit number overflows the database.
+    for after in ("²", "9" * 25, "-1"):
+        assert (
+            proctor_client.post(NEXT, {"after": after})["Location"] == f"{report(queue[0])}?queue=1"
+        )

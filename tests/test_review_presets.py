@@ -65,3 +65,10 @@ def test_a_test_admin_removes_a_reason_and_a_proctor_may_not_manage_them(
     test_admin_client.post(REASONS, {"remove": preset.pk})
     assert not ReasonPreset.objects.exists()
     assert AuditEvent.objects.filter(action="preset.remove").count() == 1
+
+
+def test_a_malformed_id_removes_nothing_and_says_so(test_admin_client):
+    test_admin_client.post(REASONS, {"text": "noise from outside"})
+    response = test_admin_client.post(REASONS, {"remove": "²"}, follow=True)
+    assert "Not a common reason" in response.content.decode()
+    assert ReasonPreset.objects.count() == 1

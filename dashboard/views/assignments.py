@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from access.params import row_id
 from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, require
 from dashboard import selectors
 from review.assignments import assign
@@ -41,15 +42,16 @@ def assign_queue(request: HttpRequest) -> HttpResponse:
             lookup_key = request.POST.get("lookup_key", "")
             if lookup_key not in tests:
                 raise ReviewRefused("Choose a test whose queue has attempts; nothing was assigned.")
-            chosen = list(reviewers().filter(pk__in=request.POST.getlist("reviewers")))
+            ids = [row_id(value) for value in request.POST.getlist("reviewers")]
+            chosen = list(reviewers().filter(pk__in=[pk for pk in ids if pk is not None]))
             each = request.POST.get("each", "").strip()
-            if each and not each.isdigit():
+            if each and row_id(each) is None:
                 raise ReviewRefused("Attempts each: a whole number, or empty for the whole queue.")
             counts = assign(
                 user=request.user,
                 queue=queue_in_order(queue.filter(lookup_key=lookup_key)),
                 reviewers=chosen,
-                each=int(each) if each else None,
+                each=row_id(each) if each else None,
             )
             done = ", ".join(f"{count} to {name}" for name, count in counts.items())
             messages.success(request, f"{lookup_key}: assigned {done}.")

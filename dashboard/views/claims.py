@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from access.params import row_id
 from access.permissions import (
     OVERTURN_VERDICTS,
     REVIEW_ATTEMPTS,
@@ -54,8 +55,9 @@ def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
 def next_attempt(request: HttpRequest) -> HttpResponse:
     """The queue's "Start reviewing" and "Next attempt": claim and open the next attempt."""
     after = None
-    if request.POST.get("after", "").isdigit():
-        after = attempt_for(request.user, int(request.POST["after"]))
+    after_id = row_id(request.POST.get("after", ""))
+    if after_id is not None:
+        after = attempt_for(request.user, after_id)
         claims.release(request.user, after)
     following = next_in_queue(request.user, after)
     if following is None:

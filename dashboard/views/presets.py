@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from access.params import row_id
 from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, require
 from dashboard import selectors
 from review.models import ReasonPreset
@@ -19,8 +20,11 @@ def reasons(request: HttpRequest) -> HttpResponse:
     tests = selectors.lookup_keys()
     if request.method == "POST":
         try:
-            if request.POST.get("remove", "").isdigit():
-                remove_preset(user=request.user, preset_id=int(request.POST["remove"]))
+            if "remove" in request.POST:
+                preset_id = row_id(request.POST["remove"])
+                if preset_id is None:
+                    raise ReviewRefused("Not a common reason: nothing was removed.")
+                remove_preset(user=request.user, preset_id=preset_id)
                 messages.success(request, "Common reason removed.")
             else:
                 lookup_key = request.POST.get("lookup_key", "")
