@@ -18,7 +18,6 @@ MAX_LINES = 400
 # as it is split (the test below says so).
 BEING_SPLIT = {
     "autoproctor/doctor.py": "the doctor's checks, split by the work on the doctor",
-    "review/services.py": "the review services, split by the work on review",
 }
 
 
