@@ -45,8 +45,15 @@ class Stop(Exception):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8000, help="web server port")
-    parser.add_argument("--simulator-port", type=int, default=8001)
+    # The ports come from the environment too (DEMO_PORT, DEMO_SIMULATOR_PORT), so
+    # scripts/demo.py alone moves as easily as `make demo DEMO_PORT=...`; argparse reads a
+    # string default with `type`, so a bad value is a usage error, not a traceback.
+    parser.add_argument(
+        "--port", type=int, default=os.environ.get("DEMO_PORT", "8000"), help="web server port"
+    )
+    parser.add_argument(
+        "--simulator-port", type=int, default=os.environ.get("DEMO_SIMULATOR_PORT", "8001")
+    )
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

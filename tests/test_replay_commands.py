@@ -2,6 +2,7 @@
 serves its shapes, a file that is not a recording is refused before anything starts, and
 `make demo REPLAY=FILE` runs the whole demo against the recorded dialect."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -107,3 +108,16 @@ def test_the_demo_names_a_missing_recording():
 
     assert demo.returncode == 2
     assert "no file no/such/recording.json" in demo.stderr
+
+
+def test_the_demo_reads_its_ports_from_the_environment_and_names_a_bad_one():
+    demo = subprocess.run(
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        env={**os.environ, "DEMO_PORT": "abc"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert demo.returncode == 2
+    assert "argument --port: invalid int value: 'abc'" in demo.stderr
