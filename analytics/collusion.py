@@ -44,6 +44,19 @@ class Group:
     key: str
     attempts: list[Attempt]
 
+    @property
+    def lowest_trust(self) -> float | None:
+        scores = [
+            attempt.trust_score for attempt in self.attempts if attempt.trust_score is not None
+        ]
+        return min(scores, default=None)
+
+    def rank(self) -> tuple:
+        """Most suspicious first: the lowest trust score among its attempts (unscored last),
+        then the most attempts, then the key."""
+        lowest = self.lowest_trust
+        return (lowest is None, lowest or 0.0, -len(self.attempts), self.key)
+
 
 def minute_of(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
@@ -114,9 +127,10 @@ def _groups(attempts: QuerySet[Attempt], key, having) -> list[Group]:
         .values_list("group_key", flat=True)
     )
     members = defaultdict(list)
-    for attempt in keyed.filter(group_key__in=keys).only(*PAIR_FIELDS).order_by("started_at", "pk"):
+    chosen = keyed.filter(group_key__in=keys).only(*PAIR_FIELDS, "trust_score")
+    for attempt in chosen.order_by("started_at", "pk"):
         members[attempt.group_key].append(attempt)
-    return [Group(key, members[key]) for key in sorted(members)]
+    return sorted((Group(key, members[key]) for key in members), key=Group.rank)
 
 
 def shared_emails(lookup_key: str) -> list[Group]:

@@ -254,6 +254,9 @@ AUTOPROCTOR_DASHBOARD_URL = env_url(
 # --- The product --------------------------------------------------------------------------
 # AutoProctor advises reviewing attempts whose trust score is under 85 %.
 REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
+# Opening an attempt from the review queue claims it for this many minutes (renewed while the
+# reviewer works on it), so the queue offers it to nobody else meanwhile (review.claims).
+REVIEW_CLAIM_MINUTES = env_int("REVIEW_CLAIM_MINUTES", 15, minimum=1)
 # Test admins see a warning when the credits are forecast to run out within this many days,
 # or when fewer than CREDITS_WARN_BELOW credits are left (0: never); either also sends
 # credits.low (proctoring.credit_forecast, notifications.credits).

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from review import services
 from review.models import PerTestThreshold, Verdict
 from review.thresholds import below_threshold, set_threshold, threshold_for, thresholds_for
-from tests.fixtures.data import make_attempt, make_records, make_usage
+from tests.fixtures.data import make_attempt, make_attempts, make_records, make_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,10 @@ def test_the_index_sorts_and_filters_by_date(proctor_client, maths):
     assert [row.lookup_key for row in response.context["rows"]] == ["maths-101", "physics-201"]
     response = proctor_client.get(reverse("tests-index"), {"o": "attempts"})
     assert [row.lookup_key for row in response.context["rows"]] == ["physics-201", "maths-101"]
+    # The headers look like what they are: the sorted one says how, the others that they sort.
+    page = response.content.decode()
+    assert 'aria-current="true">Attempts <span aria-hidden="true">▲</span>' in page
+    assert 'Median trust <span class="sort-hint" aria-hidden="true">⇅</span>' in page
     first_day = timezone.localdate(maths[4].started_at)  # three days ahead: alone
     response = proctor_client.get(
         reverse("tests-index"),
@@ -219,3 +223,9 @@ def test_credits_are_shown_only_to_those_who_may_see_usage(proctor_client, test_
         assert test_admin_client.get(page).content.decode().count("4321") == 1, page
     by_credits = proctor_client.get(reverse("tests-index"), {"o": "credits"})
     assert by_credits.context["sort"] == "-last"
+
+
+def test_the_index_counts_the_attempts_that_have_no_test_key(proctor_client, maths):
+    make_attempts(3, lookup_key="")
+    page = proctor_client.get(reverse("tests-index")).content.decode()
+    assert "3 attempts have no test key, so they belong to no test above" in page

@@ -236,3 +236,20 @@ def test_a_nul_in_the_reason_is_stored_replaced(cohort_data, proctor_client):
         {**form, "minutes": "1", "reason": "fire\x00alarm"},
     )
     assert EvidenceDismissal.objects.first().reason == "fire\ufffdalarm"
+
+
+def test_shared_emails_come_most_suspicious_first_and_the_rest_fold(proctor_client):
+    for index in range(12):
+        for copy in range(2):
+            made = attempt(
+                f"P{index}", f"p{index}@example.org", trust_score=0.9 - index / 20 - copy / 100
+            )
+    events(made, 1, 2)
+    groups = collusion.shared_emails("exam")
+    assert [group.key for group in groups][:2] == ["p11@example.org", "p10@example.org"]
+    assert groups[0].lowest_trust == pytest.approx(0.9 - 11 / 20 - 0.01)
+    page = proctor_client.get(reverse("test-page", args=["exam"])).content.decode()
+    assert "<summary>2 more</summary>" in page
+    # The minute strip scrolls from the keyboard and says which day its minutes are.
+    assert 'tabindex="0" role="region" aria-label="Violations minute by minute' in page
+    assert '<span class="heat-day">' in page

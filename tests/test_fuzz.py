@@ -130,6 +130,7 @@ def path_ids() -> dict:
         "attempt_id": attempts[0].pk,
         "first_id": attempts[0].pk,
         "second_id": attempts[1].pk,
+        "change_id": 1,
         "lookup_key": attempts[0].lookup_key or "maths-101",
         "record_id": records[0].pk,
         "uidb64": "MQ",

@@ -68,6 +68,9 @@ def tests_index(request: HttpRequest) -> HttpResponse:
         "headers": headers,
         "sort": sort,
         "filter_query": query.urlencode(),
+        # Attempts with no test key belong to no test, but they were taken and cost credits:
+        # say how many, so the table's total and the usage page's agree.
+        "without_key": tests_filter.qs.filter(lookup_key="").count(),
         # Those who see usage (test admins) are warned here too when credits run low.
         "forecast": credit_forecast() if sees_credits else None,
         "sees_credits": sees_credits,

@@ -15,11 +15,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 
+from access.permissions import REVIEW_ATTEMPTS
 from access.scopes import scope_of, visible_attempts
 from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
 from proctoring.selectors import distinct_values
 from review.models import ReviewState
+from review.selectors import review_queue as needs_review_queue
 from review.selectors import with_review
 from review.thresholds import below_threshold
 
@@ -29,6 +31,13 @@ def attempt_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Attempt]:
     their current review (one join: review.selectors.with_review); filter and sort it further.
     """
     return visible_attempts(user, queryset=with_review(Attempt.objects.only(*LIST_FIELDS)))
+
+
+def review_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Attempt]:
+    """The needs-review queue as `user` works it: every page, "next" and the report's queue
+    steps select the queue here and nowhere else, so what a user may see is filtered once
+    (the attempts of the tests on which they may review: access.scopes)."""
+    return needs_review_queue(visible_attempts(user, REVIEW_ATTEMPTS, attempt_list(user)))
 
 
 def lookup_keys(user: AbstractBaseUser | AnonymousUser) -> list[str]:
