@@ -1,5 +1,5 @@
-"""The account pages: Django's own log-in, log-out and password change, and password reset only
-when this installation can send email (see access.logins.password_reset_view)."""
+"""The account pages: Django's password change, and password reset only when this installation
+can send email (see access.logins.password_reset_view). Log-in and log-out are signon's."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -7,8 +7,6 @@ from django.urls import path
 from access.logins import password_reset_view
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password_change/done/",

@@ -1,10 +1,11 @@
 """Log-in abuse: who a client is, what a locked-out client is told, and the password-reset limit.
 
 Failed log-ins on /accounts/login/ and /admin/login/ are counted by django-axes (settings
-LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES), separately per user name and per client
-address, before the password is hashed, so a guesser neither gets far nor costs us CPU.
-This module supplies axes' client address and lockout page, and throttles the password-reset
-form (which sends mail to whoever owns an address) per client address in Django's cache.
+LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES), per user name and
+client address together and per address (access.lockout), before the password is hashed, so a
+guesser neither gets far nor costs us CPU. This module supplies axes' client address and
+lockout page, and throttles the password-reset form (which sends mail to whoever owns an
+address) per client address in Django's cache.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import PasswordResetView
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,14 +30,17 @@ USERNAME_COLUMN = 255
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: behind the TLS proxy (DJANGO_BEHIND_PROXY) the last entry of
-    X-Forwarded-For, which the proxy itself appended; otherwise the connection's address. Always
-    a valid IP address (axes stores it in an address column); 0.0.0.0 when there is none."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = _address(forwarded.split(",")[-1])
-        if last:
-            return last
+    """The client's address: behind DJANGO_TRUSTED_PROXIES proxies, the X-Forwarded-For entry
+    the farthest of them appended (counted from the right: a client may have sent entries of
+    its own before it); otherwise, and when the header is short of that, the connection's
+    address. Always a valid IP address (axes stores it in an address column); 0.0.0.0 when
+    there is none."""
+    trusted = settings.TRUSTED_PROXIES
+    if trusted:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        appended = _address(forwarded[-trusted]) if len(forwarded) >= trusted else None
+        if appended:
+            return appended
     return _address(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104 - a label
 
 
@@ -68,7 +73,11 @@ def locked_out(
     response = render(
         request,
         "registration/locked_out.html",
-        {"retry_minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {
+            "retry_minutes": minutes,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        },
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)
@@ -88,11 +97,15 @@ def password_reset_view(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """A password-reset view that exists only when email is configured (EMAIL_HOST) and whose
     form may be sent PASSWORD_RESETS_PER_HOUR times an hour from one address."""
 
+    # Only the form that sends mail counts: setting the new password from the emailed link
+    # (or a typo in it) is not another reset request.
+    sends_mail = issubclass(getattr(view, "view_class", object), PasswordResetView)
+
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not email_configured():
             raise Http404("Password reset needs email: set EMAIL_HOST.")
-        if request.method == "POST":
+        if request.method == "POST" and sends_mail:
             key = f"password-resets:{client_address(request)}"
             cache.add(key, 0, timeout=3600)
             try:

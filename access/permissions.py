@@ -18,9 +18,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from access.scopes import may_see, visible_attempts
 from proctoring.models import Attempt, EvidenceRecord
 
 View = Callable[..., HttpResponse]
@@ -64,21 +65,48 @@ def require(*permissions: str) -> Callable[[View], View]:
 def attempt_for(
     user: AbstractBaseUser | AnonymousUser,
     attempt_id: int,
-    *,
+    *permissions: str,
     queryset: QuerySet[Attempt] | None = None,
 ) -> Attempt:
-    """The attempt `user` may see, or 404. Used by every view about one attempt."""
-    if not can(user, VIEW_ATTEMPTS):
+    """The attempt `user` may see (and act on with `permissions`), or 404: also for an attempt
+    outside the user's tests, which then looks like one that does not exist. Used by every
+    view about one attempt."""
+    if not can(user, VIEW_ATTEMPTS, *permissions):
         raise PermissionDenied
-    return get_object_or_404(queryset if queryset is not None else Attempt.objects, pk=attempt_id)
+    attempts = queryset if queryset is not None else Attempt.objects.all()
+    for permission in dict.fromkeys([VIEW_ATTEMPTS, *permissions]):
+        attempts = visible_attempts(user, permission, attempts)
+    return get_object_or_404(attempts, pk=attempt_id)
+
+
+def test_for(user: AbstractBaseUser | AnonymousUser, lookup_key: str, *permissions: str) -> str:
+    """`lookup_key` when `user` holds `permissions` (and may see attempts) on that test, else
+    404, as for a test without attempts. Used by every view about one test."""
+    if not can(user, VIEW_ATTEMPTS, *permissions):
+        raise PermissionDenied
+    if not all(may_see(user, lookup_key, p) for p in (VIEW_ATTEMPTS, *permissions)):
+        raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
+    return lookup_key
 
 
 def evidence_record_for(
     user: AbstractBaseUser | AnonymousUser, attempt_id: int, record_id: int
 ) -> EvidenceRecord:
-    """The evidence record of that attempt `user` may open, or 404 (also for a wrong attempt)."""
+    """The evidence record of that attempt `user` may open, or 404 (also for a wrong attempt,
+    and for an attempt outside the user's tests: OutOfScope, a kind of Http404, says which)."""
     if not can(user, VIEW_ATTEMPTS, VIEW_EVIDENCE):
         raise PermissionDenied
-    return get_object_or_404(
+    record = get_object_or_404(
         EvidenceRecord.objects.select_related("attempt"), pk=record_id, attempt_id=attempt_id
     )
+    if not all(may_see(user, record.attempt.lookup_key, p) for p in (VIEW_ATTEMPTS, VIEW_EVIDENCE)):
+        raise OutOfScope(record)
+    return record
+
+
+class OutOfScope(Http404):
+    """The record exists, but its attempt is outside the user's tests (answered as a 404)."""
+
+    def __init__(self, record: EvidenceRecord) -> None:
+        super().__init__("No such evidence record.")
+        self.record = record

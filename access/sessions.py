@@ -1,10 +1,15 @@
-"""Sessions end after SESSION_IDLE_MINUTES without a request, and expired ones are deleted.
+"""Sessions end after SESSION_IDLE_MINUTES without a request, or SESSION_MAX_HOURS after the
+log-in whatever the activity, and expired ones are deleted.
 
 Django keeps a session for SESSION_COOKIE_AGE from its last save. The settings make that age
 the idle limit, and this middleware saves a logged-in user's session again at most once a
 minute (not on every request, which would be a write per page), so using the dashboard keeps
 the session alive and leaving it ends the session within the limit. `clear_expired_sessions`
 runs on the worker's schedule, so expired sessions do not pile up in the database.
+
+An active session would otherwise last for ever: a stolen cookie kept busy, or a shared
+computer left on a page that refreshes. The middleware ends a logged-in session
+SESSION_MAX_HOURS after its log-in (a session from before this rule counts from now).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
 # How often, at most, an active session's expiry is pushed forward.
 RENEW_SECONDS = 60
 SEEN_KEY = "_seen_at"
+LOGGED_IN_KEY = "_logged_in_at"
 
 
 class IdleTimeoutMiddleware:
@@ -35,6 +42,10 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if session is not None and user is not None and user.is_authenticated:
             now = int(time.time())
+            logged_in_at = session.setdefault(LOGGED_IN_KEY, now)
+            if now - logged_in_at >= settings.SESSION_MAX_HOURS * 3600:
+                logout(request)  # the page then asks for a log-in, as after an idle end
+                return self.get_response(request)
             if now - session.get(SEEN_KEY, 0) >= RENEW_SECONDS:
                 session[SEEN_KEY] = now  # modified: saved with a fresh expiry
         return self.get_response(request)
@@ -49,7 +60,7 @@ def mark_logged_in(
 ) -> None:
     """A new session was just saved with a full lifetime: the first pages need not renew it."""
     if getattr(request, "session", None) is not None:
-        request.session[SEEN_KEY] = int(time.time())
+        request.session[SEEN_KEY] = request.session[LOGGED_IN_KEY] = int(time.time())
 
 
 def clear_expired_sessions() -> None:

@@ -16,6 +16,7 @@ way as one ZIP holding one ZIP each.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from zipstream import ZIP_STORED, ZipStream
 
 from audit.models import AuditEvent
 from candidates import selectors as candidate_selectors
+from dashboard.bidi import escape_bidi, escape_bidi_html
 from dashboard.export import iso_utc, neutralise
 from proctoring import evidence_fetch
 from proctoring.evidence_fetch import AttemptFiles, PresignAhead
@@ -62,12 +64,14 @@ def _csv(rows: Iterable[list]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def evidence_file_name(record: EvidenceRecord) -> str:
-    suffix = PurePosixPath(record.s3_path or "").suffix[:10]
-    return (
-        f"evidence/{record.device}-{record.position:04d}-{safe_name(record.label)}"
-        f"{safe_name(suffix) if suffix else ''}"
-    ).replace("-.", ".")
+def evidence_file_name(record: EvidenceRecord, *, distinct: str = "") -> str:
+    """evidence/<device>-<position>-<label>[-<distinct>].<extension of the stored file>, so the
+    file opens with a double click (`primary-0000-test-taker-photo.png`)."""
+    extension = safe_name(PurePosixPath(record.s3_path or "").suffix[1:11])
+    stem = f"{record.device}-{record.position:04d}-{safe_name(record.label)}"
+    if distinct:
+        stem = f"{stem}-{distinct}"
+    return f"evidence/{stem}.{extension}" if extension != "unnamed" else f"evidence/{stem}"
 
 
 def _members(
@@ -134,14 +138,16 @@ def _members(
                 "made": timezone.now(),
             },
         )
-        return html.encode()
+        # Made for a hearing, read outside the dashboard: no text from AutoProctor may
+        # reorder what it shows (the pages get the same from dashboard.bidi's middleware).
+        return escape_bidi_html(html).encode()
 
     readme = README.format(
-        attempt_id=attempt.test_attempt_id,
-        candidate=attempt.candidate_name or "no name",
-        lookup_key=attempt.lookup_key or "none",
+        attempt_id=escape_bidi(attempt.test_attempt_id),
+        candidate=escape_bidi(attempt.candidate_name or "no name"),
+        lookup_key=escape_bidi(attempt.lookup_key or "none"),
         made=iso_utc(timezone.now()),
-        user=user_name,
+        user=escape_bidi(user_name),
     )
     members = [
         ("README.txt", lambda: readme.encode()),
@@ -152,14 +158,11 @@ def _members(
     for record in with_file:
         name = evidence_file_name(record)
         if name in names:  # two records with one position and label: keep both
-            name = f"{name}-{record.pk}"
+            name = evidence_file_name(record, distinct=str(record.pk))
         names.add(name)
         record.case_file_name = name
         members.append(
-            (
-                name,
-                lambda record=record: files.chunks(record, failures, evidence_file_name(record)),
-            )
+            (name, lambda record=record, name=name: files.chunks(record, failures, name))
         )
     members += [
         ("unavailable.txt", lambda: "".join(f"{line}\n" for line in failures).encode()),
@@ -200,18 +203,26 @@ def case_file_name(attempt: Attempt) -> str:
 
 def case_files_stream(attempts: Iterable[Attempt], *, user_name: str) -> ZipStream:
     """Several case files as one ZIP holding each attempt's case file ZIP, made one after the
-    other as the stream reaches it, each next attempt's URLs asked for meanwhile."""
+    other as the stream reaches it, each next attempt's URLs asked for meanwhile. Two attempt
+    ids that make one file name (`a?b`, `a/b`) get two names: an unzip would otherwise keep only
+    one of them."""
     stream = ZipStream(compress_type=ZIP_STORED)
+    names: set[str] = set()
     attempts = list(attempts)
     ahead = PresignAhead() if evidence_fetch.PRESIGN_AHEAD else None
     for attempt, following in zip(attempts, [*attempts[1:], None], strict=True):
+        name = case_file_name(attempt)
+        if name in names:
+            digest = hashlib.sha256(attempt.test_attempt_id.encode()).hexdigest()[:12]
+            name = name.removesuffix(".zip") + f"-{digest}-{attempt.pk}.zip"
+        names.add(name)
         stream.add(
             _lazy(
                 lambda attempt=attempt, following=following: case_file_stream(
                     attempt, user_name=user_name, ahead=ahead, following=following
                 )
             ),
-            case_file_name(attempt),
+            name,
         )
     return stream
 

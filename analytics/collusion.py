@@ -12,9 +12,10 @@ bounds the work to CROWD² pairs per minute whatever the test's size.
 Jaccard = shared / (|A| + |B| - shared).
 
 Groups compare the attempts' keys (email and name trimmed and in lower case) that the worker
-keeps (analytics.candidate_keys). They show at most MAX_GROUPS keys, the largest first, and
-MAX_MEMBERS attempts of each (with how many there are): a page listing every attempt of a test
-of 50,000 did not help anyone and took seconds to draw.
+keeps (analytics.candidate_keys). They show at most MAX_GROUPS keys, the most suspicious first
+(the lowest trust score among their attempts, then the most attempts), and MAX_MEMBERS attempts
+of each (with how many there are): a page listing every attempt of a test of 50,000 did not
+help anyone and took seconds to draw.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
-from django.db.models import Count, F, QuerySet, Window
+from django.db.models import Count, F, Min, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from analytics.models import AttemptKey, AttemptMinute
@@ -49,11 +50,13 @@ class Pair:
 @dataclass(frozen=True)
 class Group:
     """Attempts that share a key: one email (several attempts) or one name (several emails).
-    `attempts` are the first MAX_MEMBERS of the `size` attempts, by start."""
+    `attempts` are the first MAX_MEMBERS of the `size` attempts, by start; `lowest_trust` the
+    lowest trust score among all of them."""
 
     key: str
     attempts: list[Attempt]
     size: int
+    lowest_trust: float | None = None
 
     @property
     def more(self) -> int:
@@ -70,12 +73,28 @@ class Groups:
     def __iter__(self):
         return iter(self.shown)
 
+    def __getitem__(self, index):
+        return self.shown[index]
+
     def __len__(self):
         return len(self.shown)
 
     @property
     def hidden(self) -> int:
         return self.total - len(self.shown)
+
+    @property
+    def lowest_trust(self) -> float | None:
+        scores = [
+            attempt.trust_score for attempt in self.attempts if attempt.trust_score is not None
+        ]
+        return min(scores, default=None)
+
+    def rank(self) -> tuple:
+        """Most suspicious first: the lowest trust score among its attempts (unscored last),
+        then the most attempts, then the key."""
+        lowest = self.lowest_trust
+        return (lowest is None, lowest or 0.0, -len(self.attempts), self.key)
 
 
 def minute_of(moment: datetime) -> datetime:
@@ -149,16 +168,18 @@ def _groups(lookup_key: str, key: str, counted: str | None = None) -> Groups:
     rows = list(
         keys.order_by()
         .values(key)
-        .annotate(**having)
+        .annotate(**having, lowest=Min("attempt__trust_score"))
         .filter(**{f"{next(reversed(having))}__gt": 1})
-        .values_list(key, "size")
+        .values_list(key, "size", "lowest")
     )
-    rows.sort(key=lambda row: (-row[1], row[0]))
-    sizes = dict(rows[:MAX_GROUPS])
+    # Most suspicious first: the lowest trust score among its attempts (unscored last), then
+    # the most attempts, then the key.
+    rows.sort(key=lambda row: (row[2] is None, row[2] or 0.0, -row[1], row[0]))
+    shown = {group_key: (size, lowest) for group_key, size, lowest in rows[:MAX_GROUPS]}
     members = defaultdict(list)
     # From the keys' index to the attempts by primary key: only the shown groups' rows.
     ranked = (
-        AttemptKey.objects.filter(lookup_key=lookup_key, **{f"{key}__in": list(sizes)})
+        AttemptKey.objects.filter(lookup_key=lookup_key, **{f"{key}__in": list(shown)})
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -168,13 +189,13 @@ def _groups(lookup_key: str, key: str, counted: str | None = None) -> Groups:
         )
         .filter(rank__lte=MAX_MEMBERS)
         .select_related("attempt")
-        .only(key, *[f"attempt__{name}" for name in PAIR_FIELDS])
+        .only(key, *[f"attempt__{name}" for name in PAIR_FIELDS], "attempt__trust_score")
         .order_by("attempt__started_at", "attempt_id")
     )
     for row in ranked:
         members[getattr(row, key)].append(row.attempt)
-    shown = [Group(key, members[key], sizes[key]) for key in sorted(sizes)]
-    return Groups(shown, len(rows))
+    groups = [Group(key, members[key], size, lowest) for key, (size, lowest) in shown.items()]
+    return Groups(groups, len(rows))
 
 
 def shared_emails(lookup_key: str) -> Groups:

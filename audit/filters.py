@@ -30,11 +30,16 @@ class AuditFilter(django_filters.FilterSet):
         model = AuditEvent
         fields = []
 
-    def __init__(self, data=None, queryset=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, scoped: bool = False, **kwargs):
+        """`scoped`: the queryset is a part of the trail (access.scopes), so the actions
+        offered are read from it rather than from the whole trail's index."""
         super().__init__(data, queryset=queryset, **kwargs)
-        self.filters["action"].extra["choices"] = [
-            (action, action) for action in distinct_values(AuditEvent, "action")
-        ]
+        if scoped:
+            found = queryset.order_by("action").values_list("action", flat=True).distinct()
+            actions = list(found)
+        else:
+            actions = distinct_values(AuditEvent, "action")
+        self.filters["action"].extra["choices"] = [(action, action) for action in actions]
 
     def filter_attempt(
         self, queryset: QuerySet[AuditEvent], name: str, value: str

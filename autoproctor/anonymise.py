@@ -3,10 +3,15 @@ of the same kind and shape (an email stays an email, an id keeps its length and 
 that need percent-encoding, a timestamp keeps its format), and the same value always becomes the
 same fake, so the structure between documents (one id in the listing and the report) survives
 while nothing of the account does. Keys and the API's own vocabulary (labels, statuses, data
-types) are kept: they are the shape, not the data."""
+types) are kept: they are the shape, not the data. A value under a vocabulary key is kept only
+when it reads as a vocabulary word (`tab-switch`, `processed`, `PRIMARY`): a device named
+"Bob Smith iPhone" is someone's. Numbers are data too (a trust score, a student number): a
+fraction becomes another fraction of the same precision, an integer of four digits or more
+another of as many digits; small integers (positions, counts, statuses) are kept."""
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections import Counter
@@ -19,6 +24,10 @@ VOCABULARY_KEYS = frozenset(
     {"status", "label", "evidence_status", "evidenceStatus", "data_type", "dataType", "device"}
 )
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# A vocabulary word: lower case (camelCase allowed) or upper case, words joined by - or _.
+VOCABULARY_WORD = re.compile(r"[a-z][a-zA-Z0-9]*(?:[-_][a-zA-Z0-9]+)*|[A-Z0-9]+(?:[-_][A-Z0-9]+)*")
+# Integers below this are structure (positions, counts, HTTP statuses), not anyone's data.
+KEPT_INTEGER = 1000
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 NAME_KEYS = frozenset({"name", "full_name", "fullName", "first_name", "last_name"})
 FAKE_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -39,11 +48,36 @@ class Anonymiser:
             return [self.document(item, key) for item in value]
         if isinstance(value, str):
             return self.text(value, key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self.number(value)
         return value
+
+    def number(self, value: int | float) -> int | float:
+        """A consistent fake of the same kind: a fraction in [0, 1] (a trust score) stays one,
+        with as many decimals; a large integer keeps its number of digits."""
+        if isinstance(value, int) and abs(value) < KEPT_INTEGER:
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            return value
+        key = f"{type(value).__name__}:{value!r}"
+        if key not in self.fakes:
+            n = len(self.fakes) + 1
+            rng = random.Random(f"number-{n}")
+            if isinstance(value, int):
+                digits = len(str(abs(value)))
+                fake = rng.randrange(10 ** (digits - 1), 10**digits) * (-1 if value < 0 else 1)
+            else:
+                decimals = min(len(repr(value).partition(".")[2]), 6) or 1
+                low, high = (0.0, 1.0) if 0 <= value <= 1 else (0.0, 10 ** len(str(int(value))))
+                fake = round(rng.uniform(low, high), decimals) * (-1 if value < 0 else 1)
+            self.fakes[key] = fake
+            self.replaced["number"] += 1
+        return self.fakes[key]
 
     def text(self, value: str, key: str = "") -> str:
         secret = any(secret in value for secret in self.secrets)
-        if not value or (key in VOCABULARY_KEYS and not secret and len(value) < 40):
+        vocabulary = key in VOCABULARY_KEYS and len(value) <= 40
+        if not value or (vocabulary and not secret and VOCABULARY_WORD.fullmatch(value)):
             return value
         if value not in self.fakes:
             kind, fake = self._fake(value, key, len(self.fakes) + 1)

@@ -6,11 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import OuterRef, Subquery, TextField
 
+from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, VIEW_EVIDENCE
+from access.scopes import is_scoped
 from candidates.models import CandidateResponse, ResponseLink
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import ReviewState, Verdict
+
+EXPORT_PERMISSIONS = (VIEW_ATTEMPTS, VIEW_EVIDENCE, EXPORT_ATTEMPTS)
 
 
 @dataclass
@@ -58,6 +63,9 @@ class ReportPanel:
 
     response: CandidateResponse | None
     links: list[ResponseLink] = field(default_factory=list)
+    # A candidate's copy holds every attempt of their email, whichever test it belongs to, so
+    # only a user whose roles reach every test may make one.
+    may_export: bool = False
 
     @property
     def live_link(self) -> ResponseLink | None:
@@ -68,11 +76,17 @@ def response_of(attempt: Attempt) -> CandidateResponse | None:
     return CandidateResponse.objects.filter(attempt=attempt).first()
 
 
-def report_panel(attempt: Attempt) -> ReportPanel:
+def report_panel(attempt: Attempt, user: AbstractBaseUser) -> ReportPanel:
     return ReportPanel(
         response=response_of(attempt),
         links=list(ResponseLink.objects.filter(attempt=attempt)[:5]),
+        may_export=may_export_candidates(user),
     )
+
+
+def may_export_candidates(user: AbstractBaseUser) -> bool:
+    """Test admins whose roles reach every test: a candidate's copy crosses tests."""
+    return not is_scoped(user) and user.has_perms(EXPORT_PERMISSIONS)
 
 
 def responded(attempt_ids: list[int]) -> set[int]:

@@ -49,6 +49,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # deployment that differs, and `manage.py check --deploy` stays quiet with the defaults.
 if env_bool("DJANGO_BEHIND_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies of ours appending to X-Forwarded-For (0: none trusted; access.logins.client_address).
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Container health checks call /healthz over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -58,7 +60,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, closed to users whose role is limited to some tests (access.admin_site).
+    "access.admin_site.DashboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "proctoring",
     "access",
     "audit",
+    "signon",
     "review",
     "retention",
     "notifications",
@@ -250,6 +254,9 @@ AUTOPROCTOR_DASHBOARD_URL = env_url(
 # --- The product --------------------------------------------------------------------------
 # AutoProctor advises reviewing attempts whose trust score is under 85 %.
 REVIEW_THRESHOLD = env_float("REVIEW_THRESHOLD", 0.85, minimum=0.0, maximum=1.0)
+# Opening an attempt from the review queue claims it for this many minutes (renewed while the
+# reviewer works on it), so the queue offers it to nobody else meanwhile (review.claims).
+REVIEW_CLAIM_MINUTES = env_int("REVIEW_CLAIM_MINUTES", 15, minimum=1)
 # Test admins see a warning when the credits are forecast to run out within this many days,
 # or when fewer than CREDITS_WARN_BELOW credits are left (0: never); either also sends
 # credits.low (proctoring.credit_forecast, notifications.credits).
@@ -311,20 +318,26 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Log-ins, sessions and email ----------------------------------------------------------
-# Wrong passwords are counted per user name and per client address (django-axes, in the
-# database, so every web process counts together); after LOGIN_FAILURE_LIMIT of them that
-# name or address waits LOGIN_LOCKOUT_MINUTES, counted from its last failure.
+# Wrong passwords are counted by django-axes (in the database, for every web process) per user
+# name and address together (LOGIN_FAILURE_LIMIT) and per address (LOGIN_ADDRESS_FAILURE_LIMIT):
+# then that pair or address waits LOGIN_LOCKOUT_MINUTES (access.lockout says why).
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware", "dashboard.bidi.BidiEscapeMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Before any backend that grants permissions: refuses the account-wide ones to roles
+    # limited to some tests (access.backends).
+    "access.backends.ScopeBackend",
+    "signon.backends.LocalPasswordBackend",  # Django's, obeying LOCAL_LOGIN
+    "signon.backends.ProviderBackend",  # OIDC_ISSUER's sign-ins (none when it is not set)
 ]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = "access.logins.cool_off"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "access.lockout.PairThenAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "access.logins.client_address"
 AXES_USERNAME_CALLABLE = "access.logins.username_tried"
@@ -336,9 +349,10 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
 # own client logs the host and the call instead (autoproctor.transport).
 LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
-# A session ends after SESSION_IDLE_MINUTES without a request (access.sessions).
+# A session ends SESSION_IDLE_MINUTES after its last request, SESSION_MAX_HOURS after log-in.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "access.sessions.IdleTimeoutMiddleware",
@@ -361,20 +375,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # it. Empty: emails carry no links (the worker has no request to take the host from).
 SITE_URL = env_url("SITE_URL", "")
 
-# --- The candidate's side (candidates/) ---------------------------------------------------
-# A response link lets a candidate see one attempt's record and answer it, without an account.
-CANDIDATE_LINK_DAYS = env_int("CANDIDATE_LINK_DAYS", 14, minimum=1)
-# Whether the page behind the link shows the verdict (its label, never the reviewer's reason).
-CANDIDATE_LINK_SHOWS_VERDICT = env_bool("CANDIDATE_LINK_SHOWS_VERDICT", default=True)
-# Every attempt given "Violation confirmed" gets a link, emailed to the candidate (needs email
-# and SITE_URL; without them the reviewer creates the link on the report).
-CANDIDATE_LINK_ON_VIOLATION = env_bool("CANDIDATE_LINK_ON_VIOLATION", default=False)
-CANDIDATE_RESPONSE_MAX_CHARS = env_int("CANDIDATE_RESPONSE_MAX_CHARS", 4000, minimum=100)
-# Requests to the candidate pages from one address per minute, valid link or not.
-CANDIDATE_LINK_REQUESTS_PER_MINUTE = env_int("CANDIDATE_LINK_REQUESTS_PER_MINUTE", 120, minimum=1)
-# A candidate's copy of their data names reviewers by role ("Test admin") unless this is true.
-CANDIDATE_EXPORT_REVIEWER_NAMES = env_bool("CANDIDATE_EXPORT_REVIEWER_NAMES", default=False)
-
 # --- Data retention (docs/operations.md "Data retention"; 0 keeps for ever) ---------------
 # Days counted from an attempt's submission or its last verdict, whichever is later.
 RETAIN_EVIDENCE_DAYS = env_int("RETAIN_EVIDENCE_DAYS", 0, minimum=0)
@@ -394,5 +394,8 @@ if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:
     )
 NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, maximum=60.0)
 NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+RETAIN_NOTIFICATIONS_DAYS = env_int("RETAIN_NOTIFICATIONS_DAYS", 90, minimum=0)
 # A stage's sync.failing event is sent when it has failed this many times in a row.
 NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
+from config.candidate_side import *  # noqa: E402, F403 - CANDIDATE_* (candidates)
+from config.single_sign_on import *  # noqa: E402, F403 - OIDC_* and LOCAL_LOGIN (signon)

@@ -1,4 +1,5 @@
-"""The site's URLs: Django's login and admin, the health endpoint, then each app's pages."""
+"""The site's URLs: the sign-in pages (signon), Django's account pages and admin, the health
+endpoint, then each app's pages."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,6 +7,7 @@ from django.urls import include, path
 from config.health.endpoint import healthz
 
 urlpatterns = [
+    path("accounts/", include("signon.urls")),
     path("accounts/", include("access.account_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
@@ -17,3 +19,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("candidates.urls")),
 ]
+
+# A failed request: 503 while the database is not answering, else 500 (config.errors).
+handler500 = "config.errors.server_error"

@@ -32,6 +32,7 @@ from console.forms import (
     ResultsForm,
     UsageForm,
 )
+from console.signature import hidden_forms
 from proctoring.sync.profile import profiled_client
 
 # A person is waiting for the page: one retry at most, after a short pause, and no endless wait.
@@ -257,7 +258,8 @@ def send(endpoint: Endpoint, data: dict) -> CallResult:
             result.failed(error)
         else:
             result.summary, result.value = outcome.summary, outcome.value
-    result.exchanges = [show(exchange) for exchange in recorder.take()]
+    hidden = hidden_forms(data.get("test_attempt_id"))
+    result.exchanges = [show(exchange, hidden) for exchange in recorder.take()]
     return result
 
 
@@ -298,6 +300,7 @@ def walk_evidence(test_attempt_id: str) -> Walk:
     """attempt → evidence file URL → evidence JSON → presigned URLs, stopping at a failure."""
     steps = [WalkStep(number, title) for number, title in enumerate(WALK_STEPS, start=1)]
     walk = Walk(test_attempt_id, steps)
+    hidden = hidden_forms(test_attempt_id)
     recorder = Recorder()
     try:
         client = console_client(recorder)
@@ -315,7 +318,7 @@ def walk_evidence(test_attempt_id: str) -> Walk:
         else:
             step.state = "done"
             step.result.summary, step.result.value = outcome.summary, outcome.value
-        step.result.exchanges = [show(exchange) for exchange in recorder.take()]
+        step.result.exchanges = [show(exchange, hidden) for exchange in recorder.take()]
         return step.state == "done"
 
     data = {"test_attempt_id": test_attempt_id}

@@ -13,6 +13,7 @@ from audit.services import audit_record
 from autoproctor import NotConfigured
 from autoproctor.doctor import run_doctor
 from autoproctor.doctor_report import CAPABILITIES
+from console import ratelimit as console_ratelimit
 from proctoring.sync.profile import profiled_client, store_report
 
 # A web request should not wait the full API timeout on each of a dozen calls, nor long for
@@ -25,7 +26,13 @@ MAX_BUDGET_SECONDS = 20.0
 @require(USE_CONSOLE)
 @require_POST
 def console_doctor(request: HttpRequest) -> HttpResponse:
-    context = {"nav": "console"}
+    # The console's header (the target and the limit) shows here as on its other pages.
+    context = {
+        "nav": "console",
+        "base_url": settings.AUTOPROCTOR_BASE_URL,
+        "client_id": settings.AUTOPROCTOR_CLIENT_ID,
+        "limit": console_ratelimit.REQUESTS_PER_MINUTE,
+    }
     try:
         client = profiled_client(max_retries=min(settings.AUTOPROCTOR_MAX_RETRIES, MAX_RETRIES))
     except NotConfigured as error:

@@ -8,6 +8,7 @@ and cut at MAX_SHOWN_BODY, and every trace of the client secret replaced.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
@@ -17,6 +18,7 @@ from django.conf import settings
 from autoproctor import Exchange
 from autoproctor.signing import Secret
 from autoproctor.wire import SIGNATURE_PARAMS
+from console.signature import HIDDEN
 
 # Characters of a body the page shows; the rest is cut with a note.
 MAX_SHOWN_BODY = 200_000
@@ -77,9 +79,18 @@ def _pretty(text: str) -> tuple[str, bool]:
         return text, False
 
 
-def show(exchange: Exchange) -> ShownExchange:
+def show(exchange: Exchange, hidden: Iterable[str] = ()) -> ShownExchange:
+    """The exchange for the page: the secret masked, and each of `hidden` (an attempt id's
+    signature the page must not show) replaced."""
     secret = Secret(settings.AUTOPROCTOR_CLIENT_SECRET)
-    scrub = secret.scrub
+    hidden = [value for value in hidden if value]
+
+    def scrub(text: str) -> str:
+        text = secret.scrub(text)
+        for value in hidden:
+            text = text.replace(value, HIDDEN)
+        return text
+
     signature_header = settings.AUTOPROCTOR_USAGE_HEADERS[2].lower()
     parts = urlsplit(exchange.url)
     body, is_json = _pretty(exchange.response_text)

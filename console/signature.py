@@ -4,8 +4,9 @@ wrong with a signature an integration's front end sent.
 A signature made with the account's secret is a credential: an attempt id's never expires, and
 a timestamp's works for a minute on either side of it. So the tool shows a signature only for a
 message the dashboard itself would send (`computable`): a UNIX timestamp within the 60 s
-AutoProctor allows, or the id of an attempt we have synced. A pasted signature is checked for
-any message, and the check says whether it matches, never what the right one is.
+AutoProctor allows, or the id of an attempt we have synced; the console's calls follow the
+same rule and hide the signature of an id never synced (`hidden_forms`). A pasted signature is
+checked for any message, and the check says whether it matches, never what the right one is.
 
 AutoProctor wants standard, padded Base64 of the raw HMAC-SHA256 digest, percent-encoded in
 URLs. The usual mistakes each leave a recognisable signature (a hex digest, URL-safe Base64, a
@@ -30,6 +31,7 @@ from django.conf import settings
 from autoproctor import NotConfigured
 from autoproctor.answers import MAX_CLOCK_SKEW_SECONDS
 from autoproctor.auth import BASE64, HEX, MILLISECONDS, SECONDS, digest_as
+from proctoring.models import Attempt
 
 # Digits of a UNIX timestamp in each unit the tenant calls may sign.
 TIMESTAMP_DIGITS = {SECONDS: 10, MILLISECONDS: 13}
@@ -166,6 +168,34 @@ def _verify_hex(pasted: str, expected: Signature) -> Verdict:
     )
 
 
+NEVER_SYNCED = (
+    "The tool shows signatures only for messages the dashboard itself sends: the current "
+    "UNIX timestamp, or the id of an attempt already synced. To check a signature your "
+    'front end made for this message, paste it in "Signature to check".'
+)
+HIDDEN = "[signature of an attempt id never synced: not shown]"
+
+
+def synced(test_attempt_id: str) -> bool:
+    """Whether an attempt with this id was ever synced for the configured account."""
+    return Attempt.objects.filter(
+        client_id=settings.AUTOPROCTOR_CLIENT_ID, test_attempt_id=test_attempt_id
+    ).exists()
+
+
+def hidden_forms(test_attempt_id: str | None, synced: Callable[[str], bool] = synced) -> list[str]:
+    """The forms an attempt id's signature takes in a request (Base64, percent-encoded) that
+    the console must not show: the id was never synced, the rule `computable` follows for the
+    tool. The call itself is still sent (an attempt not synced yet is what one looks into)."""
+    if not test_attempt_id or synced(test_attempt_id):
+        return []
+    try:
+        signature = compute(test_attempt_id)
+    except NotConfigured:
+        return []
+    return [signature.in_url, signature.value, quote(signature.value)]
+
+
 def computable(message: str, now: float, synced: Callable[[str], bool], unit: str = SECONDS) -> str:
     """ "" when the tool may show this message's signature, else the reason it may not."""
     moment = timestamp_seconds(message, unit)
@@ -180,11 +210,7 @@ def computable(message: str, now: float, synced: Callable[[str], bool], unit: st
         )
     if synced(message):
         return ""
-    return (
-        "The tool shows signatures only for messages the dashboard itself sends: the current "
-        "UNIX timestamp, or the id of an attempt already synced. To check a signature your "
-        'front end made for this message, paste it in "Signature to check".'
-    )
+    return NEVER_SYNCED
 
 
 def timestamp_note(message: str, now: float, unit: str = SECONDS) -> str:

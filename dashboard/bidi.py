@@ -25,6 +25,12 @@ def escape_bidi(text: str) -> str:
     return BIDI_CONTROLS.sub(lambda match: f"<U+{ord(match[0]):04X}>", text)
 
 
+def escape_bidi_html(html: str) -> str:
+    """A rendered HTML document (one that does not pass the middleware: a case file's
+    report) with each bidirectional control shown as &lt;U+XXXX&gt;."""
+    return BIDI_CONTROLS.sub(lambda match: f"&lt;U+{ord(match[0]):04X}&gt;", html)
+
+
 def _escaped_bytes(match: re.Match) -> bytes:
     return f"&lt;U+{ord(match[0].decode()):04X}&gt;".encode()
 

@@ -17,13 +17,16 @@ there some other way, as in most tests) nothing is cached and every request comp
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from access.scopes import scope_of, visible_attempts
 from proctoring.models import SyncRun
 from retention.models import PurgeLogEntry
 
@@ -47,12 +50,26 @@ def data_generation() -> str | None:
     return f"{pk}.{started_at.timestamp()}.{created}.{updated}.{purge or 0}"
 
 
-def per_generation(*functions: Callable[[], Any]) -> list[Any]:
-    """The values of `functions` (each called without arguments), in order, from the cache of
-    the current data generation where they are there, computed and stored where not."""
+def per_generation(
+    user: AbstractBaseUser | AnonymousUser, *functions: Callable[..., Any]
+) -> list[Any]:
+    """The values of `functions`, in order, for the attempts `user` may see, from the cache of
+    the current data generation where they are there, computed and stored where not.
+
+    Each function is called without arguments for a user who sees every test, and with
+    `attempts=` the attempts they may see otherwise; the values are cached per scope
+    (access.scopes.Scope.key), so people with the same tests share them and nobody reads
+    figures of tests outside their own.
+    """
+    scope = scope_of(user)
+    if scope.unrestricted:
+        calls = list(functions)
+    else:
+        visible = visible_attempts(user)
+        calls = [partial(function, attempts=visible) for function in functions]
     generation = data_generation()
     if generation is None:
-        return [function() for function in functions]
+        return [call() for call in calls]
     # What else a value depends on: the day (per-day charts), the time zone and the threshold.
     context = (
         f"{timezone.localdate().isoformat()}:{timezone.get_current_timezone_name()}:"
@@ -60,13 +77,14 @@ def per_generation(*functions: Callable[[], Any]) -> list[Any]:
     )
     keys = [
         f"dashboard:{function.__module__}.{function.__qualname__}:{generation}:{context}"
+        f":{scope.key}"
         for function in functions
     ]
     found = cache.get_many(keys)
     values = []
-    for key, function in zip(keys, functions, strict=True):
+    for key, call in zip(keys, calls, strict=True):
         if key not in found:
-            found[key] = function()
+            found[key] = call()
             cache.set(key, found[key], CACHE_SECONDS)
         values.append(found[key])
     return values

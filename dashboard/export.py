@@ -162,12 +162,18 @@ def _row(values, no_counts):
     ]
 
 
+def label_columns(labels: list[str]) -> list[str]:
+    """The header of the label counts' columns: a label comes from AutoProctor, so its name
+    is neutralised like any cell (a bidirectional control would reorder the header)."""
+    return [neutralise(f"violations:{label}") for label in labels]
+
+
 def csv_lines(attempts: QuerySet[Attempt]) -> Iterator[str]:
     """The CSV file for `attempts` (filtered and ordered, with the review columns of
     review.selectors.with_review): the header with the BOM, then the rows, one piece of
     text per CHUNK_SIZE rows (each piece a response write: fewer, larger ones are cheaper)."""
     labels = violation_labels(attempts)
-    yield BOM + _csv_text([COLUMNS + [f"violations:{label}" for label in labels] + REVIEW_COLUMNS])
+    yield BOM + _csv_text([COLUMNS + label_columns(labels) + REVIEW_COLUMNS])
     if labels:
         attempts = attempts.annotate(violation_counts=label_counts(labels))
     else:

@@ -23,7 +23,14 @@ from django.db import connection
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value
 
 from candidates.selectors import response_text
-from dashboard.export import BOM, COLUMNS, FORMULA_TRIGGERS, REVIEW_COLUMNS, _csv_text
+from dashboard.export import (
+    BOM,
+    COLUMNS,
+    FORMULA_TRIGGERS,
+    REVIEW_COLUMNS,
+    _csv_text,
+    label_columns,
+)
 from dashboard.export import violation_labels as labels_of
 from proctoring.models import EvidenceRecord
 
@@ -73,7 +80,7 @@ def csv_bytes(
     pieces of `chunk_bytes` (fewer, larger response writes are cheaper; any size gives the same
     file)."""
     labels = labels_of(attempts)
-    yield BOM + _csv_text([COLUMNS + [f"violations:{label}" for label in labels] + REVIEW_COLUMNS])
+    yield BOM + _csv_text([COLUMNS + label_columns(labels) + REVIEW_COLUMNS])
     if labels:
         attempts = attempts.annotate(violation_counts=label_count_array(labels))
     else:

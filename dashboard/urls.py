@@ -3,12 +3,15 @@
 from django.urls import path
 
 from dashboard.views import (
+    assignments,
     attempts,
     charts,
+    claims,
     context_notes,
     evidence,
     export,
     overview,
+    presets,
     review,
     sync_progress,
     sync_status,
@@ -39,7 +42,12 @@ urlpatterns = [
     ),
     # Reviewing (dashboard/views/review.py).
     path("review/", review.queue, name="review-queue"),
+    path("review/next/", claims.next_attempt, name="review-next"),
+    path("review/reasons/", presets.reasons, name="review-reasons"),
+    path("review/assign/", assignments.assign_queue, name="review-assign"),
+    path("attempts/<int:attempt_id>/claim/", claims.claim, name="attempt-claim"),
     path("attempts/<int:attempt_id>/verdict/", review.verdict, name="attempt-verdict"),
+    path("verdicts/<int:change_id>/undo/", review.undo, name="verdict-undo"),
     path("attempts/<int:attempt_id>/notes/", review.note, name="attempt-note"),
     path(
         "attempts/<int:attempt_id>/context-notes/",

@@ -3,6 +3,12 @@ the incidents and the labels' legend.
 
 The selected event comes from the URL (`?event=<record id>`), so every step the keyboard takes
 in static/js/workspace.js is also a plain link that works without JavaScript.
+
+Stepping is evidence first: a reviewer's question is "does the evidence show a violation?", so
+the report opens on the first violation that has evidence kept, and the main steps go from one
+such violation to the next. Every other event (informational photos, events whose file
+AutoProctor did not keep) is one step away on the "every event" steps, and marked on the strip
+as skipped. The test-taker photo, the reference for "is this the same person?", is kept beside.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class StripMark:
     item: RecordReview
     at_percent: float
     colour: str
+    skipped: bool  # not on the evidence-first steps
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,9 @@ class Panel:
     previous: RecordReview | None
     following: RecordReview | None
     selected: bool
+    stepped: bool  # a violation with evidence: on the evidence-first steps
+    previous_evidence: RecordReview | None  # the evidence-first steps from here
+    following_evidence: RecordReview | None
 
 
 @dataclass
@@ -59,15 +69,39 @@ class Workspace:
     incidents: list[Incident]
     marks: list[StripMark]
     labels: list[LabelSummary]
+    photo: RecordReview | None  # the test-taker photo, when the attempt has one with its file
+    stepped_count: int  # the events the evidence-first steps go through
+
+
+def has_violation_evidence(item: RecordReview) -> bool:
+    """On the evidence-first steps: a violation whose evidence file AutoProctor kept."""
+    return item.record.is_violation and item.record.has_file
+
+
+REFERENCE_PHOTO = "test-taker-photo"
 
 
 def _selected_index(events: list[RecordReview], wanted: str | None) -> int | None:
+    """The event the URL names; else the first violation with evidence; else the first."""
     if not events:
         return None
     for index, item in enumerate(events):
         if str(item.record.pk) == wanted:
             return index
+    for index, item in enumerate(events):
+        if has_violation_evidence(item):
+            return index
     return 0
+
+
+def _nearest(events: list[RecordReview], start: int, step: int) -> RecordReview | None:
+    """The first violation with evidence from `start` (excluded) going `step` (+1 or -1)."""
+    index = start + step
+    while 0 <= index < len(events):
+        if has_violation_evidence(events[index]):
+            return events[index]
+        index += step
+    return None
 
 
 def _span(attempt: Attempt, events: list[RecordReview]) -> tuple[datetime | None, datetime | None]:
@@ -88,6 +122,7 @@ def _marks(attempt: Attempt, events: list[RecordReview]) -> list[StripMark]:
             item=item,
             at_percent=round(100 * (item.record.occurred_at - start).total_seconds() / length, 2),
             colour=label_colour(item.record.label),
+            skipped=not has_violation_evidence(item),
         )
         for item in events
         if item.record.occurred_at is not None
@@ -130,9 +165,16 @@ def attempt_workspace(
             previous=events[position - 1] if position else None,
             following=events[position + 1] if position + 1 < len(events) else None,
             selected=position == index,
+            stepped=has_violation_evidence(item),
+            previous_evidence=_nearest(events, position, -1),
+            following_evidence=_nearest(events, position, +1),
         )
         for position, item in enumerate(events)
     ]
+    photo = next(
+        (item for item in events if item.record.label == REFERENCE_PHOTO and item.record.has_file),
+        None,
+    )
     return Workspace(
         panels=panels,
         selected=chosen,
@@ -142,4 +184,6 @@ def attempt_workspace(
         incidents=incidents,
         marks=_marks(attempt, events),
         labels=_labels(events),
+        photo=photo,
+        stepped_count=sum(1 for item in events if has_violation_evidence(item)),
     )

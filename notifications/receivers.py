@@ -12,9 +12,10 @@ from django.dispatch import receiver
 
 from notifications.credits import newly_low
 from notifications.events import API_DRIFT, CREDITS_LOW, NEEDS_REVIEW, SYNC_FAILING, event_record
-from notifications.models import NotificationEvent
+from notifications.models import NotificationEvent, WebhookDelivery
 from proctoring import signals
 from proctoring.models import UsageSnapshot
+from proctoring.redaction import mentioning, rewrite
 
 
 @receiver(signals.attempts_need_review)
@@ -76,3 +77,14 @@ def on_usage_recorded(sender, *, snapshot_id: int, **kwargs):
             event=CREDITS_LOW,
             data={"credits_remaining": snapshot.credits_remaining, "reasons": reasons},
         )
+
+
+@receiver(signals.candidates_erased)
+def on_candidates_erased(sender, *, needles: list[str], **kwargs):
+    """Erased people's emails and names leave the events (their data goes into emails and
+    webhook bodies) and the deliveries (a receiver's answer may have echoed them)."""
+    for model, fields in (
+        (NotificationEvent, ["data"]),
+        (WebhookDelivery, ["url", "last_error"]),
+    ):
+        rewrite(mentioning(model.objects.all(), fields, needles), fields, needles)

@@ -3,7 +3,8 @@
 `deliver_webhook_task` sends one delivery (queued when its event is recorded);
 `deliver_due_webhooks_task` (every minute) queues each delivery whose retry is due as a task
 of its own, so a receiver that hangs holds up only its own delivery;
-`send_event_emails_task` emails one event; `send_daily_digest_task` (daily) the digests.
+`send_event_emails_task` emails one event; `send_daily_digest_task` (daily) the digests;
+`purge_notifications_task` (daily) applies RETAIN_NOTIFICATIONS_DAYS.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from notifications.mail import send_daily_digest, send_event_emails
+from notifications.retention import purge_notifications
 from notifications.webhooks import deliver, due_deliveries
 
 DUE_PER_SWEEP = 200
@@ -43,3 +45,7 @@ def send_event_emails_task(event_id: str) -> int:
 
 def send_daily_digest_task() -> int:
     return send_daily_digest()
+
+
+def purge_notifications_task() -> int:
+    return purge_notifications()

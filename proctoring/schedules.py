@@ -43,6 +43,10 @@ def schedule_specs() -> list[ScheduleSpec]:
         ScheduleSpec(
             "Send notification digests", "notifications.tasks.send_daily_digest_task", 24 * 60
         ),
+        # RETAIN_NOTIFICATIONS_DAYS: events and webhook deliveries (receivers' URLs, tokens).
+        ScheduleSpec(
+            "Delete old notifications", "notifications.tasks.purge_notifications_task", 24 * 60
+        ),
     ]
 
 

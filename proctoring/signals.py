@@ -17,6 +17,9 @@ name or email.
 - `evidence_changed(attempt_ids)`: these attempts' evidence records were replaced, changed or
   removed (an evidence pass, a re-parse, a retention purge), or the attempts deleted; once per
   pass or batch, so figures kept from the evidence can recount just these attempts.
+- `candidates_erased(test_attempt_ids, needles)`: attempts were erased or deleted (a retention
+  policy, an erasure request). The one signal that carries personal data: `needles` are the
+  emails and names to remove wherever a listener keeps text (retention.erasure sends it).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ drift_warning = Signal()
 usage_recorded = Signal()
 evidence_changed = Signal()
 attempts_synced = Signal()
+candidates_erased = Signal()
 
 
 def announce(signal: Signal, **data) -> None:

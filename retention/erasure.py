@@ -21,6 +21,7 @@ from django.utils import timezone
 from proctoring import signals as sync_signals
 from proctoring.models import Attempt, ErasureTombstone, EvidenceRecord
 from retention import signals
+from retention.forget import forget, forget_everywhere, forget_on_attempts, people_of
 from review.services import review_history_delete
 
 DEFAULT_BATCH_SIZE = 500
@@ -71,8 +72,10 @@ def tombstone(attempt_ids: list[int], reason: str, *, now: datetime | None = Non
 
 
 def erase_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None = None) -> None:
-    """Erase who these attempts were, keep their figures, and remember them as erased."""
+    """Erase who these attempts were, here and wherever the product copied their email or
+    name (retention.forget), keep their figures, and remember them as erased."""
     now = now or timezone.now()
+    people = people_of(attempt_ids)
     tombstone(attempt_ids, reason, now=now)
     EvidenceRecord.objects.filter(attempt_id__in=attempt_ids).delete()
     signals.personal_data_erased.send(sender="retention", attempt_ids=attempt_ids)
@@ -88,14 +91,20 @@ def erase_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None 
         sync_error_at=None,
         sync_error_count=0,
     )
+    forget(people)
     sync_signals.announce(sync_signals.evidence_changed, attempt_ids=attempt_ids)
 
 
 def delete_attempts(attempt_ids: list[int], reason: str, *, now: datetime | None = None) -> None:
-    """Delete these attempts and everything about them, and remember them as deleted."""
+    """Delete these attempts and everything about them (their email and name copied
+    elsewhere too: retention.forget), and remember them as deleted."""
+    people = people_of(attempt_ids)
     tombstone(attempt_ids, reason, now=now)
     review_history_delete(attempt_ids=attempt_ids)
+    # The audit entries about them are rewritten while they still point at them.
+    forget_on_attempts(people)
     Attempt.objects.filter(pk__in=attempt_ids).delete()
+    forget_everywhere(people)
     sync_signals.announce(sync_signals.evidence_changed, attempt_ids=attempt_ids)
 
 

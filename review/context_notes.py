@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from audit.services import audit_record
 from proctoring.models import Attempt
@@ -77,3 +77,16 @@ def context_notes_for(attempts: Iterable[Attempt]) -> dict[int, list[ContextNote
         ]
         for attempt in attempts
     }
+
+
+def candidate_notes_delete(*, emails: Iterable[str]) -> int:
+    """Delete the candidate notes kept under these emails: the candidate's attempts were all
+    erased (a retention policy or their request), and a note under their address would
+    otherwise show on any later attempt with it. History is append-only for people; erasure
+    is the one thing that removes it. Returns the notes deleted."""
+    keys = {email.strip().lower() for email in emails} - {""}
+    if not keys:
+        return 0
+    # A plain QuerySet: the append-only manager refuses deletes on purpose.
+    notes = QuerySet(ContextNote).filter(kind=ContextKind.CANDIDATE, key__in=keys)
+    return notes.delete()[0]

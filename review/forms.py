@@ -9,6 +9,7 @@ from django import forms
 
 from proctoring.models import Attempt
 from review.models import ContextKind, Verdict
+from review.presets import presets_for
 from review.services import PRESETS, Seen
 
 VERDICT_CHOICES = [
@@ -20,6 +21,14 @@ REASON_REQUIRED = "Give a reason: it is kept with the verdict in the attempt's h
 
 
 class VerdictFields(forms.Form):
+    """`presets`: the common reasons offered (review.presets.presets_for), built-in ones when
+    not given."""
+
+    def __init__(self, *args, presets: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if presets is not None:
+            self.fields["preset"].choices = [("", "(none)")] + [(text, text) for text in presets]
+
     verdict = forms.ChoiceField(
         choices=VERDICT_CHOICES,
         widget=forms.RadioSelect,
@@ -51,11 +60,12 @@ class VerdictForm(VerdictFields):
     @classmethod
     def for_attempt(cls, attempt: Attempt, *, queue: bool = False) -> VerdictForm:
         return cls(
+            presets=presets_for(attempt.lookup_key),
             initial={
                 "seen_trust_score": attempt.trust_score,
                 "seen_violation_count": attempt.violation_count,
                 "queue": queue,
-            }
+            },
         )
 
     def seen(self) -> Seen:
@@ -72,6 +82,7 @@ class BulkVerdictForm(VerdictFields):
     )
 
     def __init__(self, data=None, **kwargs):
+        kwargs.setdefault("presets", presets_for(None))
         super().__init__(data, **kwargs)
         # Any id is accepted here; the service reads the attempts that exist.
         ids = data.getlist("attempts") if data is not None else []

@@ -102,7 +102,11 @@ class VerdictChange(AppendOnlyModel):
 
     @property
     def full_reason(self) -> str:
-        return f"{self.preset}: {self.reason}" if self.preset else self.reason
+        """The preset and the reviewer's words; once only when the reason starts with the
+        preset (the page fills the reason from the chosen preset)."""
+        if not self.preset or self.reason.startswith(self.preset):
+            return self.reason
+        return f"{self.preset}: {self.reason}"
 
 
 class ReviewState(models.Model):
@@ -269,3 +273,69 @@ class ContextNote(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.key} by {self.author_name}"
+
+
+class ReviewClaim(models.Model):
+    """Who is reviewing an attempt right now: one row per claimed attempt, written by
+    review.claims. A claim only decides who the queue offers an attempt to; it never decides
+    who may give a verdict (review.permissions). It lapses at `expires_at` unless renewed, and
+    is deleted by a verdict or by its reviewer leaving the attempt."""
+
+    attempt = models.OneToOneField(
+        "proctoring.Attempt", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # The page view that holds the claim: leaving an older page (a reload) does not release
+    # the claim a newer page of the same reviewer has just renewed.
+    page = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="review_claim_expires_idx")]
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.reviewer_name} until {self.expires_at}"
+
+
+class ReasonPreset(models.Model):
+    """A common reason test admins add to the verdict form's list, for one test or (no
+    lookup_key) for every test; the built-in ones (review.services.PRESETS) always come first."""
+
+    text = models.CharField(max_length=200)
+    lookup_key = models.CharField(max_length=255, blank=True, default="", help_text="'' = all")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by_name = models.CharField(max_length=150)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lookup_key", "text"], name="reason_preset_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.lookup_key or 'every test'}: {self.text}"
+
+
+class ReviewAssignment(models.Model):
+    """An attempt of the queue a test admin gave to one reviewer (review.assignments): "next"
+    offers it to that reviewer first and to no one else. Like a claim, it decides only who is
+    offered an attempt, never who may give a verdict."""
+
+    attempt = models.OneToOneField(
+        "proctoring.Attempt", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150)
+    assigned_by_name = models.CharField(max_length=150)
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.attempt_id}: {self.reviewer_name}"

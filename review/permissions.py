@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, can
+from access.scopes import scope_of
 from review.models import EvidenceDismissal, ReviewState
 
 
@@ -23,7 +24,15 @@ def may_give_verdict(
         return False
     if review_state is None or review_state.reviewed_by_id == user.pk:
         return True
-    return can(user, OVERTURN_VERDICTS)
+    return may_overturn(user, review_state)
+
+
+def may_overturn(user: AbstractBaseUser | AnonymousUser, review_state: ReviewState) -> bool:
+    """OVERTURN_VERDICTS on the attempt's test (a test admin's role may be limited to some)."""
+    if not can(user, OVERTURN_VERDICTS):
+        return False
+    scope = scope_of(user, OVERTURN_VERDICTS)
+    return scope.unrestricted or scope.allows(review_state.attempt.lookup_key)
 
 
 def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismissal) -> bool:
@@ -32,7 +41,12 @@ def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismi
     takes OVERTURN_VERDICTS (test admins)."""
     if not can(user, VIEW_ATTEMPTS, REVIEW_ATTEMPTS):
         return False
-    return dismissal.dismissed_by_id == user.pk or can(user, OVERTURN_VERDICTS)
+    if dismissal.dismissed_by_id == user.pk:
+        return True
+    if not can(user, OVERTURN_VERDICTS):
+        return False
+    scope = scope_of(user, OVERTURN_VERDICTS)
+    return scope.unrestricted or scope.allows(dismissal.attempt.lookup_key)
 
 
 def may_write_context_notes(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -130,17 +130,34 @@ def review_queue(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
     )
 
 
+def _ranked(queue: QuerySet[Attempt]) -> QuerySet[Attempt]:
+    return queue.annotate(queue_rank=Coalesce(F("trust_score"), Value(UNSCORED_RANK)))
+
+
+def _place(attempt: Attempt) -> tuple[Q, Q]:
+    """(after, before): where `attempt` sits in the queue's order."""
+    own = UNSCORED_RANK if attempt.trust_score is None else attempt.trust_score
+    after = Q(queue_rank__gt=own) | Q(queue_rank=own, pk__gt=attempt.pk)
+    before = Q(queue_rank__lt=own) | Q(queue_rank=own, pk__lt=attempt.pk)
+    return after, before
+
+
+def queue_in_order(queue: QuerySet[Attempt], after: Attempt | None = None) -> QuerySet[Attempt]:
+    """`queue` riskiest first (unscored last, then by id), from the attempt after `after`."""
+    ranked = _ranked(queue)
+    if after is not None:
+        ranked = ranked.filter(_place(after)[0])
+    return ranked.order_by("queue_rank", "pk")
+
+
 def queue_neighbours(
     queue: QuerySet[Attempt], attempt: Attempt
 ) -> tuple[Attempt | None, Attempt | None]:
     """(previous, next) of `attempt` in `queue`, riskiest first (unscored last, then by id),
     each None at an end. `attempt` itself need not be in the queue any more: a verdict just
     given takes it out, and the next one is still the one after its place."""
-    rank = Coalesce(F("trust_score"), Value(UNSCORED_RANK))
-    own = UNSCORED_RANK if attempt.trust_score is None else attempt.trust_score
-    ranked = queue.annotate(queue_rank=rank)
-    after = Q(queue_rank__gt=own) | Q(queue_rank=own, pk__gt=attempt.pk)
-    before = Q(queue_rank__lt=own) | Q(queue_rank=own, pk__lt=attempt.pk)
+    ranked = _ranked(queue)
+    after, before = _place(attempt)
     following = ranked.filter(after).order_by("queue_rank", "pk").first()
     previous = ranked.filter(before).order_by("-queue_rank", "-pk").first()
     return previous, following

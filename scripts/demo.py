@@ -28,8 +28,15 @@ NEEDED = ("AUTOPROCTOR_BASE_URL", "AUTOPROCTOR_CLIENT_ID", "AUTOPROCTOR_CLIENT_S
 DEMO_USERS = (
     # username, group, superuser
     ("admin", "Test admin", True),
+    # A plain test admin (no superuser powers), so the test admin's own view is seen too.
+    ("testadmin", "Test admin", False),
     ("proctor", "Proctor", False),
+    # A second proctor, to try reviewing the queue side by side (claims).
+    ("proctor2", "Proctor", False),
 )
+# The demo's log-ins, written where the message printed at start-up says (var/ is ignored by
+# git): the worker's log scrolls the printed ones away.
+LOGINS_FILE = ROOT / "var" / "demo-logins.txt"
 
 
 class Stop(Exception):
@@ -38,8 +45,15 @@ class Stop(Exception):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8000, help="web server port")
-    parser.add_argument("--simulator-port", type=int, default=8001)
+    # The ports come from the environment too (DEMO_PORT, DEMO_SIMULATOR_PORT), so
+    # scripts/demo.py alone moves as easily as `make demo DEMO_PORT=...`; argparse reads a
+    # string default with `type`, so a bad value is a usage error, not a traceback.
+    parser.add_argument(
+        "--port", type=int, default=os.environ.get("DEMO_PORT", "8000"), help="web server port"
+    )
+    parser.add_argument(
+        "--simulator-port", type=int, default=os.environ.get("DEMO_SIMULATOR_PORT", "8001")
+    )
     parser.add_argument("--attempts", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -92,6 +106,9 @@ def main() -> int:
 def demo_environment() -> dict[str, str]:
     env = dict(os.environ)
     env["DJANGO_DEBUG"] = "true"
+    # The browser talks to runserver directly: no proxy whose headers could be trusted.
+    env["DJANGO_BEHIND_PROXY"] = "false"
+    env["DJANGO_TRUSTED_PROXIES"] = "0"
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'demo.sqlite3'}")
     # New attempts arrive in the simulator all the time: sync often so they show up soon.
     env.setdefault("SYNC_RESULTS_EVERY_MINUTES", "1")
@@ -179,9 +196,16 @@ def create_demo_users(env) -> dict[str, str]:
 
 
 def announce(port: int, passwords: dict[str, str], env) -> None:
+    logins = [f"  user {name!r} password {password!r}" for name, password in passwords.items()]
+    LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LOGINS_FILE.write_text(
+        f"Dashboard: http://127.0.0.1:{port}/\n" + "\n".join(logins) + "\n", encoding="utf-8"
+    )
+    LOGINS_FILE.chmod(0o600)
     lines = [
         f"Dashboard: http://127.0.0.1:{port}/",
-        *(f"  user {name!r} password {password!r}" for name, password in passwords.items()),
+        *logins,
+        f"These log-ins are also in {LOGINS_FILE} (new passwords each run).",
         f"Database: {env['DATABASE_URL']}",
         "The worker syncs every "
         f"{env['SYNC_RESULTS_EVERY_MINUTES']} minute(s). Press Ctrl-C to stop everything.",

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.simulator",
     "tests.fixtures.data",
     "tests.fixtures.passes",
+    "tests.fixtures.oidc_provider",
 ]

@@ -1,9 +1,10 @@
 """The environment variables the settings read, found in the code rather than listed by hand.
 
-config/settings.py reads every variable through a parser of config/env.py (`env_str("NAME")`,
-`env_secret("NAME")`, ...). A parser that reads a secret (env_secret itself, or one that calls
-it, such as env_email_url) also reads NAME_FILE. Both files are parsed, not imported, so the
-answer does not depend on the environment the tests run in.
+The settings (config/settings.py, and the modules of config it takes a concern's settings from,
+such as config/single_sign_on.py) read every variable through a parser of config/env.py
+(`env_str("NAME")`, `env_secret("NAME")`, ...). A parser that reads a secret (env_secret itself,
+or one that calls it, such as env_email_url) also reads NAME_FILE. The files are parsed, not
+imported, so the answer does not depend on the environment the tests run in.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS_FILE = ROOT / "config" / "settings.py"
 ENV_FILE = ROOT / "config" / "env.py"
+SETTINGS_FILES = sorted(path for path in (ROOT / "config").glob("*.py") if path != ENV_FILE)
 
 
 def _calls(node: ast.AST) -> set[str]:
@@ -39,23 +40,29 @@ def secret_parsers() -> set[str]:
         found |= more
 
 
-def settings_variable_reads() -> list[tuple[str, int]]:
-    """(variable, line) for every variable config/settings.py reads through config.env,
-    NAME_FILE included for a secret, in the order they are read."""
+def settings_variable_reads() -> list[tuple[str, str]]:
+    """(variable, where: "config/settings.py line 12") for every variable the settings read
+    through config.env, NAME_FILE included for a secret, file by file in the order read."""
     secrets = secret_parsers()
     reads = []
-    for node in ast.walk(ast.parse(SETTINGS_FILE.read_text())):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id.startswith("env_")
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-        ):
-            reads.append((node.args[0].value, node.lineno))
-            if node.func.id in secrets:
-                reads.append((f"{node.args[0].value}_FILE", node.lineno))
-    return sorted(reads, key=lambda read: read[1])
+    for path in SETTINGS_FILES:
+        found = []
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id.startswith("env_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.append((node.args[0].value, node.lineno))
+                if node.func.id in secrets:
+                    found.append((f"{node.args[0].value}_FILE", node.lineno))
+        where = path.relative_to(ROOT).as_posix()
+        reads += [
+            (name, f"{where} line {line}") for name, line in sorted(found, key=lambda r: r[1])
+        ]
+    return reads
 
 
 def settings_variable_names() -> set[str]:

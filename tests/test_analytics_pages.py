@@ -13,7 +13,7 @@ from review import services
 from review.models import PerTestThreshold, Verdict
 from review.selectors import needs_review, needs_review_joined
 from review.thresholds import below_threshold, set_threshold, threshold_for, thresholds_for
-from tests.fixtures.data import make_attempt, make_records, make_usage
+from tests.fixtures.data import make_attempt, make_attempts, make_records, make_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,10 @@ def test_the_index_sorts_and_filters_by_date(proctor_client, maths):
     assert [row.lookup_key for row in response.context["rows"]] == ["maths-101", "physics-201"]
     response = proctor_client.get(reverse("tests-index"), {"o": "attempts"})
     assert [row.lookup_key for row in response.context["rows"]] == ["physics-201", "maths-101"]
+    # The headers look like what they are: the sorted one says how, the others that they sort.
+    page = response.content.decode()
+    assert 'aria-current="true">Attempts <span aria-hidden="true">▲</span>' in page
+    assert 'Median trust <span class="sort-hint" aria-hidden="true">⇅</span>' in page
     first_day = timezone.localdate(maths[4].started_at)  # three days ahead: alone
     response = proctor_client.get(
         reverse("tests-index"),
@@ -233,3 +237,22 @@ def test_needs_review_counted_through_the_join_is_the_queues_rule(test_admin, se
     queue = set(Attempt.objects.filter(needs_review()).values_list("pk", flat=True))
     joined = set(Attempt.objects.filter(needs_review_joined()).values_list("pk", flat=True))
     assert joined == queue == {below.pk, suspicious.pk, rescored.pk, recounted.pk}
+
+
+def test_credits_are_shown_only_to_those_who_may_see_usage(proctor_client, test_admin_client):
+    make_attempt(lookup_key="maths-101")
+    make_usage(usage_by_lookup_key=[{"lookup_key": "maths-101", "attempts": 1, "credits": 4321}])
+    pages = [reverse("tests-index"), reverse("test-page", args=["maths-101"])]
+    assert proctor_client.get(reverse("usage")).status_code == 403
+    for page in pages:
+        seen = proctor_client.get(page).content.decode()
+        assert "4321" not in seen and "Credits" not in seen, page
+        assert test_admin_client.get(page).content.decode().count("4321") == 1, page
+    by_credits = proctor_client.get(reverse("tests-index"), {"o": "credits"})
+    assert by_credits.context["sort"] == "-last"
+
+
+def test_the_index_counts_the_attempts_that_have_no_test_key(proctor_client, maths):
+    make_attempts(3, lookup_key="")
+    page = proctor_client.get(reverse("tests-index")).content.decode()
+    assert "3 attempts have no test key, so they belong to no test above" in page

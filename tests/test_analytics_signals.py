@@ -222,5 +222,57 @@ def test_the_page_lists_the_largest_groups_and_spikes_and_says_how_many_more(pro
     assert (len(strip.spikes), strip.hidden_spikes) == (cohort.MAX_SPIKES, 1)
     page = proctor_client.get(reverse("test-page", args=["exam"])).content.decode()
     assert "2 more</a>" in page and "?lookup_key=exam&amp;q=crowd%40example.org" in page
-    assert "3 smaller groups not shown" in page
+    assert "3 less suspicious groups not shown" in page
     assert "1 smaller spike not listed" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("start", "9999-12-31T23:59:59+14:00", "Dismissed 0 events"),
+        ("start", "0001-01-01T00:00:00+14:00", "the window was not understood"),
+        ("label", "tab\x00switch", "no label holds a NUL"),
+    ],
+)
+def test_a_window_out_of_range_or_a_nul_label_is_refused_not_a_server_error(
+    cohort_data, proctor_client, field, value, said
+):
+    proctor_client.raise_request_exception = True
+    form = {
+        "label": "tab-switch",
+        "start": (T0 + timedelta(minutes=1)).isoformat(),
+        "minutes": "2",
+        "reason": "fire\x00 alarm",
+    }
+    response = proctor_client.post(
+        reverse("test-dismiss-window", args=["exam"]), {**form, field: value}, follow=True
+    )
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert not EvidenceDismissal.objects.exists()
+
+
+def test_a_nul_in_the_reason_is_stored_replaced(cohort_data, proctor_client):
+    form = {"label": "tab-switch", "start": (T0 + timedelta(minutes=1)).isoformat()}
+    proctor_client.post(
+        reverse("test-dismiss-window", args=["exam"]),
+        {**form, "minutes": "1", "reason": "fire\x00alarm"},
+    )
+    assert EvidenceDismissal.objects.first().reason == "fire\ufffdalarm"
+
+
+def test_shared_emails_come_most_suspicious_first_and_the_rest_fold(proctor_client):
+    for index in range(12):
+        for copy in range(2):
+            made = attempt(
+                f"P{index}", f"p{index}@example.org", trust_score=0.9 - index / 20 - copy / 100
+            )
+    events(made, 1, 2)
+    groups = collusion.shared_emails("exam")
+    assert [group.key for group in groups][:2] == ["p11@example.org", "p10@example.org"]
+    assert groups[0].lowest_trust == pytest.approx(0.9 - 11 / 20 - 0.01)
+    page = proctor_client.get(reverse("test-page", args=["exam"])).content.decode()
+    assert "<summary>2 more</summary>" in page
+    # The minute strip scrolls from the keyboard and says which day its minutes are.
+    assert 'tabindex="0" role="region" aria-label="Violations minute by minute' in page
+    assert '<span class="heat-day">' in page

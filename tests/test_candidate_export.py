@@ -17,6 +17,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from access.roles import TEST_ADMIN
+from access.scopes import set_grants
 from audit.models import AuditEvent
 from candidates import services as candidate_services
 from proctoring.models import Attempt, EvidenceRecord
@@ -26,6 +28,7 @@ from retention.models import LegalHold
 from review import services
 from review.context_notes import add_context_note
 from review.models import ContextKind, Verdict
+from tests.fixtures.personas import logged_in, make_user
 from tests.sync_support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +235,22 @@ def test_a_proctor_has_no_export(two_sams, proctor_client):
     report = proctor_client.get(reverse("attempt-report", args=[first.pk]))
     assert reverse("candidate-export", args=[first.pk]).encode() not in report.content
     assert proctor_client.post(reverse("candidate-export", args=[first.pk])).status_code == 403
+    assert not AuditEvent.objects.filter(action="candidate.export").exists()
+
+
+def test_a_test_admin_limited_to_some_tests_has_no_export(two_sams):
+    """A candidate's copy crosses tests, so a scope that reaches the attempt is not enough."""
+    first, _, _ = two_sams
+    Attempt.objects.filter(pk=first.pk).update(lookup_key="biology-1")
+    dana = make_user("dana")
+    set_grants(dana, {TEST_ADMIN: ["biology-*"]}, source="cli")
+    client = logged_in(dana)
+    report = client.get(reverse("attempt-report", args=[first.pk]))
+    assert report.status_code == 200
+    assert reverse("candidate-export", args=[first.pk]).encode() not in report.content
+    response = client.post(reverse("candidate-export", args=[first.pk]))
+    assert response.status_code == 403
+    assert b"limited to some tests" in response.content
     assert not AuditEvent.objects.filter(action="candidate.export").exists()
 
 

@@ -238,3 +238,30 @@ def test_the_next_attempts_urls_are_asked_for_while_this_one_is_written(
     first_downloads = files[: files_of_first.exclude(s3_path="").count()]
     # The second attempt's request went out before the first attempt's last file came in.
     assert presigns[1] < first_downloads[-1]
+
+
+def test_evidence_files_keep_their_extension(case, test_admin_client):
+    archive = download(test_admin_client, reverse("case-file", args=[case.pk]))
+    evidence = [name for name in archive.namelist() if name.startswith("evidence/")]
+    suffixes = {
+        record.s3_path.rsplit(".", 1)[-1] for record in case.evidence_records.exclude(s3_path="")
+    }
+    assert evidence
+    assert {name.rsplit(".", 1)[-1] for name in evidence} == suffixes
+    assert all(name.count(".") == 1 for name in evidence), evidence
+
+
+def test_two_attempt_ids_of_one_file_name_both_reach_the_test_export(test_admin, test_admin_client):
+    attempts = [make_attempt(lookup_key="ENGB2", test_attempt_id=id) for id in ("a?b", "a/b")]
+    for attempt in attempts:
+        services.set_verdict(
+            user=test_admin, attempt=attempt, verdict=Verdict.VIOLATION, reason="phone"
+        )
+    archive = download(test_admin_client, reverse("test-case-files", args=["ENGB2"]))
+    names = archive.namelist()
+    assert len(names) == len(set(names)) == 2, names
+    readmes = {
+        zipfile.ZipFile(io.BytesIO(archive.read(name))).read("README.txt").decode().split(" ")[4]
+        for name in names
+    }
+    assert readmes == {"a?b", "a/b"}

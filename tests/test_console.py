@@ -3,9 +3,10 @@ may send it, and that the secret never reaches a page or the audit trail."""
 
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -550,3 +551,30 @@ def test_the_console_signs_tenant_calls_in_the_form_the_api_profile_learned(
 
     assert outcome_of(page) == "ok"
     assert shown_statuses(page) == ["200"]
+
+
+def test_an_attempt_id_never_synced_is_called_but_its_signature_not_shown(sim, test_admin_client):
+    """The signature tool refuses a never-synced id's signature (a credential that never
+    expires); the attempt call follows the same rule: the request line hides it."""
+    test_attempt_id = sim.dataset.listing()[5]
+    signature = sign(test_attempt_id, MARKER_SECRET)
+
+    page = html.unescape(call(test_admin_client, "attempt", test_attempt_id=test_attempt_id))
+
+    (received,) = sim.requests
+    assert quote(signature, safe="") in received.target  # it was sent
+    assert signature not in page and quote(signature, safe="") not in page
+    assert "never synced: not shown" in page
+    refused = test_admin_client.post(reverse("console-signature"), {"message": test_attempt_id})
+    assert signature not in html.unescape(refused.content.decode())
+
+
+def test_a_synced_attempt_ids_signature_is_shown_in_the_call_and_the_tool(sim, test_admin_client):
+    test_attempt_id = sim.dataset.listing()[5]
+    make_attempt(test_attempt_id=test_attempt_id, client_id=settings.AUTOPROCTOR_CLIENT_ID)
+    signature = sign(test_attempt_id, MARKER_SECRET)
+
+    page = html.unescape(call(test_admin_client, "attempt", test_attempt_id=test_attempt_id))
+
+    assert quote(signature, safe="") in page or signature in page
+    assert "never synced" not in page

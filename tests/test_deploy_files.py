@@ -230,3 +230,18 @@ def test_the_image_build_steps_collect_chart_js_and_our_static_files(tmp_path):
     assert not (tmp_path / ".env").exists() and not (tmp_path / "tests").exists()
     assert (tmp_path / "staticfiles" / "vendor" / "chart.js" / "chart.umd.min.js").is_file()
     assert (tmp_path / "staticfiles" / "staticfiles.json").is_file()
+
+
+def test_compose_and_the_demo_trust_forwarded_addresses_as_their_topology_needs(compose):
+    """Compose's web server is reached only through the host's TLS proxy, which appends the
+    client's address; the demo's runserver is reached directly, so nothing is trusted."""
+    web = compose["services"]["web"]
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
+    assert web["environment"]["DJANGO_TRUSTED_PROXIES"] == "1"
+    assert web["environment"]["DJANGO_BEHIND_PROXY"] == "true"
+    spec = importlib.util.spec_from_file_location("demo", ROOT / "scripts" / "demo.py")
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    environment = demo.demo_environment()
+    assert environment["DJANGO_TRUSTED_PROXIES"] == "0"
+    assert environment["DJANGO_BEHIND_PROXY"] == "false"

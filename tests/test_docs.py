@@ -84,19 +84,19 @@ def test_every_setting_the_code_reads_is_in_the_configuration_reference_once():
     secrets = " or ".join(sorted(secret_parsers()))
     problems = []
 
-    for name, line in reads:
+    for name, where in reads:
         if name in documented or (name.endswith("_FILE") and name[: -len("_FILE")] in read_names):
             continue
         problems.append(
-            f"{name} (read by config/settings.py line {line}) is not in docs/configuration.md. "
+            f"{name} (read by {where}) is not in docs/configuration.md. "
             f"Add a row to its table, beside the settings of the same concern:\n"
             f"    | `{name}` | <default, as the code has it> | <what it changes, when to set it> |"
         )
-    for name, line in reads:
+    for name, where in reads:
         base = name.removesuffix("_FILE")
         if name.endswith("_FILE") and base in documented and name not in documented:
             problems.append(
-                f"{name} (config/settings.py line {line} reads {base} with {secrets}, so also "
+                f"{name} ({where} reads {base} with {secrets}, so also "
                 f"from a file) is not in docs/configuration.md. Name it in {base}'s row (line "
                 f"{documented[base][0]}): | `{base}` (or `{name}`) | ... |"
             )

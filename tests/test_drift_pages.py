@@ -5,6 +5,7 @@ on the API console, which runs the doctor and shows its verdicts."""
 import time
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -14,7 +15,7 @@ from tests.sync_support import client_for
 
 pytestmark = pytest.mark.django_db
 
-MISSING = "AutoProctor&#x27;s results no longer carry `submitted_at`"
+MISSING = "AutoProctor&#x27;s results no longer carry <code>submitted_at</code>"
 
 
 @pytest.fixture
@@ -38,7 +39,9 @@ def test_the_sync_page_lists_every_drift_warning_with_the_alias_used(drifted, te
 
     assert MISSING in text
     assert "30 attempts look in progress" in text
-    assert "`trust_score` was read as `trustScore` (30 attempts)." in text
+    # Field names show as code, not with the messages' literal backticks.
+    assert "<code>trust_score</code> was read as <code>trustScore</code> (30 attempts)." in text
+    assert "`" not in text
     assert 'data-drift-field="completedAt" data-drift-kind="unexpected"' in text
 
 
@@ -74,6 +77,10 @@ def test_check_my_account_runs_the_doctor_and_shows_its_verdicts(make_simulator,
     assert simulator.client_secret not in text
     assert ApiProfile.objects.get().attempt_form == "id-query"
     assert AuditEvent.objects.filter(action="console.doctor").count() == 1
+    # The console's header names the target as on its other pages; no tab claims to be this.
+    assert f"Calls go to <code>{settings.AUTOPROCTOR_BASE_URL}</code>" in text
+    assert f"as client id <code>{settings.AUTOPROCTOR_CLIENT_ID}</code>" in text
+    assert 'aria-current="page">Call an endpoint' not in text
 
 
 def test_check_my_account_is_refused_to_proctors_and_to_get(

@@ -15,6 +15,7 @@ from dashboard.export_copy import csv_bytes
 from proctoring.models import Attempt
 from review.services import set_verdict
 from tests.fixtures.data import make_attempt, make_records
+from tests.fixtures.personas import unscoped_user
 
 pytestmark = [
     pytest.mark.django_db,
@@ -80,7 +81,7 @@ def test_both_paths_give_the_same_bytes_for_awkward_cells_and_every_trust_score(
             set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason=text or "x")
         if index % 6 == 0:  # the candidate's own words: the last column
             CandidateResponse.objects.create(attempt=attempt, text=text)
-    attempts = selectors.attempt_list().order_by("pk")
+    attempts = selectors.attempt_list(unscoped_user()).order_by("pk")
 
     python, copied = both_paths(attempts)
 
@@ -90,7 +91,7 @@ def test_both_paths_give_the_same_bytes_for_awkward_cells_and_every_trust_score(
 
 def test_both_paths_agree_without_any_violation_labels():
     make_attempt(test_attempt_id="a", candidate_name='"x"', trust_score=0.5)
-    python, copied = both_paths(selectors.attempt_list())
+    python, copied = both_paths(selectors.attempt_list(unscoped_user()))
     assert copied == python
 
 
@@ -100,7 +101,7 @@ def test_the_export_page_streams_the_copy_path_on_postgresql(test_admin_client):
     body = b"".join(
         part if isinstance(part, bytes) else part.encode() for part in response.streaming_content
     )
-    python, _ = both_paths(selectors.attempt_list())
+    python, _ = both_paths(selectors.attempt_list(unscoped_user()))
     assert body == python
     assert Attempt.objects.count() == 1
 
@@ -126,7 +127,7 @@ def test_an_empty_text_is_an_empty_cell_as_csv_writer_writes_it_not_a_quoted_one
     make_records(attempt, "tab-switch")
     make_attempt(test_attempt_id="no-review", candidate_name="")
     set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason="x")
-    attempts = selectors.attempt_list().order_by("pk")
+    attempts = selectors.attempt_list(unscoped_user()).order_by("pk")
 
     python, copied = both_paths(attempts)
 
@@ -170,7 +171,7 @@ def test_cells_that_quote_or_break_lines_are_written_as_csv_writer_writes_them(a
             set_verdict(user=admin_user, attempt=attempt, verdict="suspicious", reason=text)
         if index % 2 == 0:
             CandidateResponse.objects.create(attempt=attempt, text=text)
-    attempts = selectors.attempt_list().order_by("pk")
+    attempts = selectors.attempt_list(unscoped_user()).order_by("pk")
 
     python, copied = both_paths(attempts)
 
@@ -184,7 +185,7 @@ def test_the_file_is_the_same_whatever_the_pieces_it_leaves_in(admin_user):
     for index, text in enumerate(['a "quoted"\nname', "line\nbreak", 'x""y', "plain", "\r\n,"]):
         attempt = make_attempt(test_attempt_id=f"piece-{index}", candidate_name=text)
         make_records(attempt, "tab-switch")
-    attempts = selectors.attempt_list().order_by("pk")
+    attempts = selectors.attempt_list(unscoped_user()).order_by("pk")
     python = "".join(csv_lines(attempts)).encode("utf-8")
 
     for size in (1, 2, 3, 5, 7, 64, 1000):

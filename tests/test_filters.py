@@ -1,6 +1,7 @@
 """The attempts filters: each narrows the list as its label says, and bad input is reported."""
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -11,12 +12,16 @@ from dashboard.selectors import attempt_list
 from proctoring.models import Attempt
 from proctoring.selectors import distinct_values
 from tests.fixtures.data import make_attempt, make_records
+from tests.fixtures.personas import unscoped_user
 
 pytestmark = pytest.mark.django_db
 
 
 def filtered(**params):
-    attempt_filter = AttemptFilter(params, queryset=attempt_list())
+    user = unscoped_user()
+    attempt_filter = AttemptFilter(
+        params, queryset=attempt_list(user), request=SimpleNamespace(user=user)
+    )
     assert attempt_filter.is_valid(), attempt_filter.errors
     return sorted(attempt.test_attempt_id for attempt in attempt_filter.qs)
 
@@ -36,7 +41,8 @@ def test_the_test_filter_offers_each_lookup_key_once_and_narrows_to_it():
     make_attempt(test_attempt_id="m2", lookup_key="maths")
     make_attempt(test_attempt_id="p1", lookup_key="physics")
     make_attempt(test_attempt_id="n1", lookup_key="")
-    choices = [value for value, _ in AttemptFilter({}).form.fields["lookup_key"].choices]
+    form = AttemptFilter({}, request=SimpleNamespace(user=unscoped_user())).form
+    choices = [value for value, _ in form.fields["lookup_key"].choices]
     assert choices == ["", "maths", "physics"]
     assert filtered(lookup_key="maths") == ["m1", "m2"]
 
@@ -165,7 +171,7 @@ def test_has_any_of_matches_a_violation_of_any_listed_label():
     make_records(make_attempt(test_attempt_id="face"), "multiple-faces-detected")
     make_records(make_attempt(test_attempt_id="photo"), "tab-switch", is_violation=False)
     attempt_filter = AttemptFilter(
-        {"labels": ["tab-switch", "noise-detected"]}, queryset=attempt_list()
+        {"labels": ["tab-switch", "noise-detected"]}, queryset=attempt_list(unscoped_user())
     )
     assert attempt_filter.is_valid(), attempt_filter.errors
     assert sorted(a.test_attempt_id for a in attempt_filter.qs) == ["noise", "tab"]

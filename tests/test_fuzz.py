@@ -22,7 +22,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import NoReverseMatch, resolve, reverse
 
 from candidates import services as candidate_services
 from console import ratelimit as console_ratelimit
@@ -65,6 +65,8 @@ HOSTILE = [
     "2026-02-30",
     "2026-13-01T25:61",
     "1970-01-01T00:00:00+99:00",
+    "9999-12-31T23:59:59+14:00",
+    "0001-01-01T00:00:00+14:00",
     "true",
     "[]",
     "{}",
@@ -113,6 +115,12 @@ class Fields(HTMLParser):
 
 def url_paths() -> list[str]:
     """Every URL of the product (Django's admin aside), with real ids in its path."""
+    ids = path_ids()
+    return sorted({reverse_with(name, ids) for name in path_arguments()})
+
+
+def path_ids() -> dict:
+    """Real rows for every URL's path arguments, by argument name."""
     attempts = make_attempts(3)
     records = make_records(attempts[0], "tab-switch", "noise-detected")
     make_usage()
@@ -122,12 +130,13 @@ def url_paths() -> list[str]:
         "attempt_id": attempts[0].pk,
         "first_id": attempts[0].pk,
         "second_id": attempts[1].pk,
+        "change_id": 1,
         "lookup_key": attempts[0].lookup_key or "maths-101",
         "record_id": records[0].pk,
         "uidb64": "MQ",
         "token": "set-password",
     }
-    return sorted({reverse_with(name, ids) for name in path_arguments()})
+    return ids
 
 
 def by_hand(path: str) -> set[str]:
@@ -251,6 +260,37 @@ def test_no_id_in_a_path_is_a_server_error(fuzzing, number):
             if server_error(status):
                 failures.append(f"{method} {broken}: {status}")
     assert failures == []
+
+
+MARKERS = ("zz-segment-zz", 987654321)
+
+
+def with_marker(name: str, ids: dict, argument: str) -> tuple[str, str]:
+    """URL `name` with `argument` set to a marker the path converter accepts, and the marker
+    as it appears in the path."""
+    for marker in MARKERS:
+        try:
+            return reverse_with(name, {**ids, argument: marker}), str(marker)
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"No marker fits {name}'s {argument}")
+
+
+def test_no_hostile_path_segment_is_a_server_error(fuzzing):
+    """Every path argument of every URL, each sent the hostile values (percent-encoded, a
+    slash left as it is), GET and POST."""
+    ids = path_ids()
+    failures = []
+    for name, arguments in sorted(path_arguments().items()):
+        for argument in sorted(arguments):
+            path, marker = with_marker(name, ids, argument)
+            for value in HOSTILE:
+                broken = path.replace(marker, quote(value, safe="/"), 1)
+                for method in ("GET", "POST"):
+                    status = send(fuzzing, method, broken, {})
+                    if server_error(status):
+                        failures.append(f"{method} {broken[:80]} ({name}): {status}")
+    assert failures == [], f"{len(failures)} server errors:\n" + "\n".join(failures[:60])
 
 
 def cursor(value, pk) -> str:

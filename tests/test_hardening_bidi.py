@@ -3,13 +3,14 @@ page (lists, report, admin) and in the CSV, so a reviewer reads what is stored."
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from tests.fixtures.data import make_attempt
+from tests.fixtures.data import make_attempt, make_records
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,29 @@ def test_the_csv_shows_them_as_visible_escapes(test_admin_client, spoofed):
     assert_visible(body)
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [row for row in rows if "Ann <U+202E>gnp.exe" in row.values()]
+
+
+def test_a_label_becomes_a_csv_column_name_with_its_controls_visible(test_admin_client, spoofed):
+    make_records(spoofed, "phone-\u202eenohp")
+    response = test_admin_client.get(reverse("attempt-export"))
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+
+    assert_visible(header)
+    assert "violations:phone-<U+202E>enohp" in header
+
+
+def test_a_case_files_readme_and_report_show_them_as_visible_escapes(test_admin_client):
+    attempt = make_attempt(
+        candidate_name=SPOOFED_NAME, test_attempt_id=SPOOFED_ID, lookup_key="quiz-\u202e1"
+    )
+    make_records(attempt, "tab-\u202eswitch", s3_path="")
+    response = test_admin_client.get(reverse("case-file", args=[attempt.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    readme = archive.read("README.txt").decode()
+    report = archive.read("report.html").decode()
+
+    assert_visible(readme)
+    assert_visible(report)
+    assert "Ann <U+202E>gnp.exe" in readme and "quiz-<U+202E>1" in readme
+    assert "Ann &lt;U+202E&gt;gnp.exe" in report

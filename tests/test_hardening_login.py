@@ -3,9 +3,12 @@ log-in pages, the client is told when to try again, failures are logged, and pas
 exists only with email configured and is throttled too."""
 
 import logging
+import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
+from django.test import Client
 
 from access.logins import PASSWORD_RESETS_PER_HOUR
 from tests.fixtures.personas import PASSWORD
@@ -20,7 +23,7 @@ def log_in(client, page, username, password, address="203.0.113.7"):
 
 
 @pytest.mark.parametrize("page", LOGIN_PAGES)
-def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_one(
+def test_a_name_is_locked_at_one_address_after_five_wrong_passwords_even_with_the_right_one(
     client, proctor, page, settings
 ):
     answers = [
@@ -29,7 +32,7 @@ def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_on
     ]
     assert answers == [200] * (settings.LOGIN_FAILURE_LIMIT - 1) + [429]
 
-    response = log_in(client, page, "alice", PASSWORD, address="198.51.100.1")
+    response = log_in(client, page, "alice", PASSWORD)
 
     assert response.status_code == 429
     assert response["Retry-After"] == "900"
@@ -37,12 +40,29 @@ def test_a_user_name_is_locked_after_five_wrong_passwords_even_with_the_right_on
     assert "_auth_user_id" not in client.session
 
 
-def test_one_address_is_locked_after_five_wrong_passwords_for_different_names(client, proctor):
-    for attempt in range(5):
-        log_in(client, "/accounts/login/", f"someone-{attempt}", "guess")
+def test_one_persons_wrong_passwords_lock_out_no_one_else_at_the_address(
+    client, proctor, test_admin, settings
+):
+    """A campus behind one NAT: a student's 30 wrong passwords for one account leave every
+    other user at that address, and the account's owner elsewhere, able to log in."""
+    for attempt in range(30):
+        log_in(client, "/accounts/login/", "alice", f"guess {attempt}")
 
     assert log_in(client, "/accounts/login/", "alice", PASSWORD).status_code == 429
-    other_address = log_in(client, "/accounts/login/", "alice", PASSWORD, "192.0.2.9")
+    assert log_in(Client(), "/accounts/login/", "bob", PASSWORD).status_code == 302
+    assert log_in(Client(), "/accounts/login/", "alice", PASSWORD, "192.0.2.9").status_code == 302
+
+
+def test_one_address_is_locked_for_every_name_at_the_much_higher_address_limit(
+    client, proctor, settings
+):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    for attempt in range(11):
+        log_in(client, "/accounts/login/", f"someone-{attempt}", "guess")
+    assert log_in(Client(), "/accounts/login/", "alice", "wrong").status_code == 429
+
+    assert log_in(Client(), "/accounts/login/", "alice", PASSWORD).status_code == 429
+    other_address = log_in(Client(), "/accounts/login/", "alice", PASSWORD, "192.0.2.9")
     assert other_address.status_code == 302
 
 
@@ -88,7 +108,7 @@ def test_password_reset_with_email_is_throttled_per_address(client, proctor, set
 
 
 def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
 
     def from_client(address, username, password, forged="198.51.100.77"):
         return client.post(
@@ -98,8 +118,53 @@ def test_behind_the_proxy_each_client_address_is_counted_apart(client, proctor, 
             HTTP_X_FORWARDED_FOR=f"{forged}, {address}",  # what the client sent, then the proxy
         )
 
-    for attempt in range(5):
-        from_client("203.0.113.1", f"guess-{attempt}", "wrong")
+    for _ in range(5):
+        from_client("203.0.113.1", "alice", "wrong")
 
     assert from_client("203.0.113.1", "alice", PASSWORD).status_code == 429
     assert from_client("203.0.113.2", "alice", PASSWORD).status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client, proctor, settings):
+    """Production's default trusts X-Forwarded-Proto from the TLS proxy, but X-Forwarded-For
+    only with DJANGO_TRUSTED_PROXIES: with a client connecting directly, forging it must not
+    give each guess a fresh address."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 0
+
+    def forged(username, password, attempt):
+        return client.post(
+            "/accounts/login/",
+            {"username": username, "password": password},
+            REMOTE_ADDR="203.0.113.50",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )
+
+    for attempt in range(3):
+        forged(f"someone-{attempt}", "wrong", attempt)
+
+    counted = set(AccessAttempt.objects.values_list("ip_address", flat=True))
+    assert counted == {"203.0.113.50"}
+
+
+def test_setting_the_new_password_is_not_counted_as_a_reset_request(client, proctor, settings):
+    """The limit is on the form that sends mail: a user who mistypes the new password a few
+    times on the emailed link's page still sets it, and may still ask for another link."""
+    settings.EMAIL_HOST = "smtp.example.org"
+    address = {"REMOTE_ADDR": "192.0.2.5"}
+    client.post("/accounts/password_reset/", {"email": "alice@example.org"}, **address)
+    (link,) = re.findall(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link, **address)
+    assert form_page.status_code == 302
+    set_password = form_page["Location"]
+
+    for attempt in range(PASSWORD_RESETS_PER_HOUR + 1):
+        mistyped = {"new_password1": f"Mistyped-{attempt}-x9!", "new_password2": "other-x9!Q"}
+        assert client.post(set_password, mistyped, **address).status_code == 200
+    new = "A-new-long-passphrase-42"
+    done = client.post(set_password, {"new_password1": new, "new_password2": new}, **address)
+
+    assert done.status_code == 302
+    assert log_in(Client(), "/accounts/login/", "alice", new).status_code == 302
+    again = client.post("/accounts/password_reset/", {"email": "alice@example.org"}, **address)
+    assert again.status_code == 302

@@ -1,6 +1,7 @@
 """Sessions end when idle (SESSION_IDLE_MINUTES), stay alive while used, and expired ones are
 deleted on the worker's schedule."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_q.models import Schedule
 
-from access.sessions import SEEN_KEY, clear_expired_sessions
+from access.sessions import LOGGED_IN_KEY, SEEN_KEY, clear_expired_sessions
 from proctoring.schedules import ensure_schedules
 from tests.fixtures.personas import PASSWORD
 
@@ -61,3 +62,24 @@ def test_expired_sessions_are_deleted_on_a_schedule(client, proctor, outsider):
     clear_expired_sessions()
 
     assert not Session.objects.exists()
+
+
+def test_an_active_session_still_ends_session_max_hours_after_its_log_in(client, proctor, settings):
+    logged_in_by_password(client, proctor)
+    limit = settings.SESSION_MAX_HOURS * 3600
+
+    def logged_in_ago(seconds):
+        store = client.session
+        store[LOGGED_IN_KEY] = int(time.time()) - seconds
+        store[SEEN_KEY] = int(time.time())  # busy: the idle limit is far away
+        store.save()
+
+    logged_in_ago(limit - 60)
+    assert client.get("/attempts/").status_code == 200
+
+    logged_in_ago(limit + 1)
+    response = client.get("/attempts/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session

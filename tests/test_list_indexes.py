@@ -9,6 +9,7 @@ from dashboard.pagination import paginate
 from dashboard.selectors import attempt_list
 from dashboard.sorting import Sort
 from tests.fixtures.data import make_attempts
+from tests.fixtures.personas import unscoped_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def plan_of(queryset):
 def first_page_query(param):
     """The SQL of the first page of the list sorted by `param` (its first segment)."""
     with CaptureQueriesContext(connection) as queries:
-        paginate(attempt_list(), Sort.from_param(param), size=5)
+        paginate(attempt_list(unscoped_user()), Sort.from_param(param), size=5)
     return queries.captured_queries[0]["sql"]
 
 
@@ -63,7 +64,7 @@ def test_postgresql_searches_names_through_a_trigram_index():
     if connection.vendor != "postgresql":
         pytest.skip("trigram indexes are a PostgreSQL feature")
     make_attempts(3)
-    searched = AttemptFilter({"q": "ångström"}, queryset=attempt_list()).qs
+    searched = AttemptFilter({"q": "ångström"}, queryset=attempt_list(unscoped_user())).qs
     plan = plan_of(searched)
     assert "dash_attempt_name_trgm" in plan
     assert "dash_attempt_email_trgm" in plan
@@ -76,7 +77,9 @@ def test_a_trust_range_sorted_by_violations_tests_the_scores_in_the_index():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite's EXPLAIN QUERY PLAN does not say which terms the index tests")
     make_attempts(3, trust_score=lambda i: 0.3 + i / 10, violation_count=lambda i: i)
-    filtered = AttemptFilter({"trust_min": "40", "trust_max": "60"}, queryset=attempt_list()).qs
+    filtered = AttemptFilter(
+        {"trust_min": "40", "trust_max": "60"}, queryset=attempt_list(unscoped_user())
+    ).qs
     with CaptureQueriesContext(connection) as queries:
         paginate(filtered, Sort.from_param("-violations"), size=5)
     with connection.cursor() as cursor:

@@ -143,3 +143,20 @@ def test_without_site_url_an_email_carries_no_guessed_links(mail_on, test_admin,
     send_event_emails(str(failing().pk))
     (message,) = mail.outbox
     assert "http" not in message.body and reverse("sync-status") not in message.body
+
+
+def test_line_breaks_in_an_attempt_id_from_the_api_stay_on_the_ids_line(mail_on, settings, proctor):
+    settings.SITE_URL = "https://proctoring.example.edu"
+    hostile = "att-1\r\n\r\nURGENT: sign in again at https://evil.example/login\u2028now"
+    make_attempt(test_attempt_id=hostile)
+    choose(proctor, "attempt.needs_review")
+    event = event_record(
+        event="attempt.needs_review", data={"run": 4, "count": 1, "attempts": [hostile]}
+    )
+    send_event_emails(str(event.pk))
+
+    (message,) = mail.outbox
+    lines = message.body.splitlines()
+    assert not any(line.startswith("URGENT") for line in lines), lines
+    assert not any(line.startswith("now") for line in lines), lines
+    assert "  attempt att-1\\r\\n\\r\\nURGENT: sign in again" in message.body

@@ -9,6 +9,7 @@ from dashboard.pagination import capped_count, decode_cursor, encode_cursor, pag
 from dashboard.selectors import attempt_list
 from dashboard.sorting import COLUMNS, DEFAULT_SORT, Sort
 from tests.fixtures.data import make_attempts
+from tests.fixtures.personas import unscoped_user
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +61,14 @@ def varied_attempts():
 
 def expected_order(sort):
     """The order a plain ORDER BY gives: the reference the pages must agree with."""
-    rows = sort.annotate(attempt_list()).order_by(*sort.order_by())
+    rows = sort.annotate(attempt_list(unscoped_user())).order_by(*sort.order_by())
     return [row.pk for row in rows]
 
 
 def walk_forward(sort, size):
     seen, after = [], None
     for _ in range(100):
-        page = paginate(attempt_list(), sort, after=after, size=size)
+        page = paginate(attempt_list(unscoped_user()), sort, after=after, size=size)
         seen.extend(row.pk for row in page.rows)
         if not page.has_next:
             return seen
@@ -79,13 +80,13 @@ def walk_backward(sort, size):
     """From the last page back to the first through the Previous links."""
     after = None
     while True:
-        page = paginate(attempt_list(), sort, after=after, size=size)
+        page = paginate(attempt_list(unscoped_user()), sort, after=after, size=size)
         if not page.has_next:
             break
         after = page.next_cursor
     pages = [[row.pk for row in page.rows]]
     while page.has_previous:
-        page = paginate(attempt_list(), sort, before=page.previous_cursor, size=size)
+        page = paginate(attempt_list(unscoped_user()), sort, before=page.previous_cursor, size=size)
         pages.insert(0, [row.pk for row in page.rows])
     return [pk for rows in pages for pk in rows]
 
@@ -102,7 +103,7 @@ def test_paging_forward_and_back_visits_every_row_once_in_sort_order(varied_atte
 def test_trust_ascending_is_riskiest_first_with_unscored_last_and_ids_breaking_ties(
     varied_attempts,
 ):
-    rows = paginate(attempt_list(), Sort.from_param("trust"), size=50).rows
+    rows = paginate(attempt_list(unscoped_user()), Sort.from_param("trust"), size=50).rows
     scores = [row.trust_score for row in rows]
     assert scores[:4] == [0.0, 0.1, 0.2, 0.33]
     assert scores[-4:] == [None] * 4
@@ -111,7 +112,7 @@ def test_trust_ascending_is_riskiest_first_with_unscored_last_and_ids_breaking_t
 
 
 def test_trust_descending_still_puts_unscored_attempts_last(varied_attempts):
-    rows = paginate(attempt_list(), Sort.from_param("-trust"), size=50).rows
+    rows = paginate(attempt_list(unscoped_user()), Sort.from_param("-trust"), size=50).rows
     assert [row.trust_score for row in rows][:2] == [1.0, 0.9]
     assert [row.trust_score for row in rows][-4:] == [None] * 4
     nines = [row.pk for row in rows if row.trust_score == 0.9]
@@ -136,28 +137,28 @@ def test_a_header_flips_the_current_sort_and_starts_others_in_their_natural_dire
 )
 def test_a_damaged_cursor_starts_from_the_first_page(varied_attempts, token):
     sort = Sort.from_param("-submitted")
-    first = paginate(attempt_list(), sort, size=5)
+    first = paginate(attempt_list(unscoped_user()), sort, size=5)
     assert decode_cursor(sort, token) is None
-    assert paginate(attempt_list(), sort, after=token, size=5).rows == first.rows
+    assert paginate(attempt_list(unscoped_user()), sort, after=token, size=5).rows == first.rows
 
 
 def test_a_cursor_round_trips_every_kind_of_value(varied_attempts):
     for param in COLUMNS:
         sort = Sort.from_param(param)
-        row = sort.annotate(attempt_list()).order_by(*sort.order_by()).first()
+        row = sort.annotate(attempt_list(unscoped_user())).order_by(*sort.order_by()).first()
         value, pk = decode_cursor(sort, encode_cursor(sort, row))
         assert (value, pk) == (getattr(row, sort.column.field), row.pk)
 
 
 def test_the_count_stops_at_the_cap(varied_attempts):
-    assert capped_count(attempt_list(), cap=100) == 17
-    assert capped_count(attempt_list(), cap=10) == 11
+    assert capped_count(attempt_list(unscoped_user()), cap=100) == 17
+    assert capped_count(attempt_list(unscoped_user()), cap=10) == 11
 
 
 @pytest.mark.parametrize("param", ["submitted", "-submitted"])
 def test_paging_through_only_in_progress_attempts_sorted_by_submission(varied_attempts, param):
     sort = Sort.from_param(param)
-    in_progress = attempt_list().filter(submitted_at__isnull=True)
+    in_progress = attempt_list(unscoped_user()).filter(submitted_at__isnull=True)
     expected = [row.pk for row in sort.annotate(in_progress).order_by(*sort.order_by())]
     seen, after = [], None
     while True:
@@ -172,9 +173,9 @@ def test_paging_through_only_in_progress_attempts_sorted_by_submission(varied_at
 
 def test_a_cursor_from_the_unfiltered_list_still_pages_the_in_progress_list(varied_attempts):
     sort = Sort.from_param("-submitted")
-    submitted_row = attempt_list().filter(submitted_at__isnull=False).first()
+    submitted_row = attempt_list(unscoped_user()).filter(submitted_at__isnull=False).first()
     cursor = encode_cursor(sort, submitted_row)
-    in_progress = attempt_list().filter(submitted_at__isnull=True)
+    in_progress = attempt_list(unscoped_user()).filter(submitted_at__isnull=True)
     first = paginate(in_progress, sort, size=50).rows
     assert paginate(in_progress, sort, after=cursor, size=50).rows == first
     assert paginate(in_progress, sort, before=cursor, size=50).rows == first

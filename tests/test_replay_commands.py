@@ -2,6 +2,7 @@
 serves its shapes, a file that is not a recording is refused before anything starts, and
 `make demo REPLAY=FILE` runs the whole demo against the recorded dialect."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -86,6 +87,11 @@ def test_the_demo_runs_against_a_recording(recording, tmp_path):
         text = log.read_text()
         assert f"Replaying the shapes recorded in {recording}" in text
         assert "Results: succeeded - 40 created" in text
+        # The log-ins are written to a file the message names (the worker's log scrolls on),
+        # among them a plain test admin and a second proctor.
+        assert wait_until(lambda: "These log-ins are also in" in log.read_text(), timeout=10)
+        logins = (ROOT / "var" / "demo-logins.txt").read_text()
+        assert "user 'testadmin' password" in logins and "user 'proctor2' password" in logins
     finally:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=30)
@@ -102,3 +108,16 @@ def test_the_demo_names_a_missing_recording():
 
     assert demo.returncode == 2
     assert "no file no/such/recording.json" in demo.stderr
+
+
+def test_the_demo_reads_its_ports_from_the_environment_and_names_a_bad_one():
+    demo = subprocess.run(
+        [sys.executable, "scripts/demo.py"],
+        cwd=ROOT,
+        env={**os.environ, "DEMO_PORT": "abc"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert demo.returncode == 2
+    assert "argument --port: invalid int value: 'abc'" in demo.stderr

@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from proctoring.models import Attempt
 from review import services
 from review.models import ReviewState, Verdict, VerdictChange
 from tests.fixtures.data import make_attempts
@@ -103,3 +104,39 @@ def test_the_list_offers_checkboxes_and_the_bulk_form_to_reviewers(proctor_clien
     assert 'action="/attempts/verdicts/"' in page
     for attempt in attempts:
         assert f'name="attempts" value="{attempt.pk}" form="bulk-form"' in page
+
+
+def test_the_bulk_form_has_no_verdict_chosen_and_offers_select_all(proctor_client):
+    make_attempts(2)
+    page = proctor_client.get(reverse("attempt-list")).content.decode()
+    assert '<option value="" selected>Choose a verdict</option>' in page
+    assert "data-bulk-all" in page
+    # Without a verdict chosen, nothing is given.
+    response = proctor_client.post(
+        reverse("attempt-bulk-verdict"),
+        {"attempts": [a.pk for a in Attempt.objects.all()], "verdict": "", "reason": "x"},
+        follow=True,
+    )
+    assert "Choose a verdict" in response.content.decode()
+    assert not VerdictChange.objects.exists()
+
+
+def test_select_all_matching_gives_the_verdict_to_every_attempt_the_filters_match(
+    proctor_client,
+):
+    low = make_attempts(3, trust_score=0.1)
+    high = make_attempts(2, trust_score=0.95)
+    response = proctor_client.post(
+        reverse("attempt-bulk-verdict"),
+        {
+            "all_matching": "1",
+            "matching_query": "trust_max=50",
+            "verdict": "suspicious",
+            "reason": "low scores, check the footage",
+            "preset": "",
+        },
+        follow=True,
+    )
+    assert "Suspicious: 3 attempts" in response.content.decode()
+    assert set(VerdictChange.objects.values_list("attempt_id", flat=True)) == {a.pk for a in low}
+    assert not VerdictChange.objects.filter(attempt__in=high).exists()

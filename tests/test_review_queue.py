@@ -64,12 +64,16 @@ def test_an_attempt_re_scored_below_the_threshold_after_its_verdict_comes_back_f
 def test_the_queue_links_open_attempts_in_queue_mode_with_previous_and_next(proctor_client):
     first, second, third = make_attempts(3, trust_score=lambda i: [0.1, 0.2, 0.3][i])
     page = proctor_client.get(QUEUE).content.decode()
-    assert f'href="/attempts/{first.pk}/?queue=1" data-key-start' in page
+    assert 'action="/review/next/"' in page and "data-key-start" in page
+    start = proctor_client.post(reverse("review-next"))
+    assert start["Location"] == f"/attempts/{first.pk}/?queue=1"
     middle = proctor_client.get(reverse("attempt-report", args=[second.pk]), {"queue": "1"})
     html = middle.content.decode()
     assert f'href="/attempts/{first.pk}/?queue=1" rel="prev"' in html
-    assert f'href="/attempts/{third.pk}/?queue=1" rel="next"' in html
+    assert f'name="after" value="{second.pk}"' in html
     assert 'name="queue" value="True"' in html
+    following = proctor_client.post(reverse("review-next"), {"after": second.pk})
+    assert following["Location"] == f"/attempts/{third.pk}/?queue=1"
 
 
 def test_a_verdict_given_in_the_queue_goes_on_to_the_next_attempt(proctor_client):

@@ -160,7 +160,11 @@ def test_a_proctor_may_not_overturn_another_reviewers_verdict(
     assert response.status_code == 403
     page = response.content.decode()
     assert "Only a test admin can change a verdict another reviewer gave" in page
-    assert "Violation confirmed by bob" in page
+    assert "bob gave this attempt a verdict first: Violation confirmed" in page
+    # What the proctor chose and wrote is kept, beside the verdict saved first.
+    assert 'value="I disagree"' in page
+    assert 'value="cleared" id="id_verdict_0" data-key="c" required checked' in page
+    assert "Leave these out" not in page
     assert VerdictChange.objects.count() == 1
     assert ReviewState.objects.get(attempt=attempt).verdict == Verdict.VIOLATION
     # The report does not offer the form to someone who may not use it.

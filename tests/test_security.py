@@ -61,6 +61,7 @@ def every_url(hostile_data):
         "lookup_key": attempt.lookup_key,
         "first_id": attempt.pk,
         "second_id": attempt.pk,
+        "change_id": 1,
     }
     urls = [reverse_with(name, ids) for name in ACCESS]
     return urls + [

@@ -34,6 +34,11 @@ ACCESS = {
     "attempt-note": (405, 405),
     "evidence-dismissal": (405, 405),
     "attempt-group-dismissal": (405, 405),
+    "review-next": (405, 405),
+    "review-reasons": (403, 200),  # test admins only
+    "review-assign": (403, 200),  # test admins only
+    "attempt-claim": (405, 405),
+    "verdict-undo": (405, 405),
     "attempt-context-note": (403, 405),  # test admins only
     "console": (403, 200),
     "console-walk": (403, 200),
@@ -68,6 +73,9 @@ POSTED = {
     "attempt-note": {"text": "a note"},
     "evidence-dismissal": {"action": "dismiss", "reason": "allowed"},
     "attempt-group-dismissal": {"label": "tab-switch", "reason": "allowed"},
+    "review-next": {},
+    "attempt-claim": {"action": "take"},
+    "verdict-undo": {},
 }
 
 # URLs that are not dashboard pages: they have their own rules and tests.
@@ -81,8 +89,8 @@ def dashboard_url_names(patterns=None):
         if isinstance(entry, URLResolver):
             module = getattr(entry.urlconf_module, "__name__", "django.")
             # admin/ and accounts/: Django's own apps, and the log-in pages (tested in
-            # tests/test_hardening_login.py).
-            if not module.startswith(("django.", "access.account_urls")):
+            # tests/test_hardening_login.py and tests/test_signon_*.py).
+            if not module.startswith(("django.", "access.account_urls", "signon.urls")):
                 names |= dashboard_url_names(entry.url_patterns)
         elif isinstance(entry, URLPattern) and entry.name not in NOT_DASHBOARD_PAGES:
             names.add(entry.name)
@@ -100,6 +108,7 @@ def url_for():
         "lookup_key": attempt.lookup_key,
         "first_id": attempt.pk,
         "second_id": attempt.pk,
+        "change_id": 1,
     }
     return lambda name: reverse_with(name, ids)
 
@@ -184,3 +193,12 @@ def test_a_review_action_posted_without_a_role_is_refused(outsider_client, url_f
 
     assert outsider_client.post(url_for(name), POSTED[name]).status_code == 403
     assert not AuditEvent.objects.exists()
+
+
+def test_a_proctor_on_a_test_admin_page_is_told_to_ask_for_the_test_admin_group(
+    proctor_client, url_for
+):
+    page = proctor_client.get(url_for("usage")).content.decode()
+    assert "this page is for test admins" in page
+    assert "<strong>Test admin</strong> group" in page
+    assert "<strong>Proctor</strong> or" not in page

@@ -9,6 +9,7 @@ from dashboard.filters import AttemptFilter
 from dashboard.pagination import capped_count
 from dashboard.selectors import attempt_list
 from tests.fixtures.data import make_attempts, make_records
+from tests.fixtures.personas import unscoped_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def plan_of(sql, params):
 def test_counting_the_attempts_with_one_violation_reads_the_label_index():
     for attempt in make_attempts(3):
         make_records(attempt, "tab-switch", "noise-detected")
-    filtered = AttemptFilter({"violation": "tab-switch"}, queryset=attempt_list()).qs
+    filtered = AttemptFilter({"violation": "tab-switch"}, queryset=attempt_list(unscoped_user())).qs
     counted = filtered.order_by().values("pk")[:10_001]
     sql, params = counted.query.sql_with_params()
 

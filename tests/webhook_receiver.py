@@ -1,7 +1,7 @@
 """A webhook receiver on a loopback port, for the notification tests: it checks each POST's
-signature the way a receiving system would (HMAC-SHA256 of the body with the shared secret),
-answers 401 to a bad one, and keeps what it accepted. It can be stopped and started again on
-the same port, to play a receiver that goes down and comes back."""
+signature the way a receiving system would (HMAC-SHA256 of the timestamp and the body with the
+shared secret), answers 401 to a bad or stale one, and keeps what it accepted. It can be
+stopped and started again on the same port, to play a receiver that goes down and comes back."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+REPLAY_WINDOW_SECONDS = 300
 
 
 class Receiver:
@@ -25,15 +28,26 @@ class Receiver:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/hooks/proctoring?token=path-secret"
 
+    def signed(self, header: str, body: bytes) -> bool:
+        """The check docs/ asks of a receiver: `t=<unix>,v1=<hex>`, the HMAC of "<t>." and
+        the body, and `t` within five minutes of now (a replayed delivery is refused)."""
+        fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+        try:
+            timestamp = int(fields["t"])
+        except (KeyError, ValueError):
+            return False
+        signed = f"{timestamp}.".encode() + body
+        expected = hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
+        fresh = abs(time.time() - timestamp) <= REPLAY_WINDOW_SECONDS
+        return fresh and hmac.compare_digest(fields.get("v1", ""), expected)
+
     def start(self) -> Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
-                given = self.headers.get("X-Dashboard-Signature", "")
-                if not hmac.compare_digest(given, f"sha256={expected}"):
+                if not receiver.signed(self.headers.get("X-Dashboard-Signature", ""), body):
                     receiver.refused += 1
                     self.send_response(401)
                 elif receiver.answer >= 300:

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, StreamingHttpResponse
 
-from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, VIEW_EVIDENCE, attempt_for, require
+from access.permissions import (
+    EXPORT_ATTEMPTS,
+    VIEW_ATTEMPTS,
+    VIEW_EVIDENCE,
+    attempt_for,
+    require,
+    test_for,
+)
 from analytics.case_file import case_file_name, case_file_stream, case_files_stream, safe_name
 from audit.services import audit_record
 from dashboard.fetch_site import from_our_pages
@@ -29,7 +36,7 @@ def _zip_response(stream, filename: str) -> StreamingHttpResponse:
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE, EXPORT_ATTEMPTS)
 @from_our_pages  # an audited GET: see dashboard.fetch_site
 def case_file(request: HttpRequest, attempt_id: int) -> StreamingHttpResponse:
-    attempt = attempt_for(request.user, attempt_id)
+    attempt = attempt_for(request.user, attempt_id, VIEW_EVIDENCE, EXPORT_ATTEMPTS)
     audit_record(
         user=request.user,
         action=CASE_FILE,
@@ -44,6 +51,7 @@ def case_file(request: HttpRequest, attempt_id: int) -> StreamingHttpResponse:
 @from_our_pages  # an audited GET: see dashboard.fetch_site
 def test_case_files(request: HttpRequest, lookup_key: str) -> StreamingHttpResponse:
     """The case files of every attempt of the test with the verdict "Violation confirmed"."""
+    test_for(request.user, lookup_key, VIEW_EVIDENCE, EXPORT_ATTEMPTS)
     attempts = list(
         Attempt.objects.filter(lookup_key=lookup_key, review__verdict=Verdict.VIOLATION).order_by(
             "pk"

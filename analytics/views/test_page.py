@@ -3,7 +3,7 @@ charts' JSON; a test admin's per-test review threshold; two attempts side by sid
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -19,12 +19,15 @@ from access.permissions import (
     SET_THRESHOLDS,
     VIEW_ATTEMPTS,
     VIEW_EVIDENCE,
+    VIEW_USAGE,
     attempt_for,
     can,
     require,
+    test_for,
 )
 from analytics import calibration, cohort, collusion
 from analytics.figures import figures_of
+from autoproctor.storable import storable_text
 from dashboard.selectors import charts
 from proctoring.models import Attempt
 from review import services as review_services
@@ -34,7 +37,9 @@ from review import thresholds
 MAX_WINDOW_MINUTES = 60
 
 
-def _figures(lookup_key):
+def _figures(request, lookup_key, *permissions):
+    """The test's figures, or 404 when it has no attempt or is outside the user's tests."""
+    test_for(request.user, lookup_key, *permissions)
     figures = figures_of(lookup_key)
     if figures is None:
         raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
@@ -43,7 +48,7 @@ def _figures(lookup_key):
 
 @require(VIEW_ATTEMPTS)
 def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
-    figures = _figures(lookup_key)
+    figures = _figures(request, lookup_key)
     attempts = Attempt.objects.filter(lookup_key=lookup_key)
     context = {
         "nav": "tests",
@@ -63,6 +68,8 @@ def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
         "can_set_threshold": can(request.user, SET_THRESHOLDS),
         "can_review": can(request.user, REVIEW_ATTEMPTS),
         "can_export_cases": can(request.user, EXPORT_ATTEMPTS, VIEW_EVIDENCE),
+        # Credits are usage: shown to those /usage/ is for.
+        "can_see_credits": can(request.user, VIEW_USAGE),
     }
     return render(request, "analytics/test_page.html", context)
 
@@ -75,6 +82,7 @@ def _json(data):
 
 @require(VIEW_ATTEMPTS)
 def trust_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
+    test_for(request.user, lookup_key)
     attempts = Attempt.objects.filter(lookup_key=lookup_key)
     if not attempts.exists():
         raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
@@ -84,13 +92,14 @@ def trust_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
 
 @require(VIEW_ATTEMPTS)
 def labels_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
+    test_for(request.user, lookup_key)
     return _json(cohort.violations_by_label(lookup_key))
 
 
 @require(VIEW_ATTEMPTS, SET_THRESHOLDS)
 @require_POST
 def set_threshold(request: HttpRequest, lookup_key: str) -> HttpResponse:
-    _figures(lookup_key)
+    _figures(request, lookup_key, SET_THRESHOLDS)
     text = request.POST.get("threshold", "").strip()
     reason = request.POST.get("reason", "").strip()
     try:
@@ -111,6 +120,7 @@ def set_threshold(request: HttpRequest, lookup_key: str) -> HttpResponse:
 @require(VIEW_ATTEMPTS)
 def compare(request: HttpRequest, lookup_key: str, first_id: int, second_id: int) -> HttpResponse:
     """Two attempts of the test side by side: their violations minute by minute."""
+    test_for(request.user, lookup_key)
     first = attempt_for(request.user, first_id)
     second = attempt_for(request.user, second_id)
     if first.lookup_key != lookup_key or second.lookup_key != lookup_key:
@@ -135,7 +145,7 @@ def compare(request: HttpRequest, lookup_key: str, first_id: int, second_id: int
 @require_POST
 def dismiss_window(request: HttpRequest, lookup_key: str) -> HttpResponse:
     """Dismiss one label for a time window across the test (a spike the room shared)."""
-    _figures(lookup_key)
+    _figures(request, lookup_key, REVIEW_ATTEMPTS)
     try:
         # parse_datetime returns None for a wrong form, raises for a right form out of range.
         start = parse_datetime(request.POST.get("start", "").strip() or "x")
@@ -145,21 +155,35 @@ def dismiss_window(request: HttpRequest, lookup_key: str) -> HttpResponse:
         minutes = int(request.POST.get("minutes", "1"))
     except ValueError:
         minutes = 0
-    if start is None or timezone.is_naive(start) or not 1 <= minutes <= MAX_WINDOW_MINUTES:
+    end = None
+    if start is not None and not timezone.is_naive(start) and 1 <= minutes <= MAX_WINDOW_MINUTES:
+        try:
+            # Aware datetimes add in local time: 9999-12-31T23:59:59+14:00 has no minute after
+            # (and 0001-01-01T00:00+14:00 no time in UTC, which the database stores).
+            start = start.astimezone(UTC)
+            end = start + timedelta(minutes=minutes)
+        except OverflowError:
+            end = None
+    if end is None:
         messages.error(
             request,
             "Nothing was dismissed: the window was not understood. Send start as an ISO 8601 "
-            f"time with its offset and minutes between 1 and {MAX_WINDOW_MINUTES}.",
+            f"time with its offset (before the year 9999) and minutes between 1 and "
+            f"{MAX_WINDOW_MINUTES}.",
         )
+        return redirect("test-page", lookup_key=lookup_key)
+    label = request.POST.get("label", "")
+    if "\x00" in label:
+        messages.error(request, "Nothing was dismissed: no label holds a NUL character.")
         return redirect("test-page", lookup_key=lookup_key)
     try:
         made = review_services.dismiss_window(
             user=request.user,
             lookup_key=lookup_key,
-            label=request.POST.get("label", ""),
+            label=label,
             start=start,
-            end=start + timedelta(minutes=minutes),
-            reason=request.POST.get("reason", "").strip(),
+            end=end,
+            reason=storable_text(request.POST.get("reason", "").strip()),
         )
     except review_services.ReviewRefused as refused:
         messages.error(request, str(refused))

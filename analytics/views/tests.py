@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
+from access.scopes import visible_attempts
 from analytics.figures import Figures, test_figures
 from analytics.filters import TestsFilter
 from proctoring.credit_forecast import credit_forecast
-from proctoring.models import Attempt
 
 # `?o=<key>` (or `-<key>` for descending): the column to sort by.
 SORTS = {
@@ -27,9 +27,9 @@ SORTS = {
 DEFAULT_SORT = "-last"
 
 
-def _sorted(rows: list[Figures], param: str) -> tuple[list[Figures], str]:
+def _sorted(rows: list[Figures], param: str, sorts: dict) -> tuple[list[Figures], str]:
     key = param.lstrip("-")
-    if key not in SORTS:
+    if key not in sorts:
         param, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
     # Ties keep the tests in name order, whichever the direction.
     rows = sorted(rows, key=lambda row: row.lookup_key)
@@ -38,8 +38,11 @@ def _sorted(rows: list[Figures], param: str) -> tuple[list[Figures], str]:
 
 @require(VIEW_ATTEMPTS)
 def tests_index(request: HttpRequest) -> HttpResponse:
-    tests_filter = TestsFilter(request.GET, queryset=Attempt.objects.all())
-    rows, sort = _sorted(test_figures(tests_filter.qs), request.GET.get("o", DEFAULT_SORT))
+    tests_filter = TestsFilter(request.GET, queryset=visible_attempts(request.user))
+    # Credits are usage: their column (and sorting by it) only for those /usage/ is for.
+    sees_credits = can(request.user, VIEW_USAGE)
+    sorts = SORTS if sees_credits else {k: v for k, v in SORTS.items() if k != "credits"}
+    rows, sort = _sorted(test_figures(tests_filter.qs), request.GET.get("o", DEFAULT_SORT), sorts)
     query = request.GET.copy()
     query.pop("o", None)
     headers = [
@@ -56,6 +59,7 @@ def tests_index(request: HttpRequest) -> HttpResponse:
             ("first", "First attempt"),
             ("last", "Last attempt"),
         ]
+        if key in sorts
     ]
     context = {
         "nav": "tests",
@@ -64,7 +68,11 @@ def tests_index(request: HttpRequest) -> HttpResponse:
         "headers": headers,
         "sort": sort,
         "filter_query": query.urlencode(),
+        # Attempts with no test key belong to no test, but they were taken and cost credits:
+        # say how many, so the table's total and the usage page's agree.
+        "without_key": tests_filter.qs.filter(lookup_key="").count(),
         # Those who see usage (test admins) are warned here too when credits run low.
-        "forecast": credit_forecast() if can(request.user, VIEW_USAGE) else None,
+        "forecast": credit_forecast() if sees_credits else None,
+        "sees_credits": sees_credits,
     }
     return render(request, "analytics/tests_index.html", context)

@@ -20,6 +20,7 @@ from access.permissions import (
 from candidates import services
 from candidates.export import candidate_export_name, candidate_export_stream
 from candidates.models import ResponseLink
+from candidates.selectors import may_export_candidates
 
 
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
@@ -61,6 +62,13 @@ def revoke_link(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def export_candidate(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Everything held about this attempt's candidate (every attempt with their email)."""
     attempt = attempt_for(request.user, attempt_id)
+    if not may_export_candidates(request.user):
+        return HttpResponse(
+            "A candidate's copy holds their attempts of every test, and your role is limited to "
+            "some tests: ask a test admin whose role reaches every test to make it.",
+            status=403,
+            content_type="text/plain; charset=utf-8",
+        )
     if not attempt.candidate_email:
         return HttpResponse(
             "This attempt has no candidate email (erased, or never sent), so there is no "

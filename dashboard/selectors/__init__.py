@@ -11,30 +11,52 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
 
+from access.permissions import REVIEW_ATTEMPTS
+from access.scopes import scope_of, visible_attempts
 from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
 from proctoring.selectors import distinct_values
 from review.models import ReviewState
+from review.selectors import review_queue as needs_review_queue
 from review.selectors import with_review
 from review.thresholds import below_threshold
 
 
-def attempt_list() -> QuerySet[Attempt]:
-    """All attempts with only the columns a list needs, and their current review (one join:
-    review.selectors.with_review); filter and sort it further."""
-    return with_review(Attempt.objects.only(*LIST_FIELDS))
+def attempt_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Attempt]:
+    """The attempts `user` may see (access.scopes) with only the columns a list needs, and
+    their current review (one join: review.selectors.with_review); filter and sort it further.
+    """
+    return visible_attempts(user, queryset=with_review(Attempt.objects.only(*LIST_FIELDS)))
 
 
-def lookup_keys() -> list[str]:
-    return distinct_values(Attempt, "lookup_key")
+def review_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Attempt]:
+    """The needs-review queue as `user` works it: every page, "next" and the report's queue
+    steps select the queue here and nowhere else, so what a user may see is filtered once
+    (the attempts of the tests on which they may review: access.scopes)."""
+    return needs_review_queue(visible_attempts(user, REVIEW_ATTEMPTS, attempt_list(user)))
 
 
-def reviewers() -> list[str]:
-    """The user names of everyone who gave a current verdict, for the reviewer filter."""
-    return distinct_values(ReviewState, "reviewer_name")
+def lookup_keys(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+    """The tests `user` may see, for the test filter."""
+    scope = scope_of(user)
+    if scope.unrestricted:
+        return distinct_values(Attempt, "lookup_key")
+    keys = visible_attempts(user).order_by("lookup_key").values_list("lookup_key", flat=True)
+    return list(keys.distinct())
+
+
+def reviewers(user: AbstractBaseUser | AnonymousUser) -> list[str]:
+    """The user names of everyone who gave a current verdict (on the attempts `user` may see),
+    for the reviewer filter."""
+    scope = scope_of(user)
+    if scope.unrestricted:
+        return distinct_values(ReviewState, "reviewer_name")
+    names = ReviewState.objects.filter(scope.q("attempt__lookup_key")).exclude(reviewer_name="")
+    return list(names.order_by("reviewer_name").values_list("reviewer_name", flat=True).distinct())
 
 
 def evidence_labels() -> list[str]:
@@ -82,16 +104,18 @@ def median_trust_score(queryset: QuerySet[Attempt] | None = None) -> float | Non
     return sum(values) / len(values)
 
 
-def overview_figures() -> dict[str, Any]:
-    """The headline figures of the overview page (three queries, whatever the row count)."""
+def overview_figures(*, attempts: QuerySet[Attempt] | None = None) -> dict[str, Any]:
+    """The headline figures of the overview page, of `attempts` (all by default): three
+    queries, whatever the row count."""
     threshold = settings.REVIEW_THRESHOLD
-    counts = Attempt.objects.aggregate(
+    attempts = Attempt.objects.all() if attempts is None else attempts
+    counts = attempts.aggregate(
         attempts=Count("pk"),
         submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
         under_threshold=Count("pk", filter=below_threshold()),
         evidence_processing=Count("pk", filter=Q(evidence_status=EvidenceStatus.PROCESSING)),
     )
-    counts["median_trust_score"] = median_trust_score()
+    counts["median_trust_score"] = median_trust_score(attempts)
     counts["review_threshold"] = threshold
     return counts
 

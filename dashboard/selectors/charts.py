@@ -25,13 +25,17 @@ TRUST_BUCKETS = 20  # 5 % wide, so the 85 % default threshold falls on a bucket 
 BALANCE_DAYS = 90
 
 
-def attempts_per_day(days: int = ATTEMPTS_PER_DAY_DAYS) -> Chart:
-    """Attempts started on each of the last `days` days (in TIME_ZONE), zero days included."""
+def attempts_per_day(
+    days: int = ATTEMPTS_PER_DAY_DAYS, *, attempts: QuerySet[Attempt] | None = None
+) -> Chart:
+    """Attempts (of `attempts`, all by default) started on each of the last `days` days (in
+    TIME_ZONE), zero days included."""
     today = timezone.localdate()
     first_day = today - timedelta(days=days - 1)
     start = timezone.make_aware(datetime.combine(first_day, time.min))
     counts = dict(
-        Attempt.objects.filter(started_at__gte=start)
+        (Attempt.objects.all() if attempts is None else attempts)
+        .filter(started_at__gte=start)
         .annotate(day=TruncDate("started_at", tzinfo=timezone.get_current_timezone()))
         .values_list("day")
         .annotate(count=Count("pk"))

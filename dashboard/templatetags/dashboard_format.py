@@ -8,10 +8,25 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboard import labels
 
 register = template.Library()
+
+
+@register.filter
+def code_spans(text: str) -> SafeString:
+    """`text` escaped, with each `name` in backticks (as the drift messages write field
+    names, also for the log) shown as code instead of with literal backticks."""
+    parts = escape(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: leave the text as it is
+        return mark_safe("`".join(parts))  # noqa: S308 (escaped above)
+    return mark_safe(  # noqa: S308 (every part escaped above)
+        "".join(f"<code>{part}</code>" if index % 2 else part for index, part in enumerate(parts))
+    )
+
 
 # Trust scores under this are shown red; between it and the review threshold, amber.
 RED_BELOW = 0.60

@@ -23,19 +23,19 @@ def _json(data):
 
 @require(VIEW_ATTEMPTS)
 def attempts_per_day(request: HttpRequest) -> JsonResponse:
-    (data,) = per_generation(charts.attempts_per_day)
+    (data,) = per_generation(request.user, charts.attempts_per_day)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS)
 def trust_distribution(request: HttpRequest) -> JsonResponse:
-    (data,) = per_generation(charts.trust_distribution)
+    (data,) = per_generation(request.user, charts.trust_distribution)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS)
 def violations_by_label(request: HttpRequest) -> JsonResponse:
-    (data,) = per_generation(charts.violations_by_label)
+    (data,) = per_generation(request.user, charts.violations_by_label)
     return _json(data)
 
 

@@ -22,7 +22,7 @@ from review.forms import ContextNoteForm
 @require_POST
 def context_note(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The note follows the attempt's lookup key or email, never a key sent by the browser."""
-    attempt = attempt_for(request.user, attempt_id)
+    attempt = attempt_for(request.user, attempt_id, REVIEW_ATTEMPTS, OVERTURN_VERDICTS)
     form = ContextNoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

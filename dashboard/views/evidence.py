@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from access.permissions import VIEW_ATTEMPTS, VIEW_EVIDENCE, evidence_record_for, require
+from access.params import is_storable_integer
+from access.permissions import (
+    VIEW_ATTEMPTS,
+    VIEW_EVIDENCE,
+    OutOfScope,
+    evidence_record_for,
+    require,
+)
 from audit.services import audit_record
 from autoproctor import AutoProctorError
 from dashboard.fetch_site import from_our_pages
@@ -22,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # Who opened which evidence, when: every request for a file is audited.
 EVIDENCE_VIEW = "evidence.view"
+# ... and who asked for evidence of an attempt outside their tests.
+EVIDENCE_REFUSED = "evidence.refused"
 
 
 def _problem(request, record, status, problem, advice):
@@ -36,7 +45,21 @@ def _problem(request, record, status, problem, advice):
 @require(VIEW_ATTEMPTS, VIEW_EVIDENCE)
 @from_our_pages  # an audited GET: see dashboard.fetch_site
 def evidence_file(request: HttpRequest, attempt_id: int, record_id: int) -> HttpResponse:
-    record = evidence_record_for(request.user, attempt_id, record_id)
+    if not (is_storable_integer(attempt_id) and is_storable_integer(record_id)):
+        # A typed id past the database's integers: a lookup on it would fail on SQLite.
+        raise Http404("No such evidence record.")
+    try:
+        record = evidence_record_for(request.user, attempt_id, record_id)
+    except OutOfScope as refusal:
+        # The attempt is outside the user's tests: answered as if it did not exist, and logged.
+        audit_record(
+            user=request.user,
+            action=EVIDENCE_REFUSED,
+            attempt=refusal.record.attempt,
+            summary=f"Refused evidence record #{refusal.record.pk}: outside the user's tests",
+            detail={"record": refusal.record.pk},
+        )
+        raise
     audit_record(
         user=request.user,
         action=EVIDENCE_VIEW,

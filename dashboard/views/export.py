@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from access.permissions import EXPORT_ATTEMPTS, VIEW_ATTEMPTS, require
+from access.scopes import visible_attempts
 from audit.services import audit_record
 from dashboard import selectors
 from dashboard.export import csv_lines
@@ -30,7 +31,8 @@ def csv_stream(attempts: QuerySet) -> Iterator[bytes | str]:
 
 @require(VIEW_ATTEMPTS, EXPORT_ATTEMPTS)
 def export_csv(request: HttpRequest) -> HttpResponse:
-    attempt_filter = AttemptFilter(request.GET, queryset=selectors.attempt_list())
+    attempts = visible_attempts(request.user, EXPORT_ATTEMPTS, selectors.attempt_list(request.user))
+    attempt_filter = AttemptFilter(request.GET, queryset=attempts, request=request)
     if not attempt_filter.is_valid():
         # Exporting while ignoring a filter the user typed would hand out more rows than meant.
         problems = "; ".join(

@@ -21,6 +21,7 @@ from proctoring.sync.drift import alarms, latest_warnings
 def overview(request: HttpRequest) -> HttpResponse:
     runs_sync = can(request.user, RUN_SYNC)
     figures, per_day, trust, violations = per_generation(
+        request.user,
         selectors.overview_figures,
         charts.attempts_per_day,
         charts.trust_distribution,

@@ -241,6 +241,11 @@ def fetch_attempt_evidence(
             record_failure(pk, claim, message)
         return AttemptResult(test_attempt_id, Outcome.FAILED, message)
     except Exception as error:  # a bug or a database error must not stop the other attempts
+        if runs.database_gone(error):
+            # Every other attempt would fail the same way: stop the pass, once, quietly.
+            if stop is not None:
+                stop.set()
+            return AttemptResult(test_attempt_id, Outcome.STOPPED, runs.safe_message(error), error)
         logger.exception("Evidence of attempt %s failed unexpectedly", test_attempt_id)
         message = f"unexpected error: {runs.safe_message(error)}"
         with claims.held(pk) as claim:

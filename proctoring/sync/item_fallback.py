@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 
 logger = logging.getLogger("proctoring.sync")
 
@@ -28,6 +28,8 @@ def store_each(batches: list[tuple[list[dict], object]]) -> dict[str, str]:
                 with transaction.atomic():
                     write([row])
             except UNSTORABLE_ERRORS as error:
+                if isinstance(error, OperationalError | InterfaceError):
+                    raise  # the database stopped answering: no row would be stored
                 reason = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
                 logger.warning("Attempt %r could not be stored: %s", row["test_attempt_id"], reason)
                 failed[row["test_attempt_id"]] = reason

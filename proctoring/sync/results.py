@@ -254,7 +254,9 @@ def upsert_attempts(
             # evidence_fetched_at and evidence_claimed_until take their default, None.
             update_existing(evidence_stale, stale_fields)
             keep_purged_evidence_out(client_id, evidence_stale)
-    except item_fallback.UNSTORABLE_ERRORS:
+    except item_fallback.UNSTORABLE_ERRORS as error:
+        if runs.database_gone(error):
+            raise  # no row would be stored one by one either
         failed = item_fallback.store_each(
             [
                 (created, partial(update_existing, update_fields=update_fields)),

@@ -10,7 +10,7 @@ import socket
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 
 from proctoring import signals
@@ -118,6 +118,13 @@ def _failed_in_a_row(statuses: list[str]) -> int:
 def fail_run(run: SyncRun, error: BaseException, problems: Iterable[str] = ()) -> SyncRun:
     """Close the run as failed; the error's message (naming cause and fix) comes first."""
     return finish_run(run, [safe_message(error), *problems], status=SyncRun.Status.FAILED)
+
+
+def database_gone(error: BaseException) -> bool:
+    """Whether `error` says the database stopped answering (refused or lost connection), not
+    that it refused one value: the rest of the pass would fail the same way, so it stops
+    instead of trying (and logging) every remaining attempt."""
+    return isinstance(error, OperationalError | InterfaceError)
 
 
 def close_after_crash(run: SyncRun, error: BaseException) -> None:

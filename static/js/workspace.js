@@ -4,8 +4,11 @@
  * (?event=<id>#event-<id>) that the server answers with that event selected, so all of this
  * works without JavaScript too; this file only saves the round trip and adds keys:
  *
- * j or ↓ selects the next event, k or ↑ the previous one, space plays or pauses the selected
- * event's audio, d puts the cursor in its "why it does not count" field (Escape leaves it).
+ * j and k step through the violations that have evidence (the report opens on the first); J
+ * and K (or ↓ and ↑) step through every event. The "step through every event" box makes j and
+ * k do that too, and is remembered in this browser. Space plays or pauses the selected event's
+ * audio (its position and duration are shown under it), d puts the cursor in its "why it does
+ * not count" field (Escape leaves it).
  * Before printing, every incident opens and every thumbnail loads (static/css print rules).
  */
 (function () {
@@ -29,6 +32,56 @@
   if (hint) {
     hint.hidden = false;
   }
+
+  var EVERY = "workspace.stepEvery";
+  var everyBox = document.querySelector("[data-step-every]");
+  var stepEvery = false;
+  try {
+    stepEvery = window.localStorage.getItem(EVERY) === "1";
+  } catch (error) {
+    stepEvery = false;
+  }
+  if (everyBox) {
+    everyBox.checked = stepEvery;
+    everyBox.addEventListener("change", function () {
+      stepEvery = everyBox.checked;
+      try {
+        window.localStorage.setItem(EVERY, stepEvery ? "1" : "0");
+      } catch (error) {
+        // Private browsing: the choice lasts for this page only.
+      }
+    });
+  }
+
+  // The next (step 1) or previous (step -1) violation with evidence from the current event.
+  function nearestStepped(step) {
+    for (var i = current + step; i >= 0 && i < panels.length; i += step) {
+      if (panels[i].hasAttribute("data-stepped")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  function clock(seconds) {
+    if (!isFinite(seconds)) {
+      return "–:––";
+    }
+    var whole = Math.floor(seconds);
+    var rest = whole % 60;
+    return Math.floor(whole / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  document.querySelectorAll("audio[data-audio]").forEach(function (audio) {
+    var label = audio.parentNode.querySelector("[data-audio-time]");
+    function show() {
+      if (label) {
+        label.textContent = "Audio " + clock(audio.currentTime) + " of " + clock(audio.duration);
+      }
+    }
+    audio.addEventListener("loadedmetadata", show);
+    audio.addEventListener("timeupdate", show);
+  });
 
   function typing(target) {
     var tag = target && target.tagName;
@@ -137,9 +190,14 @@
     }
     var key = event.key;
     var handled = true;
-    if (key === "j" || key === "ArrowDown") {
+    if ((key === "j" || key === "k") && !stepEvery) {
+      var target = nearestStepped(key === "j" ? 1 : -1);
+      if (target >= 0) {
+        select(target, true);
+      }
+    } else if (key === "j" || key === "J" || key === "ArrowDown") {
       select(current + 1, true);
-    } else if (key === "k" || key === "ArrowUp") {
+    } else if (key === "k" || key === "K" || key === "ArrowUp") {
       select(current - 1, true);
     } else if (key === " ") {
       var audio = panels[current].querySelector("audio");

@@ -6,12 +6,16 @@ failed (refused credentials, a skewed clock, an unreachable API, missing configu
 a stage partly failed (it stored fewer attempts than it read, or fetched the evidence of only
 some): the failures are listed, recorded on the run and retried by the next pass, and the
 reason goes to stderr, so cron, systemd and CI see that the pass was not whole.
+When the database stops answering, the pass stops with one line naming the cause (not a
+traceback per attempt) and says that the run's closing record could not be written; nothing
+stored is lost, and the next pass goes on from where this one stopped.
 """
 
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError
 
 from proctoring.management.progress_output import progress_output
 from proctoring.models import SyncRun
@@ -60,13 +64,24 @@ class Command(BaseCommand):
         if options["progress_every"] <= 0:
             raise CommandError("--progress-every must be a number of seconds above 0, e.g. 10.")
         stream = getattr(self.stdout, "_out", self.stdout)
-        with progress_output(stream, self.stdout.write, options["progress_every"]) as observer:
-            done = run_full_pass(
-                stages=stages,
-                full=options["full"],
-                settle_window=options["settle_window"],
-                observer=observer,
+        try:
+            with progress_output(stream, self.stdout.write, options["progress_every"]) as observer:
+                done = run_full_pass(
+                    stages=stages,
+                    full=options["full"],
+                    settle_window=options["settle_window"],
+                    observer=observer,
+                )
+        except (OperationalError, InterfaceError) as error:
+            self.stderr.write(
+                "The run's closing record was skipped: the database could not be written to. "
+                "The sync page may show this run as running until the next pass closes it."
             )
+            cause = (str(error).strip().splitlines() or [type(error).__name__])[0][:300]
+            raise CommandError(
+                f"The database is not answering ({cause}). Nothing stored is lost: start the "
+                "sync again once the database is back, and it goes on from where it stopped."
+            ) from None
         for run in done:
             self.stdout.write(describe(run))
             if run.error_summary and run.status != SyncRun.Status.FAILED:

@@ -1,0 +1,110 @@
+"""Claims on the review queue (review.claims): "next" hands each reviewer an attempt nobody else
+is reviewing, the report's page keeps its claim alive while it is open (static/js/review.js
+sends a light heartbeat) and gives it up when the reviewer leaves, and a test admin may take
+over a claim someone left behind.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from access.params import row_id
+from access.permissions import (
+    OVERTURN_VERDICTS,
+    REVIEW_ATTEMPTS,
+    VIEW_ATTEMPTS,
+    attempt_for,
+    can,
+    require,
+)
+from access.scopes import scope_of
+from dashboard import selectors
+from proctoring.models import Attempt
+from review import assignments, claims
+from review import selectors as review_selectors
+
+
+def queue_url(attempt: Attempt) -> str:
+    return reverse("attempt-report", args=[attempt.pk]) + "?queue=1"
+
+
+def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
+    """Claim for `user` the first attempt of the queue after `after` (from the top when there
+    is none after it) that nobody else is reviewing: among those assigned to `user` first, then
+    among those assigned to no one else (review.assignments)."""
+    queue = selectors.review_queue(user)
+    for candidates in (
+        queue.filter(assignments.assigned_to(user)),
+        queue.filter(~assignments.assigned_to_others(user)),
+    ):
+        following = claims.claim_next(user, review_selectors.queue_in_order(candidates, after))
+        if following is None and after is not None:
+            following = claims.claim_next(
+                user, review_selectors.queue_in_order(candidates).exclude(pk=after.pk)
+            )
+        if following is not None:
+            return following
+    return None
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def next_attempt(request: HttpRequest) -> HttpResponse:
+    """The queue's "Start reviewing" and "Next attempt": claim and open the next attempt."""
+    after = None
+    after_id = row_id(request.POST.get("after", ""))
+    if after_id is not None:
+        after = attempt_for(request.user, after_id, REVIEW_ATTEMPTS)
+        claims.release(request.user, after)
+    following = next_in_queue(request.user, after)
+    if following is None:
+        messages.info(
+            request,
+            "No attempt is waiting for you: every attempt left in the queue is being reviewed "
+            "by someone else, or none is left.",
+        )
+        return redirect("review-queue")
+    return HttpResponseRedirect(queue_url(following))
+
+
+def may_take_over(user, attempt: Attempt) -> bool:
+    """A test admin on that attempt's test (a test admin's role may be limited to some)."""
+    if not can(user, OVERTURN_VERDICTS):
+        return False
+    scope = scope_of(user, OVERTURN_VERDICTS)
+    return scope.unrestricted or scope.allows(attempt.lookup_key)
+
+
+@require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
+@require_POST
+def claim(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """renew (the heartbeat), release (the reviewer left), take (a test admin takes over)."""
+    attempt = attempt_for(request.user, attempt_id, REVIEW_ATTEMPTS)
+    action = request.POST.get("action", "")
+    if action == "release":
+        claims.release(request.user, attempt, page=request.POST.get("page") or None)
+        return JsonResponse({"released": True})
+    if action == "take":
+        if not may_take_over(request.user, attempt):
+            messages.error(request, "Only a test admin can take over another reviewer's claim.")
+        else:
+            claims.take_over(request.user, attempt)
+            messages.success(
+                request, "You are reviewing this attempt now; the take-over is in the audit log."
+            )
+        return HttpResponseRedirect(queue_url(attempt))
+    if action != "renew":
+        return JsonResponse({"error": "action must be renew, release or take"}, status=400)
+    result = claims.claim(request.user, attempt)
+    holder = result.claim
+    return JsonResponse(
+        {
+            "mine": result.mine,
+            "reviewer": holder.reviewer_name if holder else None,
+            "expires_at": holder.expires_at.isoformat() if holder else None,
+        }
+    )

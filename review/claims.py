@@ -1,0 +1,135 @@
+"""Claims: who is reviewing an attempt right now, so two reviewers working the queue side by
+side are never offered the same attempt.
+
+Taking a claim is one conditional write, safe under concurrency without a lock held across
+requests: an UPDATE of the attempt's claim row that only matches when the claim has lapsed or
+is the reviewer's own, or an INSERT that the primary key lets only one reviewer win. Two
+reviewers asking for "the next attempt" at the same instant race for the same row; the loser's
+write matches nothing and it moves on to the following attempt.
+
+A claim decides who the queue offers an attempt to. It does not touch the review history and
+changes no verdict rule: anyone allowed may still read and decide a claimed attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from audit.services import audit_record
+from proctoring.models import Attempt
+from review.models import ReviewClaim
+
+CLAIM_TAKEN_OVER = "claim.take_over"
+# How many attempts "next" tries before it gives up (each is claimed by someone meanwhile).
+NEXT_TRIES = 20
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """What claiming an attempt gave: `claim` is the attempt's live claim afterwards (the
+    reviewer's own when `mine`, someone else's otherwise)."""
+
+    claim: ReviewClaim | None
+    mine: bool
+
+
+def _expiry(now):
+    return now + timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+
+
+def live_claims() -> QuerySet[ReviewClaim]:
+    return ReviewClaim.objects.filter(expires_at__gt=timezone.now())
+
+
+def claimed_by_others(user: AbstractBaseUser) -> Exists:
+    """Attempts (the outer query's) with a live claim of someone other than `user`."""
+    return Exists(live_claims().filter(attempt=OuterRef("pk")).exclude(reviewer_id=user.pk))
+
+
+def claim_of(attempt: Attempt) -> ReviewClaim | None:
+    """The attempt's live claim, if any."""
+    return live_claims().filter(attempt=attempt).first()
+
+
+def claim(
+    user: AbstractBaseUser, attempt: Attempt, *, take_over: bool = False, page: str | None = None
+) -> ClaimResult:
+    """Claim `attempt` for `user` (or renew their claim) unless someone else holds a live
+    claim on it. `take_over` replaces another reviewer's live claim (test admins, audited by
+    the caller through take_over()). `page` names the page view that holds it now (a heartbeat
+    leaves it as it is)."""
+    now = timezone.now()
+    values = {"reviewer": user, "reviewer_name": user.get_username(), "expires_at": _expiry(now)}
+    if page is not None:
+        values["page"] = page
+    mine_or_lapsed = Q(reviewer_id=user.pk) | Q(expires_at__lte=now)
+    rows = ReviewClaim.objects.filter(attempt=attempt)
+    if not take_over:
+        rows = rows.filter(mine_or_lapsed)
+    # A renewal keeps the time the claim began; a lapsed or taken claim starts again.
+    renewed = rows.filter(reviewer_id=user.pk, expires_at__gt=now).update(
+        **{key: values[key] for key in ("expires_at", "page") if key in values}
+    )
+    if not renewed:
+        updated = rows.update(claimed_at=now, **values)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    ReviewClaim.objects.create(attempt=attempt, claimed_at=now, **values)
+            except IntegrityError:
+                pass  # someone else's claim, taken a moment ago
+    current = claim_of(attempt)
+    return ClaimResult(claim=current, mine=current is not None and current.reviewer_id == user.pk)
+
+
+def take_over(user: AbstractBaseUser, attempt: Attempt) -> ClaimResult:
+    """A test admin takes another reviewer's claim (they left for lunch with it): audited."""
+    with transaction.atomic():
+        before = claim_of(attempt)
+        result = claim(user, attempt, take_over=True)
+        if before is not None and before.reviewer_id != user.pk:
+            audit_record(
+                user=user,
+                action=CLAIM_TAKEN_OVER,
+                attempt=attempt,
+                summary=f"Took over the review from {before.reviewer_name} "
+                f"(claimed {before.claimed_at.isoformat()})",
+                detail={"from": before.reviewer_name, "claimed_at": before.claimed_at.isoformat()},
+            )
+    return result
+
+
+def release(user: AbstractBaseUser, attempt: Attempt, *, page: str | None = None) -> bool:
+    """Give up `user`'s claim on `attempt` (they left it); only while `page`, when given, is
+    the page view that holds it. Returns whether there was one."""
+    rows = ReviewClaim.objects.filter(attempt=attempt, reviewer_id=user.pk)
+    if page is not None:
+        rows = rows.filter(page=page)
+    return rows.delete()[0] > 0
+
+
+def release_all(*attempts: Attempt) -> None:
+    """The attempts were decided: nobody needs to hold them any more."""
+    ReviewClaim.objects.filter(attempt__in=attempts).delete()
+
+
+def claim_next(user: AbstractBaseUser, candidates: QuerySet[Attempt]) -> Attempt | None:
+    """Claim the first of `candidates` (the queue, in its order, from where the reviewer is)
+    that nobody else has claimed, and return it; None when every one is taken or there is
+    none. Safe when several reviewers ask at once: each gets a different attempt."""
+    skipped: list[int] = []
+    for _ in range(NEXT_TRIES):
+        attempt = candidates.exclude(pk__in=skipped).filter(~claimed_by_others(user)).first()
+        if attempt is None:
+            return None
+        if claim(user, attempt).mine:
+            return attempt
+        skipped.append(attempt.pk)
+    return None

@@ -1,0 +1,1 @@
+"""Single sign-on: signing people in with their institution's OpenID Connect provider."""

@@ -1,0 +1,164 @@
+"""Claims on the review queue (review.claims): two reviewers working the queue side by side are
+never offered the same attempt, a claim lapses or is released, a test admin may take one over,
+and "next" stays right when two reviewers ask at the same instant on PostgreSQL."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from access.roles import PROCTOR
+from audit.models import AuditEvent
+from dashboard import selectors
+from review import claims
+from review import selectors as review_selectors
+from review.models import ReviewClaim
+from tests.fixtures.data import make_attempts
+from tests.fixtures.personas import logged_in, make_user
+
+NEXT = reverse("review-next")
+QUEUE = reverse("review-queue")
+
+
+def report(attempt):
+    return reverse("attempt-report", args=[attempt.pk])
+
+
+@pytest.fixture
+def queue(db):
+    return make_attempts(3, trust_score=lambda i: [0.1, 0.2, 0.3][i], candidate_name="Someone")
+
+
+@pytest.fixture
+def colleague(db):
+    return make_user("dave", PROCTOR)
+
+
+def test_next_gives_two_reviewers_different_attempts_and_the_queue_names_who_has_one(
+    proctor, proctor_client, colleague, queue
+):
+    first, second, _ = queue
+    assert proctor_client.post(NEXT)["Location"] == f"{report(first)}?queue=1"
+    dave = logged_in(colleague)
+    assert dave.post(NEXT)["Location"] == f"{report(second)}?queue=1"
+    page = dave.get(QUEUE).content.decode()
+    assert "being reviewed by alice since" in page
+    # Dave may still read Alice's attempt, with a banner saying who has it.
+    banner = dave.get(report(first), {"queue": "1"}).content.decode()
+    assert "Being reviewed by <strong>alice</strong>" in banner
+    assert "Take over the review" not in banner  # a proctor may not take it
+    assert ReviewClaim.objects.get(attempt=first).reviewer == proctor  # still Alice's
+
+
+def test_opening_from_the_queue_claims_and_a_verdict_releases(proctor, proctor_client, queue):
+    first, second, _ = queue
+    proctor_client.get(report(first), {"queue": "1"})
+    assert ReviewClaim.objects.get(attempt=first).reviewer == proctor
+    # Opening outside the queue (a look from the list) claims nothing.
+    proctor_client.get(report(second))
+    assert not ReviewClaim.objects.filter(attempt=second).exists()
+    data = {"verdict": "cleared", "reason": "fine", "seen_trust_score": "0.1"}
+    data |= {"seen_violation_count": "0", "queue": "True"}
+    response = proctor_client.post(reverse("attempt-verdict", args=[first.pk]), data)
+    assert response["Location"] == f"{report(second)}?queue=1"
+    assert list(ReviewClaim.objects.values_list("attempt_id", flat=True)) == [second.pk]
+
+
+def test_a_lapsed_claim_is_offered_again_and_the_heartbeat_keeps_one_alive(
+    proctor_client, colleague, queue, settings
+):
+    first = queue[0]
+    proctor_client.post(NEXT)
+    claim_url = reverse("attempt-claim", args=[first.pk])
+    before = ReviewClaim.objects.get(attempt=first).expires_at
+    renewed = proctor_client.post(claim_url, {"action": "renew"}).json()
+    assert renewed["mine"] and renewed["reviewer"] == "alice"
+    assert ReviewClaim.objects.get(attempt=first).expires_at >= before
+    dave = logged_in(colleague)
+    assert dave.post(claim_url, {"action": "renew"}).json()["mine"] is False
+    ReviewClaim.objects.filter(attempt=first).update(expires_at=timezone.now() - timedelta(1))
+    assert dave.post(NEXT)["Location"] == f"{report(first)}?queue=1"
+
+
+def test_leaving_releases_the_claim(proctor_client, colleague, queue):
+    first = queue[0]
+    proctor_client.post(NEXT)
+    logged_in(colleague).post(reverse("attempt-claim", args=[first.pk]), {"action": "release"})
+    assert ReviewClaim.objects.filter(attempt=first).exists()  # not Dave's to release
+    proctor_client.post(reverse("attempt-claim", args=[first.pk]), {"action": "release"})
+    assert not ReviewClaim.objects.filter(attempt=first).exists()
+
+
+def test_a_test_admin_takes_a_claim_over_and_the_audit_log_says_so(
+    proctor_client, test_admin, test_admin_client, colleague, queue
+):
+    first = queue[0]
+    proctor_client.post(NEXT)
+    take = {"action": "take"}
+    logged_in(colleague).post(reverse("attempt-claim", args=[first.pk]), take)
+    assert ReviewClaim.objects.get(attempt=first).reviewer_name == "alice"
+    page = test_admin_client.get(report(first), {"queue": "1"}).content.decode()
+    assert "Take over the review" in page
+    test_admin_client.post(reverse("attempt-claim", args=[first.pk]), take)
+    assert ReviewClaim.objects.get(attempt=first).reviewer == test_admin
+    event = AuditEvent.objects.get(action=claims.CLAIM_TAKEN_OVER)
+    assert event.username == "bob" and "from alice" in event.summary
+
+
+def test_every_attempt_taken_sends_the_reviewer_back_to_the_queue(proctor_client, colleague):
+    (only,) = make_attempts(1, trust_score=0.1)
+    proctor_client.post(NEXT)
+    response = logged_in(colleague).post(NEXT, follow=True)
+    assert response.redirect_chain[-1][0] == QUEUE
+    assert "being reviewed by someone else" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_pressing_next_at_the_same_instant_get_different_attempts():
+    """Two threads, each with its own database connection, ask for the next attempt at the
+    same moment, round after round: no attempt is ever handed to both."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections writing at once need PostgreSQL")
+    reviewers = [make_user("alice", PROCTOR), make_user("dave", PROCTOR)]
+    rounds = 12
+    make_attempts(2 * rounds, trust_score=lambda i: 0.01 * (i + 1))
+    barrier = threading.Barrier(2)
+    handed: dict[str, list[int]] = {"alice": [], "dave": []}
+    errors = []
+
+    def work(user):
+        try:
+            for _ in range(rounds):
+                barrier.wait(timeout=20)
+                queue = review_selectors.queue_in_order(selectors.review_queue(user))
+                # Each goes on from what they had (as "next" goes on after the current one).
+                queue = queue.exclude(pk__in=handed[user.username])
+                got = claims.claim_next(user, queue)
+                if got is not None:
+                    handed[user.username].append(got.pk)
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(user,)) for user in reviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    everything = handed["alice"] + handed["dave"]
+    assert len(everything) == 2 * rounds
+    assert len(set(everything)) == len(everything), "an attempt was handed to both reviewers"
+    assert ReviewClaim.objects.count() == 2 * rounds
+
+
+def test_a_malformed_attempt_after_is_read_as_none(proctor_client, queue):
+    # "²" passes str.isdigit(); a 25-digit number overflows the database.
+    for after in ("²", "9" * 25, "-1"):
+        assert (
+            proctor_client.post(NEXT, {"after": after})["Location"] == f"{report(queue[0])}?queue=1"
+        )
