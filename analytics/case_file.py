@@ -210,7 +210,8 @@ def case_files_stream(attempts: Iterable[Attempt], *, user_name: str) -> ZipStre
     names: set[str] = set()
     attempts = list(attempts)
     ahead = PresignAhead() if evidence_fetch.PRESIGN_AHEAD else None
-    for attempt, following in zip(attempts, [*attempts[1:], None], strict=True):
+    followers = [*attempts[1:], None] if attempts else []  # an empty ZIP when none is confirmed
+    for attempt, following in zip(attempts, followers, strict=True):
         name = case_file_name(attempt)
         if name in names:
             digest = hashlib.sha256(attempt.test_attempt_id.encode()).hexdigest()[:12]
