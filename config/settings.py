@@ -20,7 +20,6 @@ from config.env import (
     env_secret,
     env_str,
     env_url,
-    env_url_list,
 )
 from config.log_format import logging_settings
 
@@ -384,18 +383,6 @@ RETAIN_AUDIT_DAYS = env_int("RETAIN_AUDIT_DAYS", 0, minimum=0)
 RETAIN_SYNC_RUNS_DAYS = env_int("RETAIN_SYNC_RUNS_DAYS", 0, minimum=0)
 RETAIN_BATCH_SIZE = env_int("RETAIN_BATCH_SIZE", 500, minimum=1)
 
-# --- Notifications (docs/operations.md "Notifications") -----------------------------------
-NOTIFY_WEBHOOK_URL = env_url_list("NOTIFY_WEBHOOK_URL")
-NOTIFY_WEBHOOK_SECRET = env_secret("NOTIFY_WEBHOOK_SECRET")
-if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_SECRET:
-    raise ImproperlyConfigured(
-        "NOTIFY_WEBHOOK_URL is set but NOTIFY_WEBHOOK_SECRET is not: set it (or "
-        "NOTIFY_WEBHOOK_SECRET_FILE) to a long random string the receivers check signatures with."
-    )
-NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 5.0, minimum=0.5, maximum=60.0)
-NOTIFY_WEBHOOK_MAX_ATTEMPTS = env_int("NOTIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
-RETAIN_NOTIFICATIONS_DAYS = env_int("RETAIN_NOTIFICATIONS_DAYS", 90, minimum=0)
-# A stage's sync.failing event is sent when it has failed this many times in a row.
-NOTIFY_SYNC_FAILURES = env_int("NOTIFY_SYNC_FAILURES", 3, minimum=1)
 from config.candidate_side import *  # noqa: E402, F403 - CANDIDATE_* (candidates)
+from config.notifications import *  # noqa: E402, F403 - NOTIFY_* (notifications)
 from config.single_sign_on import *  # noqa: E402, F403 - OIDC_* and LOCAL_LOGIN (signon)
