@@ -80,20 +80,23 @@ def export_rows(client, **params):
     return list(csv.reader(io.StringIO(body, newline="")))
 
 
-def test_the_csv_ends_with_the_review_columns(test_admin_client, reviewed):
+def test_the_csv_ends_with_the_review_columns_and_the_candidates_response(
+    test_admin_client, reviewed
+):
     ReviewState.objects.filter(attempt=reviewed["cleared"]).update(
         reviewed_at=datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
     )
     Attempt.objects.filter(pk=reviewed["cleared"].pk).update(trust_score=0.3)
     header, *rows = export_rows(test_admin_client)
-    assert header[-5:] == [
+    assert header[-6:] == [
         "review_status",
         "reviewed_by",
         "reviewed_at",
         "review_reason",
         "changed_since_review",
+        "candidate_response",
     ]
-    by_id = {row[0]: row[-5:] for row in rows}
+    by_id = {row[0]: row[-6:-1] for row in rows}
     assert by_id[reviewed["cleared"].test_attempt_id] == [
         "cleared",
         "alice",
@@ -110,4 +113,4 @@ def test_a_reason_a_spreadsheet_would_run_is_neutralised_in_the_csv(test_admin_c
     (attempt,) = make_attempts(1)
     services.set_verdict(user=proctor, attempt=attempt, verdict="cleared", reason="=1+1")
     row = export_rows(test_admin_client)[1]
-    assert row[-2] == "'=1+1"
+    assert row[-3] == "'=1+1"

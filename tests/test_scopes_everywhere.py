@@ -167,6 +167,7 @@ def ids_of(attempt, record):
         "attempt_id": attempt.pk,
         "record_id": record.pk,
         "hold_id": 1,
+        "change_id": 1,
         "lookup_key": attempt.lookup_key,
         "first_id": attempt.pk,
         "second_id": attempt.pk,

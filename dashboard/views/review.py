@@ -172,7 +172,9 @@ def bulk_verdict(request: HttpRequest) -> HttpResponse:
     if data.get("all_matching") == "1":
         # "Select all N matching": every attempt the list's filters match, on every page.
         matching = AttemptFilter(
-            QueryDict(data.get("matching_query", "")), queryset=selectors.attempt_list()
+            QueryDict(data.get("matching_query", "")),
+            queryset=selectors.attempt_list(request.user),
+            request=request,
         ).qs
         ids = list(matching.order_by("pk").values_list("pk", flat=True)[: COUNT_CAP + 1])
         if len(ids) > COUNT_CAP:
