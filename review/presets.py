@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from audit.services import audit_record
+from autoproctor.storable import storable_text
 from review.models import ReasonPreset
 from review.refusals import ReviewRefused
 
@@ -41,7 +42,8 @@ def presets_for(lookup_key: str | None = None) -> list[str]:
 
 
 def add_preset(*, user: AbstractBaseUser, text: str, lookup_key: str = "") -> ReasonPreset:
-    text = text.strip()
+    # A NUL cannot be stored in PostgreSQL's text: replaced, as in the other reasons.
+    text = storable_text(text.strip())
     if not text:
         raise ReviewRefused("Write the reason first; nothing was added.")
     if text in BUILT_IN:

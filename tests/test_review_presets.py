@@ -72,3 +72,35 @@ def test_a_malformed_id_removes_nothing_and_says_so(test_admin_client):
     response = test_admin_client.post(REASONS, {"remove": "²"}, follow=True)
     assert "Not a common reason" in response.content.decode()
     assert ReasonPreset.objects.count() == 1
+
+
+def test_a_nul_in_a_reason_is_stored_replaced(test_admin_client):
+    test_admin_client.post(REASONS, {"text": "fire\x00alarm"})
+    assert ReasonPreset.objects.get().text == "fire\ufffdalarm"
+
+
+def test_a_test_admin_limited_to_some_tests_manages_only_their_reasons(client):
+    from access.roles import TEST_ADMIN
+    from access.scopes import set_grants
+    from tests.fixtures.personas import make_user
+
+    make_attempt(lookup_key="biology-1")
+    make_attempt(lookup_key="chemistry-1")
+    ReasonPreset.objects.create(text="chem only", lookup_key="chemistry-1", added_by_name="x")
+    ReasonPreset.objects.create(text="for every test", lookup_key="", added_by_name="x")
+    dana = make_user("dana")
+    set_grants(dana, {TEST_ADMIN: ["biology-*"]}, source="cli")
+    client.force_login(dana)
+
+    page = client.get(REASONS).content.decode()
+    assert "chem only" not in page and "chemistry-1" not in page
+    refused = client.post(REASONS, {"text": "for all"}, follow=True).content.decode()
+    assert "limited to some tests" in refused
+    chem = ReasonPreset.objects.get(text="chem only")
+    client.post(REASONS, {"remove": str(chem.pk)})
+    client.post(REASONS, {"text": "bio reason", "lookup_key": "biology-1"})
+    assert set(ReasonPreset.objects.values_list("text", flat=True)) == {
+        "chem only",
+        "for every test",
+        "bio reason",
+    }
