@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from access.permissions import OVERTURN_VERDICTS, REVIEW_ATTEMPTS, VIEW_ATTEMPTS, can
@@ -24,15 +26,17 @@ def may_give_verdict(
         return False
     if review_state is None or review_state.reviewed_by_id == user.pk:
         return True
-    return may_overturn(user, review_state)
+    return may_overturn_on(user, lambda: review_state.attempt.lookup_key)
 
 
-def may_overturn(user: AbstractBaseUser | AnonymousUser, review_state: ReviewState) -> bool:
-    """OVERTURN_VERDICTS on the attempt's test (a test admin's role may be limited to some)."""
+def may_overturn_on(user: AbstractBaseUser | AnonymousUser, test: Callable[[], str]) -> bool:
+    """OVERTURN_VERDICTS on a test (a test admin's role may be limited to some): overturning a
+    verdict or a dismissal, and taking over another reviewer's claim. `test` gives the test's
+    lookup key, read only when the role is limited."""
     if not can(user, OVERTURN_VERDICTS):
         return False
     scope = scope_of(user, OVERTURN_VERDICTS)
-    return scope.unrestricted or scope.allows(review_state.attempt.lookup_key)
+    return scope.unrestricted or scope.allows(test())
 
 
 def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismissal) -> bool:
@@ -43,10 +47,7 @@ def may_restore(user: AbstractBaseUser | AnonymousUser, dismissal: EvidenceDismi
         return False
     if dismissal.dismissed_by_id == user.pk:
         return True
-    if not can(user, OVERTURN_VERDICTS):
-        return False
-    scope = scope_of(user, OVERTURN_VERDICTS)
-    return scope.unrestricted or scope.allows(dismissal.attempt.lookup_key)
+    return may_overturn_on(user, lambda: dismissal.attempt.lookup_key)
 
 
 def may_write_context_notes(user: AbstractBaseUser | AnonymousUser) -> bool:

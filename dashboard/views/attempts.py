@@ -11,7 +11,6 @@ from django.shortcuts import render
 
 from access.permissions import (
     EXPORT_ATTEMPTS,
-    OVERTURN_VERDICTS,
     REVIEW_ATTEMPTS,
     VIEW_ATTEMPTS,
     VIEW_AUDIT,
@@ -31,7 +30,7 @@ from review import selectors as review_selectors
 from review.assignments import shares
 from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
-from review.permissions import may_give_verdict, may_write_context_notes
+from review.permissions import may_give_verdict, may_overturn_on, may_write_context_notes
 from review.presets import presets_for
 from review.thresholds import threshold_for
 from review.undo import UNDO_SECONDS, undoable
@@ -178,7 +177,7 @@ def render_report(
         "queue_share": own[0] if own else None,
         "claim": held,
         "claimed_by_other": held is not None and held.reviewer_id != request.user.pk,
-        "may_take_over": can(request.user, OVERTURN_VERDICTS),
+        "may_take_over": may_overturn_on(request.user, lambda: attempt.lookup_key),
         "claim_seconds": settings.REVIEW_CLAIM_MINUTES * 60,
         "page_view": page_view,
         "refusal": refusal,

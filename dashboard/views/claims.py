@@ -14,18 +14,16 @@ from django.views.decorators.http import require_POST
 
 from access.params import row_id
 from access.permissions import (
-    OVERTURN_VERDICTS,
     REVIEW_ATTEMPTS,
     VIEW_ATTEMPTS,
     attempt_for,
-    can,
     require,
 )
-from access.scopes import scope_of
 from dashboard import selectors
 from proctoring.models import Attempt
 from review import assignments, claims
 from review import selectors as review_selectors
+from review.permissions import may_overturn_on
 
 
 def queue_url(attempt: Attempt) -> str:
@@ -71,14 +69,6 @@ def next_attempt(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(queue_url(following))
 
 
-def may_take_over(user, attempt: Attempt) -> bool:
-    """A test admin on that attempt's test (a test admin's role may be limited to some)."""
-    if not can(user, OVERTURN_VERDICTS):
-        return False
-    scope = scope_of(user, OVERTURN_VERDICTS)
-    return scope.unrestricted or scope.allows(attempt.lookup_key)
-
-
 @require(VIEW_ATTEMPTS, REVIEW_ATTEMPTS)
 @require_POST
 def claim(request: HttpRequest, attempt_id: int) -> HttpResponse:
@@ -89,7 +79,7 @@ def claim(request: HttpRequest, attempt_id: int) -> HttpResponse:
         claims.release(request.user, attempt, page=request.POST.get("page") or None)
         return JsonResponse({"released": True})
     if action == "take":
-        if not may_take_over(request.user, attempt):
+        if not may_overturn_on(request.user, lambda: attempt.lookup_key):
             messages.error(request, "Only a test admin can take over another reviewer's claim.")
         else:
             claims.take_over(request.user, attempt)
