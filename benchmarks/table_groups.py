@@ -1,0 +1,110 @@
+"""The groups that read one growing table: the attempts list, the overview and the CSV export.
+
+The table is loaded once and grown through the plan's sizes (10,000 → 100,000 → 1,000,000 in
+the full run); every figure is taken at each size, so the report shows the cost curve.
+"""
+
+from __future__ import annotations
+
+import time
+
+from benchmarks import database, export, loading, pages
+from benchmarks.measure import median, progress
+from benchmarks.plan import Plan
+from benchmarks.report import Report, Row, count, ms, rate
+
+
+def run_pages_and_export(plan: Plan, report: Report, *, pages_too=True, export_too=True):
+    """Grow one database through the sizes and measure at each (the table is loaded once)."""
+    database.empty_tables()
+    start_time = float(int(time.time()))
+    client = pages.admin_client()
+    for size in plan.pages:
+        added, seconds = loading.grow_to(size, start_time=start_time)
+        database.vacuum()
+        progress(f"loaded {count(added)} attempts in {seconds:.0f} s; now {count(size)}")
+        if pages_too:
+            measure_pages(plan, report, client, size)
+        if export_too:
+            measure_export(plan, report, size)
+
+
+def measure_pages(plan: Plan, report: Report, client, size: int) -> None:
+    times = pages.list_page_times(client, plan.page_repeats)
+    every = [seconds for page in times for seconds in page.seconds]
+    bare = [seconds for page in times for seconds in page.sql_seconds]
+    p50, p95 = pages.summary(every)
+    sql50, sql95 = pages.summary(bare)
+    slowest = max(times, key=lambda page: median(page.seconds))
+    progress(f"list {size}: p50 {p50:.0f} ms, p95 {p95:.0f} ms; slowest {slowest.name}")
+    report.add_point("attempts list p50 / p95", size, f"{p50:.0f} / {p95:.0f} ms")
+    overview = pages.overview_times(client, max(3, plan.page_repeats // 2))
+    warm, cold = median(overview.warm), median(overview.cold)
+    report.add_point(
+        "overview + charts, cached / first after a sync", size, f"{ms(warm)} / {ms(cold)}"
+    )
+    if size != plan.main_page_size:
+        return
+    report.rows.append(
+        Row(
+            "attempts list, filtered + sorted, server time",
+            f"{count(size)} attempts, {len(times)} views × {plan.page_repeats}",
+            f"p50 {p50:.0f} ms / p95 {p95:.0f} ms",
+            f"the bare SQL of the same views: p50 {sql50:.0f} ms / p95 {sql95:.0f} ms",
+            "p95 ≤ 100 ms",
+            p95 <= 100,
+        )
+    )
+    report.rows.append(
+        Row(
+            "overview page + chart JSON, server time",
+            f"{count(size)} attempts",
+            f"{ms(warm)} ({overview.queries_warm} queries)",
+            f"first request after a sync changed data: {ms(cold)} "
+            f"({overview.queries_cold} queries)",
+            "≤ 300 ms",
+            warm <= 0.3,
+        )
+    )
+    report.sections.append(("Attempts list views at " + count(size), pages.views_table(times)))
+    for name in ("newest first (the default)", "only in progress, by trust score"):
+        page = next(page for page in times if page.name == name)
+        plan_text = pages.explain(page.main_sql)
+        report.sections.append(
+            (f"EXPLAIN ANALYZE: {name} (`/attempts/{page.query}`)", f"```\n{plan_text}\n```")
+        )
+
+
+def measure_export(plan: Plan, report: Report, size: int) -> None:
+    """The export and its COPY reference, alternately, `export_repeats` times: the medians."""
+    exports, copies = [], []
+    for _ in range(plan.export_repeats):
+        exports.append(export.run_export())
+        copies.append(export.copy_reference(exports[-1].select))
+    figures = sorted(exports, key=lambda run: run.seconds)[len(exports) // 2]
+    figures.peak_rss_mb = max(run.peak_rss_mb for run in exports)
+    rows, _, copy_seconds = sorted(copies, key=lambda run: run[2])[len(copies) // 2]
+    copy_rate = rows / copy_seconds
+    share = figures.rate / copy_rate
+    progress(
+        f"export {size}: {figures.rate:.0f} rows/s, {figures.peak_rss_mb:.0f} MB; "
+        f"COPY {copy_rate:.0f} rows/s"
+    )
+    report.add_point(
+        "CSV export, rows/s (share of COPY), peak RSS",
+        size,
+        f"{rate(figures.rate)} ({share:.0%}), {figures.peak_rss_mb:.0f} MB",
+    )
+    if size == plan.main_page_size:
+        report.rows.append(
+            Row(
+                "CSV export of every row",
+                f"{count(figures.rows)} attempts",
+                f"{rate(figures.rate, ' rows/s')} ({figures.seconds:.1f} s), peak RSS "
+                f"{figures.peak_rss_mb:.0f} MB (at start {figures.rss_before_mb:.0f} MB)",
+                f"`COPY (same SELECT) TO STDOUT CSV`: {rate(copy_rate, ' rows/s')} "
+                f"({copy_seconds:.1f} s): {share:.0%}",
+                "≥ 80 % of COPY, RSS ≤ 100 MB",
+                share >= 0.8 and figures.peak_rss_mb <= 100,
+            )
+        )
