@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
+from autoproctor.testing import people
 from autoproctor.testing.clock import SimClock
 from autoproctor.testing.dataset import Dataset
 from autoproctor.values import parse_attempt, parse_evidence
@@ -28,6 +29,8 @@ from proctoring.sync.results import attempt_values
 
 CLIENT_ID = "bench-client"
 DATASET_SIZE = 50_000
+# An institution's table: a million attempts over 500 tests (the simulator alone has 6).
+INSTITUTION_TESTS = 500
 
 
 def attempt_count() -> int:
@@ -41,6 +44,7 @@ def grow_to(
     *,
     start_time: float,
     dataset_size: int = DATASET_SIZE,
+    tests: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, float]:
     """Add attempts (and their evidence) until the table holds `target`; (added, seconds).
@@ -48,7 +52,9 @@ def grow_to(
     Every dataset is anchored at `start_time`, so a table grown in steps looks like one grown
     at once. A SyncRun records the load, as the sync that would have written the rows does.
     The whole load is one transaction (database.bulk_load): stopped midway, it adds nothing.
-    `progress(attempts)` hears of every dataset written (not yet committed)."""
+    `progress(attempts)` hears of every dataset written (not yet committed). With `tests`, the
+    attempts are dealt round-robin over that many tests (`test_key`), named after the
+    simulator's six, so a test holds `target / tests` attempts."""
     started = time.perf_counter()
     have = attempt_count()
     added = 0
@@ -56,7 +62,7 @@ def grow_to(
         while have + added < target:
             number = have + added  # the dataset's first row: its seed and id prefix
             size = min(dataset_size, target - have - added)
-            added += _load_dataset(number, size, start_time)
+            added += _load_dataset(number, size, start_time, tests)
             if progress:
                 progress(have + added)
         if added:
@@ -70,7 +76,7 @@ def grow_to(
     return added, time.perf_counter() - started
 
 
-def _load_dataset(number: int, size: int, start_time: float) -> int:
+def _load_dataset(number: int, size: int, start_time: float, tests: int | None) -> int:
     dataset = Dataset(
         attempts=size,
         seed=1000 + number,
@@ -92,12 +98,15 @@ def _load_dataset(number: int, size: int, start_time: float) -> int:
             records.extend(evidence_rows(pk, bundle.records))
             violations = sum(record.is_violation for record in bundle.records)
             fetched = now
+        values = attempt_values(data)
+        if tests:
+            values["lookup_key"] = test_key(pk % tests)
         attempts.append(
             {
                 "id": pk,
                 "client_id": CLIENT_ID,
                 "test_attempt_id": f"d{number}-{test_attempt_id}",
-                **attempt_values(data),
+                **values,
                 "first_seen_at": now,
                 "last_synced_at": now,
                 "evidence_fetched_at": fetched,
@@ -112,3 +121,8 @@ def _load_dataset(number: int, size: int, start_time: float) -> int:
             "(SELECT max(id) FROM proctoring_attempt))"
         )
     return len(attempts)
+
+
+def test_key(number: int) -> str:
+    """The key of the bulk load's test `number` (0-based): `algebra-final-2026-000` and on."""
+    return f"{people.TESTS[number % len(people.TESTS)][0]}-{number // len(people.TESTS):03d}"

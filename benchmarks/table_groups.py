@@ -20,7 +20,9 @@ def run_pages_and_export(plan: Plan, report: Report, *, pages_too=True, export_t
     start_time = float(int(time.time()))
     client = pages.admin_client()
     for size in plan.pages:
-        added, seconds = loading.grow_to(size, start_time=start_time)
+        added, seconds = loading.grow_to(
+            size, start_time=start_time, tests=loading.INSTITUTION_TESTS
+        )
         database.vacuum()
         progress(f"loaded {count(added)} attempts in {seconds:.0f} s; now {count(size)}")
         if pages_too:
