@@ -1,0 +1,152 @@
+"""The overview's figures and charts read from the tallies the database keeps.
+
+The overview counts every attempt and every violation; read from the rows, that is most of a
+second at a million attempts. The database keeps the same counts folded by test (trust band,
+day, label: proctoring.tally_models, kept by triggers on every write), so these read a few
+thousand tally rows, and the scoped overview only its tests' rows. Where a figure needs more
+than a band's count (the attempts under a threshold that falls inside a band, the median) a
+short ordered read of the trust-score index settles it exactly, so every figure is the one the
+rows give: tests/test_overview_tallies.py compares them with a recomputation.
+
+Each function takes `scope` (access.scopes.Scope): the tests whose figures it counts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from access.scopes import EVERY_TEST, Scope
+from dashboard.selectors.charts import (
+    ATTEMPTS_PER_DAY_DAYS,
+    TRUST_BUCKETS,
+    Chart,
+    label_chart,
+    per_day_chart,
+    trust_chart,
+)
+from dashboard.selectors.charts import (
+    attempts_per_day as counted_per_day,
+)
+from proctoring.models import Attempt
+from proctoring.tallies import bucket_of, bucket_start, counted_zone
+from proctoring.tally_models import AttemptDay, AttemptTally, ViolationTally
+from review.thresholds import custom_thresholds, default_threshold
+
+PERCENT = 100  # the tally's bands per unit of trust score
+
+
+def _attempts(scope: Scope) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(scope.q())
+
+
+def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
+    """The overview's headline figures: five small queries, whatever the number of attempts."""
+    tallies = AttemptTally.objects.filter(scope.q())
+    custom = custom_thresholds()
+    default = default_threshold()
+    # Under a threshold: its test's bands wholly below it, counted; the band it falls in, read.
+    whole_bands, partial_band = ~Q(lookup_key__in=list(custom)), ~Q(lookup_key__in=list(custom))
+    whole_bands &= Q(bucket__gte=0, bucket__lt=bucket_of(default))
+    partial_band &= Q(trust_score__gte=bucket_start(bucket_of(default)), trust_score__lt=default)
+    for key, threshold in custom.items():
+        whole_bands |= Q(lookup_key=key, bucket__gte=0, bucket__lt=bucket_of(threshold))
+        partial_band |= Q(
+            lookup_key=key,
+            trust_score__gte=bucket_start(bucket_of(threshold)),
+            trust_score__lt=threshold,
+        )
+    sums = tallies.aggregate(
+        all=Sum("attempts", default=0),
+        sent=Sum("submitted", default=0),
+        busy=Sum("processing", default=0),
+        under=Sum("attempts", filter=whole_bands, default=0),
+    )
+    in_band = _attempts(scope).filter(partial_band).count() if sums["all"] else 0
+    figures = {
+        "attempts": sums["all"],
+        "submitted": sums["sent"],
+        "under_threshold": sums["under"] + in_band,
+        "evidence_processing": sums["busy"],
+    }
+    figures["median_trust_score"] = median_trust_score(scope, _bands(scope))
+    figures["review_threshold"] = default
+    return figures
+
+
+def _bands(scope: Scope) -> list[tuple[int, int]]:
+    """[(band, scored attempts)] of the scope, lowest band first."""
+    rows = (
+        AttemptTally.objects.filter(scope.q(), bucket__gte=0)
+        .values_list("bucket")
+        .annotate(n=Sum("attempts"))
+        .order_by("bucket")
+        .values_list("bucket", "n")
+    )
+    return list(rows)
+
+
+def median_trust_score(scope: Scope, bands: list[tuple[int, int]]) -> float | None:
+    """The median of the scope's trust scores, as PostgreSQL's percentile_cont(0.5) gives it:
+    the band holding the middle is found in the tally, then the one or two middle scores are
+    read from the trust-score index, starting at that band."""
+    total = sum(n for _, n in bands)
+    if not total:
+        return None
+    middle = (total - 1) // 2
+    before, band = 0, bands[0][0]
+    for band, n in bands:  # noqa: B007 (the band holding the middle is used after the loop)
+        if before + n > middle:
+            break
+        before += n
+    scores = list(
+        _attempts(scope)
+        .filter(trust_score__gte=bucket_start(band))
+        .order_by("trust_score")
+        .values_list("trust_score", flat=True)[middle - before : middle - before + 2]
+    )
+    low = scores[0]
+    high = scores[1] if total % 2 == 0 else low
+    return low + (high - low) * 0.5
+
+
+def trust_distribution(*, scope: Scope = EVERY_TEST) -> Chart:
+    """The scored attempts per 5 % band with the review threshold: five tally bands each."""
+    values = [0] * TRUST_BUCKETS
+    per = PERCENT // TRUST_BUCKETS
+    for band, n in _bands(scope):
+        values[min(band // per, TRUST_BUCKETS - 1)] += n  # a score of exactly 1.0 joins the top
+    return trust_chart(values, default_threshold())
+
+
+def violations_by_label(*, scope: Scope = EVERY_TEST) -> Chart:
+    """Violations by label, most frequent first, from the label tally."""
+    rows = (
+        ViolationTally.objects.filter(scope.q())
+        .values_list("label")
+        .annotate(count=Sum("violations"))
+        .order_by("-count", "label")
+        .values_list("label", "count")
+    )
+    return label_chart(rows)
+
+
+def attempts_per_day(days: int = ATTEMPTS_PER_DAY_DAYS, *, scope: Scope = EVERY_TEST) -> Chart:
+    """Attempts started on each of the last `days` days in the current time zone, from the day
+    tally; counted from the attempts while the tally counts another zone's days (TIME_ZONE
+    changed and the tallies were not rebuilt since: docs/operations.md)."""
+    if counted_zone() != timezone.get_current_timezone_name():
+        return counted_per_day(days, attempts=None if scope.unrestricted else _attempts(scope))
+    today = timezone.localdate()
+    first_day = today - timedelta(days=days - 1)
+    counts = dict(
+        AttemptDay.objects.filter(scope.q(), day__gte=first_day)
+        .values_list("day")
+        .annotate(count=Sum("attempts"))
+        .order_by()
+        .values_list("day", "count")
+    )
+    return per_day_chart(first_day, days, counts)
