@@ -24,6 +24,9 @@ DATA_TABLES = [
     "analytics_attemptminute",
     "analytics_violationminute",
     "analytics_attemptkey",
+    "proctoring_attempttally",
+    "proctoring_attemptday",
+    "proctoring_violationtally",
 ]
 
 

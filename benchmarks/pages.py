@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -149,35 +148,6 @@ def explain(sql: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
         return "\n".join(row[0] for row in cursor.fetchall())
-
-
-@dataclass
-class OverviewTimes:
-    cold: list[float] = field(default_factory=list)  # caches emptied first
-    warm: list[float] = field(default_factory=list)
-    queries_cold: int = 0
-    queries_warm: int = 0
-
-
-def overview_times(client: Client, repeats: int) -> OverviewTimes:
-    """The overview page and every chart's JSON, as a browser loads them, summed."""
-    times = OverviewTimes()
-
-    def load() -> float:
-        return sum(_get(client, url)[0] for url in ["/", *CHART_URLS])
-
-    for _ in range(repeats):
-        cache.clear()
-        times.cold.append(load())
-        times.warm.append(load())
-    cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        load()
-    times.queries_cold = len(captured)
-    with CaptureQueriesContext(connection) as captured:
-        load()
-    times.queries_warm = len(captured)
-    return times
 
 
 def summary(seconds: list[float]) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 """The overview's figures and chart data, computed once per data generation and then cached.
 
-Each of them reads every attempt (or every violation), which is slow at an institution's size
-(benchmarks/README.md). They change only when a sync writes data, and the overview page (its
+They are read from the tallies the database keeps (dashboard.selectors.tallied), a few
+queries each, and still cached: they change only when a sync writes data, and the overview page (its
 tables for readers without JavaScript) and the charts' JSON endpoints show the same values, so
 the values are cached under a key naming the *data generation*: the latest sync run that created or
 updated anything, with its counts (a long results pass stores them at each checkpoint, so its
@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from access.scopes import scope_of, visible_attempts
+from access.scopes import scope_of
 from proctoring.models import SyncRun
 from retention.models import PurgeLogEntry
 
@@ -56,17 +56,12 @@ def per_generation(
     """The values of `functions`, in order, for the attempts `user` may see, from the cache of
     the current data generation where they are there, computed and stored where not.
 
-    Each function is called without arguments for a user who sees every test, and with
-    `attempts=` the attempts they may see otherwise; the values are cached per scope
-    (access.scopes.Scope.key), so people with the same tests share them and nobody reads
-    figures of tests outside their own.
+    Each function is called with `scope=`, the tests the user may see (access.scopes); the
+    values are cached per scope (access.scopes.Scope.key), so people with the same tests share
+    them and nobody reads figures of tests outside their own.
     """
     scope = scope_of(user)
-    if scope.unrestricted:
-        calls = list(functions)
-    else:
-        visible = visible_attempts(user)
-        calls = [partial(function, attempts=visible) for function in functions]
+    calls = [partial(function, scope=scope) for function in functions]
     generation = data_generation()
     if generation is None:
         return [call() for call in calls]

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from autoproctor.wire import EVIDENCE_PROCESSED, EVIDENCE_PROCESSING
+from proctoring.tally_models import *  # noqa: F403 (the overview's tallies)
 
 
 class EvidenceStatus(models.TextChoices):
@@ -89,8 +90,7 @@ class Attempt(models.Model):
     violation_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        # Roles are groups (created by an access migration) holding these permissions; views
-        # check permissions, never group names.
+        # Roles are groups (an access migration) of these permissions; views check permissions.
         permissions = [
             ("export_attempts", "Can export attempts to CSV"),
             ("view_usage", "Can view credit usage"),

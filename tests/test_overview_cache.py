@@ -15,6 +15,13 @@ from tests.fixtures.data import make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
 
+COUNTED_TABLES = [
+    "proctoring_attempt",
+    "proctoring_evidencerecord",
+    "proctoring_attempttally",
+    "proctoring_attemptday",
+    "proctoring_violationtally",
+]
 ATTEMPT_CHARTS = ["chart-attempts-per-day", "chart-trust-distribution", "chart-violations-by-label"]
 
 
@@ -32,13 +39,13 @@ def attempt_count_on_overview(client):
 
 
 def aggregate_queries(client, url):
-    """The statements of one request that read the attempts or evidence tables."""
+    """The statements of one request that read the attempts, the evidence or their tallies."""
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return [
         query["sql"]
         for query in captured.captured_queries
-        if '"proctoring_attempt"' in query["sql"] or '"proctoring_evidencerecord"' in query["sql"]
+        if any(f'"{table}"' in query["sql"] for table in COUNTED_TABLES)
     ]
 
 

@@ -105,8 +105,10 @@ def median_trust_score(queryset: QuerySet[Attempt] | None = None) -> float | Non
 
 
 def overview_figures(*, attempts: QuerySet[Attempt] | None = None) -> dict[str, Any]:
-    """The headline figures of the overview page, of `attempts` (all by default): three
-    queries, whatever the row count."""
+    """The overview's headline figures counted from the rows of `attempts` (all by default):
+    three queries reading every row. The overview reads them from the tallies instead
+    (dashboard.selectors.tallied); this is what those must equal (tests) and the benchmark's
+    reference."""
     threshold = settings.REVIEW_THRESHOLD
     attempts = Attempt.objects.all() if attempts is None else attempts
     counts = attempts.aggregate(

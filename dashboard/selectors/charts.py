@@ -7,7 +7,7 @@ of labels and numbers; static/js/charts.js decides how they look.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +42,11 @@ def attempts_per_day(
         .order_by()
         .values_list("day", "count")
     )
+    return per_day_chart(first_day, days, counts)
+
+
+def per_day_chart(first_day: date, days: int, counts: dict[date, int]) -> Chart:
+    """The per-day chart of `counts` ({day: attempts}) over `days` days from `first_day`."""
     day_list = [first_day + timedelta(days=offset) for offset in range(days)]
     return {
         "title": f"Attempts started per day, last {days} days",
@@ -58,7 +63,6 @@ def trust_distribution(
 ) -> Chart:
     """How many scored attempts (of `attempts`, all by default) fall in each trust-score band,
     with the review threshold (`threshold`, the default one when not given)."""
-    width = 100 // buckets
     attempts = Attempt.objects.all() if attempts is None else attempts
     rows = (
         attempts.filter(trust_score__isnull=False)
@@ -71,7 +75,13 @@ def trust_distribution(
     values = [0] * buckets
     for bucket, count in rows:
         values[min(int(bucket), buckets - 1)] += count  # a score of exactly 1.0 joins the top
-    threshold = (settings.REVIEW_THRESHOLD if threshold is None else threshold) * 100
+    return trust_chart(values, settings.REVIEW_THRESHOLD if threshold is None else threshold)
+
+
+def trust_chart(values: list[int], threshold: float) -> Chart:
+    """The trust-score chart of `values` (attempts per band, lowest first) and `threshold`."""
+    width = 100 // len(values)
+    threshold = threshold * 100
     return {
         "title": "Trust scores of scored attempts",
         "labels": [f"{low}–{low + width} %" for low in range(0, 100, width)],

@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, require
 from dashboard.chart_cache import per_generation
-from dashboard.selectors import charts
+from dashboard.selectors import charts, tallied
 
 
 def _json(data):
@@ -23,19 +23,19 @@ def _json(data):
 
 @require(VIEW_ATTEMPTS)
 def attempts_per_day(request: HttpRequest) -> JsonResponse:
-    (data,) = per_generation(request.user, charts.attempts_per_day)
+    (data,) = per_generation(request.user, tallied.attempts_per_day)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS)
 def trust_distribution(request: HttpRequest) -> JsonResponse:
-    (data,) = per_generation(request.user, charts.trust_distribution)
+    (data,) = per_generation(request.user, tallied.trust_distribution)
     return _json(data)
 
 
 @require(VIEW_ATTEMPTS)
 def violations_by_label(request: HttpRequest) -> JsonResponse:
-    (data,) = per_generation(request.user, charts.violations_by_label)
+    (data,) = per_generation(request.user, tallied.violations_by_label)
     return _json(data)
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from access.permissions import RUN_SYNC, USE_CONSOLE, VIEW_ATTEMPTS, VIEW_USAGE, can, require
 from dashboard import selectors
 from dashboard.chart_cache import per_generation
-from dashboard.selectors import charts
+from dashboard.selectors import charts, tallied
 from dashboard.selectors.progress import blank_progress, progress_payload
 from dashboard.selectors.setup import setup_steps
 from proctoring.sync.drift import alarms, latest_warnings
@@ -22,10 +22,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     runs_sync = can(request.user, RUN_SYNC)
     figures, per_day, trust, violations = per_generation(
         request.user,
-        selectors.overview_figures,
-        charts.attempts_per_day,
-        charts.trust_distribution,
-        charts.violations_by_label,
+        tallied.overview_figures,
+        tallied.attempts_per_day,
+        tallied.trust_distribution,
+        tallied.violations_by_label,
     )
     if not figures["attempts"]:  # from the cache: no query of its own once data arrived
         return getting_started(request, runs_sync=runs_sync)
