@@ -154,18 +154,16 @@ class AttemptFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         # The choices come from the data the requesting user may see (no request: none of
         # it); read them once per request, not per iteration.
-        user = getattr(self.request, "user", None)
-        self.filters["lookup_key"].extra["choices"] = [
-            (key, key) for key in selectors.lookup_keys(user)
-        ]
-        label_choices = [(label, label_words(label)) for label in selectors.evidence_labels()]
+        choices = selectors.filter_choices(getattr(self.request, "user", None))
+        self.filters["lookup_key"].extra["choices"] = [(key, key) for key in choices["lookup_keys"]]
+        label_choices = [(label, label_words(label)) for label in choices["labels"]]
         for name in ("violation", "labels", "count_label"):
             self.filters[name].extra["choices"] = label_choices
         self.filters["reviewed_by"].extra["choices"] = [
-            (name, name) for name in selectors.reviewers(user)
+            (name, name) for name in choices["reviewers"]
         ]
         self.filters["evidence_status"].extra["choices"] = [
-            (status, status.capitalize()) for status in selectors.evidence_statuses()
+            (status, status.capitalize()) for status in choices["statuses"]
         ]
         threshold = round(settings.REVIEW_THRESHOLD * 100, 2)
         self.filters[
