@@ -7,8 +7,9 @@ hold brackets often enough that reading them literally surprises less than fnmat
 
 In SQL a pattern becomes a LIKE (PostgreSQL, case-sensitive, with `%`, `_` and `\\` escaped)
 or a GLOB (SQLite, whose LIKE ignores case; `[`, `*` and `?` escaped as one-character
-classes). Both are served by the attempts' (lookup_key, id) index when the pattern starts with
-literal characters: a prefix range on the index, instead of a scan.
+classes). Both are served by an index of the attempts' lookup key when the pattern starts with
+literal characters: a prefix range on the index, instead of a scan. A pattern without
+wildcards is an equality (access.scopes gathers those into one IN list).
 """
 
 from __future__ import annotations
@@ -85,6 +86,9 @@ class ScopePattern(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if isinstance(self.rhs, str) and not any(char in WILDCARDS for char in self.rhs):
+            # One test named in full: an equality, which every index of the column serves.
+            return f"{lhs} = %s", [*lhs_params, self.rhs]
         rhs, rhs_params = self.process_rhs(compiler, connection)
         if connection.vendor == "sqlite":
             return f"{lhs} GLOB {rhs}", [*lhs_params, *rhs_params]

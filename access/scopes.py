@@ -28,14 +28,15 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import CharField, FilteredRelation, IntegerField, Q, QuerySet, Value
 from django.dispatch import Signal
+from django.utils.functional import LazyObject, empty
 
 from access.models import RoleScope
-from access.patterns import matches, validate_pattern
+from access.patterns import WILDCARDS, matches, validate_pattern
 from access.roles import ROLES, ensure_roles
 from proctoring.models import Attempt
 
@@ -66,9 +67,16 @@ class Scope:
             return Q()
         if not self.patterns:
             return Q(pk__in=[])
-        matching = reduce(
-            or_, (Q(**{f"{lookup_key}__scope_pattern": p}) for p in sorted(self.patterns))
-        )
+        # Tests named in full are one IN list, which the (lookup_key, id) index serves on
+        # any database (an OR of them is read as a scan of the index); the others are patterns.
+        named = sorted(p for p in self.patterns if not any(c in WILDCARDS for c in p))
+        conditions = [Q(**{f"{lookup_key}__in": named})] if named else []
+        conditions += [
+            Q(**{f"{lookup_key}__scope_pattern": p})
+            for p in sorted(self.patterns)
+            if any(c in WILDCARDS for c in p)
+        ]
+        matching = reduce(or_, conditions)
         return ~Q(**{lookup_key: ""}) & matching
 
     def allows(self, lookup_key: str | None) -> bool:
@@ -98,6 +106,7 @@ def scope_of(
         return NO_TEST
     if user.is_superuser:
         return EVERY_TEST
+    user = _unwrapped(user)
     scopes = user.__dict__.get("_test_scopes")
     if scopes is None:
         scopes = user.__dict__["_test_scopes"] = _read_scopes(user)
@@ -113,12 +122,25 @@ def is_scoped(user: AbstractBaseUser | AnonymousUser | None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
         return False
     scope_of(user)  # reads (and caches) the scopes of every permission the groups give
-    return any(scope.patterns for scope in user.__dict__["_test_scopes"].values())
+    return any(scope.patterns for scope in _unwrapped(user).__dict__["_test_scopes"].values())
+
+
+def _unwrapped(user: Any) -> Any:
+    """The user object itself. `request.user` is a lazy wrapper whose own `__dict__` is not
+    the user's: a cache kept there would miss the permission checks, which run on the user
+    object, and be read again (one query more per page)."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
 
 
 def _read_scopes(user: AbstractBaseUser) -> dict[str, Scope]:
-    """{permission: scope} for every permission the user's groups give, in one query."""
-    rows = (
+    """{permission: scope} for every permission the user's groups give, in one query (which
+    also reads the permissions given to the user directly: Django's model backend would ask
+    for them in a query of its own)."""
+    given_by_groups = (
         Group.objects.filter(user=user)
         .annotate(
             scope=FilteredRelation(
@@ -132,14 +154,33 @@ def _read_scopes(user: AbstractBaseUser) -> dict[str, Scope]:
             "scope__user_id",
             "scope__pattern",
         )
+        .order_by()
+    )
+    given_directly = (
+        Permission.objects.filter(user=user)
+        .values_list(
+            Value(None, output_field=IntegerField()),
+            "content_type__app_label",
+            "codename",
+            Value(None, output_field=IntegerField()),
+            Value(None, output_field=CharField()),
+        )
+        .order_by()
     )
     permissions: dict[int, set[str]] = {}
+    direct: set[str] = set()
     patterns = _GroupPatterns()
-    for group_id, app_label, codename, scope_user_id, pattern in rows:
+    for group_id, app_label, codename, scope_user_id, pattern in given_by_groups.union(
+        given_directly, all=True
+    ):
+        if group_id is None:
+            direct.add(f"{app_label}.{codename}")
+            continue
         permissions.setdefault(group_id, set())
         if codename is not None:
             permissions[group_id].add(f"{app_label}.{codename}")
         patterns.add(group_id, scope_user_id, pattern)
+    user.__dict__.setdefault("_user_perm_cache", direct)
     scopes: dict[str, Scope] = {}
     for group_id, given in permissions.items():
         for permission in given:
@@ -291,6 +332,7 @@ def set_grants(user: AbstractBaseUser, grants: Mapping[str, Sequence[str]], *, s
 
 def forget_cached_permissions(user: Any) -> None:
     """Drop what Django and scope_of cached on this user object, after its grants changed."""
+    user = _unwrapped(user)
     for name in _PERMISSION_CACHES:
         user.__dict__.pop(name, None)
 

@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from access.roles import TEST_ADMIN, ensure_roles
+from access.scopes import set_grants
 from benchmarks.measure import median, percentile
 from benchmarks.report import table
 from dashboard import selectors
@@ -31,6 +32,7 @@ CHART_URLS = [
     "/charts/credit-balance.json",
 ]
 ADMIN_NAME = "bench-admin"
+SCOPED_NAME = "bench-scoped"
 
 
 def admin_client() -> Client:
@@ -42,10 +44,28 @@ def admin_client() -> Client:
     return client
 
 
-def list_scenarios() -> list[tuple[str, str]]:
-    """(name, query string) of the list views people use, built from the data present."""
+def every_test() -> list[str]:
     everyone = get_user_model()(username="benchmark", is_superuser=True, is_active=True)
-    keys = selectors.lookup_keys(everyone)
+    return selectors.lookup_keys(everyone)
+
+
+def scoped_client(tests: int) -> tuple[Client, list[str]]:
+    """A test client logged in as a test admin limited to `tests` tests spread over the ones
+    present (access.scopes.set_grants), and those tests."""
+    keys = every_test()
+    chosen = keys[:: max(1, len(keys) // tests)][:tests]
+    user, _ = get_user_model().objects.get_or_create(username=SCOPED_NAME)
+    ensure_roles()
+    set_grants(user, {TEST_ADMIN: chosen}, source="benchmark")
+    client = Client()
+    client.force_login(user)
+    return client, chosen
+
+
+def list_scenarios(keys: list[str] | None = None) -> list[tuple[str, str]]:
+    """(name, query string) of the list views people use, built from the data present (the
+    one-test view picks one of `keys`, of every test by default)."""
+    keys = every_test() if keys is None else keys
     some_key = keys[len(keys) // 2] if keys else "none"
     return [
         ("newest first (the default)", ""),
@@ -76,6 +96,7 @@ class PageTimes:
     sql_seconds: list[float] = field(default_factory=list)
     queries: int = 0
     main_sql: str = ""
+    count_sql: str = ""
     rows_on_page: int = 0
 
 
@@ -100,9 +121,11 @@ def _resolve(client: Client, query: str) -> str:
     return "/attempts/" + html.unescape(found.group(1))
 
 
-def list_page_times(client: Client, repeats: int) -> list[PageTimes]:
+def list_page_times(
+    client: Client, repeats: int, scenarios: list[tuple[str, str]] | None = None
+) -> list[PageTimes]:
     results = []
-    for name, query in list_scenarios():
+    for name, query in list_scenarios() if scenarios is None else scenarios:
         url = _resolve(client, query)
         times = PageTimes(name, url.removeprefix("/attempts/"))
         _get(client, url)  # warm: a first request also fills the connection's caches
@@ -115,6 +138,7 @@ def list_page_times(client: Client, repeats: int) -> list[PageTimes]:
         times.rows_on_page = len(REPORT_LINK.findall(response.content.decode()))
         statements = [query["sql"] for query in captured.captured_queries]
         times.main_sql = _main_list_query(captured.captured_queries)
+        times.count_sql = next((sql for sql in statements if sql.startswith("SELECT COUNT(*)")), "")
         for _ in range(repeats):
             times.sql_seconds.append(_replay(statements))
         results.append(times)
@@ -174,3 +198,39 @@ def views_table(times: list[PageTimes]) -> str:
         )
     header = ["view", "query", "p50 ms", "p95 ms", "bare SQL p50 ms", "queries", "rows"]
     return "\n".join(table(header, rows))
+
+
+# Why each query of a list page is there, by the start of its SQL (the first match names it).
+QUERY_REASONS = [
+    ('SELECT "django_session"', "the session: who is asking"),
+    ('SELECT "auth_user"', "the user of the session"),
+    (
+        '(SELECT "auth_group"',
+        "roles, their permissions and test scopes, and permissions given directly: every "
+        "permission check and the scope filter of the page (access.scopes), one query",
+    ),
+    ('SELECT "auth_group"', "roles, permissions and test scopes (access.scopes)"),
+    ('SELECT "django_content_type"', "permissions given directly (Django's model backend)"),
+    ("WITH RECURSIVE found0", "every filter's choices: tests, labels, statuses, reviewers"),
+    ("(SELECT DISTINCT", "the tests and reviewers of a user limited to some tests"),
+    ('SELECT "proctoring_attempt"."id"', "the page's rows, with their review (one join)"),
+    ("SELECT COUNT(*)", 'how many match, counted up to 10,001 ("more than 10,000")'),
+    ('SELECT "review_pertestthreshold"', "the review thresholds of the page's tests"),
+    ('SELECT "review_reasonpreset"', "the bulk verdict's common reasons (reviewers only)"),
+    ("BEGIN", "the session's expiry pushed forward (at most once a minute)"),
+    ('UPDATE "django_session"', "the session's expiry pushed forward (at most once a minute)"),
+    ("COMMIT", "the session's expiry pushed forward (at most once a minute)"),
+]
+
+
+def query_reasons(client: Client, url: str) -> str:
+    """The queries of one list page, in order, each with why it is needed (Markdown)."""
+    _get(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        _get(client, url)
+    rows = []
+    for number, query in enumerate(captured.captured_queries, 1):
+        sql = query["sql"]
+        reason = next((why for start, why in QUERY_REASONS if sql.startswith(start)), "?")
+        rows.append([str(number), f"`{sql[:60]}…`", reason])
+    return "\n".join(table(["#", "SQL", "why it is needed"], rows))

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from dashboard import selectors
 from dashboard.columns import SORT_COLUMNS
 from dashboard.labels import label_words
+from dashboard.widgets import QuickSelect, QuickSelectMultiple
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import Verdict
 from review.selectors import changed_since_review, has_verdict
@@ -46,7 +47,9 @@ class AttemptFilter(django_filters.FilterSet):
             attrs={"type": "search", "placeholder": "Name, email or attempt id"}
         ),
     )
-    lookup_key = django_filters.ChoiceFilter(label="Test", empty_label="Any test")
+    lookup_key = django_filters.ChoiceFilter(
+        label="Test", empty_label="Any test", widget=QuickSelect
+    )
     trust_min = django_filters.NumberFilter(
         label="Trust score from (%)",
         method="filter_trust_min",
@@ -73,9 +76,14 @@ class AttemptFilter(django_filters.FilterSet):
         ),
     )
     violation = django_filters.ChoiceFilter(
-        label="Has violation", method="filter_violation", empty_label="Any or none"
+        label="Has violation",
+        method="filter_violation",
+        empty_label="Any or none",
+        widget=QuickSelect,
     )
-    evidence_status = django_filters.ChoiceFilter(label="Evidence", empty_label="Any status")
+    evidence_status = django_filters.ChoiceFilter(
+        label="Evidence", empty_label="Any status", widget=QuickSelect
+    )
     below_threshold = django_filters.BooleanFilter(
         label="Only below the review threshold",
         method="filter_below_threshold",
@@ -91,19 +99,21 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_review_status",
         choices=Verdict.choices,
         empty_label="Any verdict",
+        widget=QuickSelect,
     )
     reviewed_by = django_filters.ChoiceFilter(
-        label="Reviewed by", method="filter_reviewed_by", empty_label="Anyone"
+        label="Reviewed by", method="filter_reviewed_by", empty_label="Anyone", widget=QuickSelect
     )
     labels = django_filters.MultipleChoiceFilter(
         label="Has any of",
         method="filter_labels",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=QuickSelectMultiple(attrs={"size": 4}),
     )
     count_label = django_filters.ChoiceFilter(
         label="Kind to count",
         method="filter_nothing",
         empty_label="Any violation",
+        widget=QuickSelect,
     )
     count_min = django_filters.NumberFilter(
         label="At least (violations)",
@@ -144,18 +154,16 @@ class AttemptFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         # The choices come from the data the requesting user may see (no request: none of
         # it); read them once per request, not per iteration.
-        user = getattr(self.request, "user", None)
-        self.filters["lookup_key"].extra["choices"] = [
-            (key, key) for key in selectors.lookup_keys(user)
-        ]
-        label_choices = [(label, label_words(label)) for label in selectors.evidence_labels()]
+        choices = selectors.filter_choices(getattr(self.request, "user", None))
+        self.filters["lookup_key"].extra["choices"] = [(key, key) for key in choices["lookup_keys"]]
+        label_choices = [(label, label_words(label)) for label in choices["labels"]]
         for name in ("violation", "labels", "count_label"):
             self.filters[name].extra["choices"] = label_choices
         self.filters["reviewed_by"].extra["choices"] = [
-            (name, name) for name in selectors.reviewers(user)
+            (name, name) for name in choices["reviewers"]
         ]
         self.filters["evidence_status"].extra["choices"] = [
-            (status, status.capitalize()) for status in selectors.evidence_statuses()
+            (status, status.capitalize()) for status in choices["statuses"]
         ]
         threshold = round(settings.REVIEW_THRESHOLD * 100, 2)
         self.filters[

@@ -80,3 +80,19 @@ def test_a_page_deep_in_the_list_costs_as_many_queries_as_the_first(test_admin_c
         page = test_admin_client.get(url).content.decode()
         url = reverse("attempt-list") + html.unescape(NEXT_LINK.search(page).group(1))
     assert queries_for(test_admin_client, url) == first
+
+
+# What a list page needs, one query each: the session; its user; the user's roles, permissions
+# and test scopes (access.scopes); every filter's choices; the page's rows with their review;
+# how many match (up to 10,001); the review thresholds of the page's tests; the bulk verdict's
+# common reasons. benchmarks/pages.py prints them for the default view.
+LIST_QUERIES = 8
+
+
+def test_the_list_runs_only_the_queries_it_needs(test_admin_client):
+    grow_to(1_000)
+    counts = [queries_for(test_admin_client, list_url(query)) for query in VIEWS]
+    # A page that straddles the rows with a value in the sort column and those without reads
+    # both (dashboard.pagination): one query more.
+    assert all(count in (LIST_QUERIES, LIST_QUERIES + 1) for count in counts), counts
+    assert queries_for(test_admin_client, list_url("")) == LIST_QUERIES

@@ -13,13 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Value
 
 from access.permissions import REVIEW_ATTEMPTS
 from access.scopes import scope_of, visible_attempts
 from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
-from proctoring.selectors import distinct_values
+from proctoring.selectors import distinct_values, distinct_values_of
 from review.models import ReviewState
 from review.selectors import review_queue as needs_review_queue
 from review.selectors import with_review
@@ -69,6 +69,37 @@ def evidence_statuses() -> list[str]:
     return known + [
         value for value in distinct_values(Attempt, "evidence_status") if value not in known
     ]
+
+
+def filter_choices(user: AbstractBaseUser | AnonymousUser) -> dict[str, list[str]]:
+    """The attempts list's filter choices: `lookup_keys`, `reviewers`, `labels` and `statuses`
+    as the functions above give them, in one query (two for a user limited to some tests,
+    whose tests and reviewers are read among their attempts)."""
+    scope = scope_of(user)
+    columns = [(EvidenceRecord, "label"), (Attempt, "evidence_status")]
+    if scope.unrestricted:
+        columns += [(Attempt, "lookup_key"), (ReviewState, "reviewer_name")]
+    labels, statuses, *others = distinct_values_of(*columns)
+    if not scope.unrestricted:
+        others = [[], []]
+        tests = visible_attempts(user).annotate(kind=Value(0), value=F("lookup_key"))
+        names = (
+            ReviewState.objects.filter(scope.q("attempt__lookup_key"))
+            .exclude(reviewer_name="")
+            .annotate(kind=Value(1), value=F("reviewer_name"))
+        )
+        both = [
+            choices.values_list("kind", "value").order_by().distinct() for choices in (tests, names)
+        ]
+        for kind, value in both[0].union(both[1], all=True).order_by("kind", "value"):
+            others[kind].append(value)
+    known = [value for value, _ in EvidenceStatus.choices]
+    return {
+        "lookup_keys": others[0],
+        "reviewers": others[1],
+        "labels": labels,
+        "statuses": known + [value for value in statuses if value not in known],
+    }
 
 
 class PercentileCont(Aggregate):
