@@ -1,0 +1,162 @@
+"""Claims under load: twenty reviewers press "next" in the review queue at the same instant,
+round after round, each through the real view (Django's test client, logged in as their own
+proctor user, in their own thread with its own database connection), released together by a
+barrier. Every reviewer must get a different attempt in every round, fast.
+
+The figure is the server time of each "next" (from the request to the redirect to the claimed
+attempt): p50 and p95 over every reviewer and round. The references in the same run are one
+reviewer pressing "next" alone, and the claim's conditional UPDATE replayed bare. Each round
+goes on from the attempt the reviewer had (`after`), as the report's "Next attempt" does, so
+the claims move down the queue and the reviewers race for the same rows each time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from access.roles import PROCTOR, ensure_roles
+from benchmarks import database, loading
+from benchmarks.measure import median, percentile, progress
+from benchmarks.plan import Plan
+from benchmarks.report import Report, Row, count
+from dashboard import selectors
+from review.models import ReviewClaim
+
+REVIEWERS = 20
+ROUNDS = 10
+TARGET_P95_MS = 50
+
+
+@dataclass
+class ClaimFigures:
+    seconds: list[float] = field(default_factory=list)  # every "next" of every reviewer
+    duplicates: int = 0  # reviewers given an attempt another reviewer got in the same round
+    empty: int = 0  # "next" that found nothing (the queue ran out)
+    errors: list[str] = field(default_factory=list)
+
+
+def reviewers(number: int) -> list[Client]:
+    """`number` proctors, each with a logged-in client of their own."""
+    group = ensure_roles()[PROCTOR]
+    clients = []
+    for index in range(number):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-reviewer-{index:02d}")
+        user.groups.add(group)
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+def press_next(client: Client, after: int | None) -> tuple[float, int | None]:
+    """(seconds, the attempt claimed or None) of one "next" through the view."""
+    data = {} if after is None else {"after": str(after)}
+    started = time.perf_counter()
+    response = client.post(reverse("review-next"), data)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    if "?queue=1" not in location:
+        return elapsed, None  # back to the queue: nothing left for this reviewer
+    return elapsed, int(location.split("/attempts/")[1].split("/")[0])
+
+
+def race(clients: list[Client], rounds: int) -> ClaimFigures:
+    """Every client presses "next" at once, `rounds` times; each goes on from what it had."""
+    figures = ClaimFigures()
+    barrier = threading.Barrier(len(clients))
+    got: list[list[int | None]] = [[None] * len(clients) for _ in range(rounds)]
+    seconds: list[list[float]] = [[] for _ in clients]
+
+    def work(number: int, client: Client) -> None:
+        after = None
+        try:
+            for round_number in range(rounds):
+                barrier.wait(timeout=120)
+                elapsed, after = press_next(client, after)
+                seconds[number].append(elapsed)
+                got[round_number][number] = after
+        except Exception as error:  # reported with the figures, not lost in the thread
+            figures.errors.append(repr(error))
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=work, args=(number, client))
+        for number, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for handed in got:
+        claimed = [attempt for attempt in handed if attempt is not None]
+        figures.empty += len(handed) - len(claimed)
+        figures.duplicates += len(claimed) - len(set(claimed))
+    figures.seconds = [value for values in seconds for value in values]
+    return figures
+
+
+def bare_claim_update(repeats: int) -> list[float]:
+    """Seconds of the claim's conditional UPDATE alone (a lapsed claim taken over)."""
+    claim = ReviewClaim.objects.order_by("pk").first()
+    seconds = []
+    with connection.cursor() as cursor:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            cursor.execute(
+                "UPDATE review_reviewclaim SET expires_at = now() + interval '30 minutes', "
+                "claimed_at = now() WHERE attempt_id = %s "
+                "AND (reviewer_id = %s OR expires_at <= now())",
+                [claim.attempt_id, claim.reviewer_id],
+            )
+            seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def run_claims(plan: Plan, report: Report) -> None:
+    size = plan.claims
+    if loading.attempt_count() > size:
+        database.empty_tables()
+    added, load_seconds = loading.grow_to(
+        size, start_time=float(int(time.time())), tests=loading.INSTITUTION_TESTS
+    )
+    database.vacuum()
+    progress(f"claims: loaded {count(added)} attempts in {load_seconds:.0f} s")
+    ReviewClaim.objects.all().delete()
+    clients = reviewers(REVIEWERS)
+    queued = selectors.review_queue(get_user_model().objects.get(username="bench-reviewer-00"))
+    waiting = queued.count()
+    alone = race(clients[:1], plan.claim_rounds)
+    ReviewClaim.objects.all().delete()
+    figures = race(clients, plan.claim_rounds)
+    bare = bare_claim_update(50)
+    p50, p95 = median(figures.seconds) * 1000, percentile(figures.seconds, 0.95) * 1000
+    alone_p50 = median(alone.seconds) * 1000
+    progress(
+        f"claims: {REVIEWERS} reviewers × {plan.claim_rounds} rounds: p50 {p50:.1f} ms, "
+        f"p95 {p95:.1f} ms, max {max(figures.seconds) * 1000:.1f} ms, "
+        f"{figures.duplicates} duplicates, {figures.empty} empty, errors {figures.errors[:3]}; "
+        f"alone p50 {alone_p50:.1f} ms; bare UPDATE {median(bare) * 1000:.2f} ms"
+    )
+    report.rows.append(
+        Row(
+            f'{REVIEWERS} reviewers pressing "next" at once (`/review/next/`), server time',
+            f"{count(waiting)} attempts waiting of {count(loading.attempt_count())}, "
+            f"{plan.claim_rounds} rounds",
+            f"p50 {p50:.0f} ms, p95 {p95:.0f} ms; {figures.duplicates} attempts handed twice "
+            f"in a round",
+            f"one reviewer alone: p50 {alone_p50:.0f} ms; the claim's UPDATE bare: "
+            f"{median(bare) * 1000:.1f} ms",
+            "p95 ≤ 50 ms, 0 handed twice",
+            p95 <= TARGET_P95_MS and figures.duplicates == 0 and not figures.errors,
+        )
+    )
