@@ -1,6 +1,6 @@
 """Claims under load: twenty reviewers press "next" in the review queue at the same instant,
 round after round, each through the real view (Django's test client, logged in as their own
-proctor user, in their own thread with its own database connection), released together by a
+proctor user, in their own process with its own database connection), released together by a
 barrier. Every reviewer must get a different attempt in every round, fast.
 
 The figure is the server time of each "next" (from the request to the redirect to the claimed
@@ -12,10 +12,11 @@ the claims move down the queue and the reviewers race for the same rows each tim
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.test import Client
@@ -42,17 +43,17 @@ class ClaimFigures:
     errors: list[str] = field(default_factory=list)
 
 
-def reviewers(number: int) -> list[Client]:
-    """`number` proctors, each with a logged-in client of their own."""
+def reviewers(number: int) -> list[str]:
+    """`number` proctors, each logged in: their session keys."""
     group = ensure_roles()[PROCTOR]
-    clients = []
+    sessions = []
     for index in range(number):
         user, _ = get_user_model().objects.get_or_create(username=f"bench-reviewer-{index:02d}")
         user.groups.add(group)
         client = Client()
         client.force_login(user)
-        clients.append(client)
-    return clients
+        sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    return sessions
 
 
 def press_next(client: Client, after: int | None) -> tuple[float, int | None]:
@@ -68,40 +69,55 @@ def press_next(client: Client, after: int | None) -> tuple[float, int | None]:
     return elapsed, int(location.split("/attempts/")[1].split("/")[0])
 
 
-def race(clients: list[Client], rounds: int) -> ClaimFigures:
-    """Every client presses "next" at once, `rounds` times; each goes on from what it had."""
-    figures = ClaimFigures()
-    barrier = threading.Barrier(len(clients))
-    got: list[list[int | None]] = [[None] * len(clients) for _ in range(rounds)]
-    seconds: list[list[float]] = [[] for _ in clients]
-
-    def work(number: int, client: Client) -> None:
+def _reviewer(number: int, session: str, rounds: int, barrier, results) -> None:
+    """One reviewer's process: `rounds` times, wait for the others, then press "next"."""
+    seconds, got, error = [], [], None
+    try:
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session
         after = None
-        try:
-            for round_number in range(rounds):
-                barrier.wait(timeout=120)
-                elapsed, after = press_next(client, after)
-                seconds[number].append(elapsed)
-                got[round_number][number] = after
-        except Exception as error:  # reported with the figures, not lost in the thread
-            figures.errors.append(repr(error))
-            barrier.abort()
-        finally:
-            connections.close_all()
+        for _ in range(rounds):
+            barrier.wait(timeout=120)
+            elapsed, after = press_next(client, after)
+            seconds.append(elapsed)
+            got.append(after)
+    except Exception as problem:  # reported with the figures, not lost in the process
+        error = repr(problem)
+        barrier.abort()
+    finally:
+        connections.close_all()
+    results.put((number, seconds, got, error))
 
-    threads = [
-        threading.Thread(target=work, args=(number, client))
-        for number, client in enumerate(clients)
+
+def race(sessions: list[str], rounds: int) -> ClaimFigures:
+    """Every reviewer presses "next" at once, `rounds` times, each in a process of its own (as
+    the web server's workers serve them side by side, with no lock of Python's between them);
+    each goes on from what it had."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(sessions))
+    results = context.Queue()
+    connections.close_all()  # each process opens its own connection
+    processes = [
+        context.Process(target=_reviewer, args=(number, session, rounds, barrier, results))
+        for number, session in enumerate(sessions)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for process in processes:
+        process.start()
+    answers = [results.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+    figures = ClaimFigures()
+    got: list[list[int | None]] = [[] for _ in range(rounds)]
+    for _, seconds, handed, error in sorted(answers, key=lambda answer: answer[0]):
+        figures.seconds += seconds
+        if error:
+            figures.errors.append(error)
+        for round_number, attempt in enumerate(handed):
+            got[round_number].append(attempt)
     for handed in got:
         claimed = [attempt for attempt in handed if attempt is not None]
         figures.empty += len(handed) - len(claimed)
         figures.duplicates += len(claimed) - len(set(claimed))
-    figures.seconds = [value for values in seconds for value in values]
     return figures
 
 
@@ -132,12 +148,18 @@ def run_claims(plan: Plan, report: Report) -> None:
     database.vacuum()
     progress(f"claims: loaded {count(added)} attempts in {load_seconds:.0f} s")
     ReviewClaim.objects.all().delete()
-    clients = reviewers(REVIEWERS)
+    sessions = reviewers(REVIEWERS)
     queued = selectors.review_queue(get_user_model().objects.get(username="bench-reviewer-00"))
     waiting = queued.count()
-    alone = race(clients[:1], plan.claim_rounds)
+    # Warm (URLs, views and templates loaded) before the processes are forked from this one,
+    # as a web server's workers are when the reviewers arrive.
+    warm = Client()
+    warm.cookies[settings.SESSION_COOKIE_NAME] = sessions[0]
+    press_next(warm, None)
     ReviewClaim.objects.all().delete()
-    figures = race(clients, plan.claim_rounds)
+    alone = race(sessions[:1], plan.claim_rounds)
+    ReviewClaim.objects.all().delete()
+    figures = race(sessions, plan.claim_rounds)
     bare = bare_claim_update(50)
     p50, p95 = median(figures.seconds) * 1000, percentile(figures.seconds, 0.95) * 1000
     alone_p50 = median(alone.seconds) * 1000
