@@ -123,7 +123,9 @@ SYNC_RUNNERS = {
     ),
     "retention": sync_groups.run_retention,
     "analytics": lambda plan, report: report.rows.extend(
-        analytics.measure_test_page(plan.test_page) + analytics.measure_case_files()
+        analytics.measure_tests_index(plan.tests_index)
+        + analytics.measure_test_page(plan.test_page)
+        + analytics.measure_case_files()
     ),
     "claims": claims.run_claims,
 }
