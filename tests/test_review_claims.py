@@ -13,7 +13,8 @@ from django.utils import timezone
 from access.roles import PROCTOR
 from audit.models import AuditEvent
 from dashboard import selectors
-from review import claims
+from dashboard.views.claims import next_in_queue
+from review import claims, services
 from review import selectors as review_selectors
 from review.models import ReviewClaim
 from tests.fixtures.data import make_attempts
@@ -204,3 +205,24 @@ def test_a_malformed_attempt_after_is_read_as_none(proctor_client, queue):
         assert (
             proctor_client.post(NEXT, {"after": after})["Location"] == f"{report(queue[0])}?queue=1"
         )
+
+
+def test_next_goes_riskiest_first_ties_by_id_and_unscored_last(db):
+    """The queue's order (review.selectors.QUEUE_ORDER) on both databases: SQLite sorts a NULL
+    first unless told otherwise; an unscored attempt is in the queue only when marked Suspicious.
+    """
+    reviewer, colleague = make_user("alice", PROCTOR), make_user("dave", PROCTOR)
+    unscored = make_attempts(1, trust_score=lambda i: None)[0]
+    services.set_verdict(user=colleague, attempt=unscored, verdict="suspicious", reason="tip")
+    first_tie, risky, second_tie = make_attempts(3, trust_score=lambda i: [0.4, 0.1, 0.4][i])
+    expected = [risky.pk, first_tie.pk, second_tie.pk, unscored.pk]
+    handed = []
+    after = None
+    for _ in expected:
+        following = next_in_queue(reviewer, after)
+        handed.append(following.pk)
+        after = following
+    assert handed == expected
+    queue = selectors.review_queue(reviewer)
+    assert review_selectors.queue_neighbours(queue, unscored) == (second_tie, None)
+    assert review_selectors.queue_neighbours(queue, first_tie) == (risky, second_tie)
