@@ -1,7 +1,7 @@
 """`python -m benchmarks [--quick] [--only results,upsert,evidence,network,pages,export,...]`
 
 Groups: results, upsert, evidence, network, pages, export, retention, analytics (a test's page,
-case files).
+case files), claims (twenty reviewers pressing "next" at once).
 
 Creates and migrates the benchmark database (BENCH_DATABASE_URL), runs the benchmarks and prints
 Markdown: the table of figures against their references and targets, the cost curve over the
@@ -27,12 +27,22 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from benchmarks import analytics, database, network, sync_groups, table_groups  # noqa: E402
+from benchmarks import analytics, claims, database, network, sync_groups, table_groups  # noqa: E402
 from benchmarks.measure import load_average, progress  # noqa: E402
 from benchmarks.plan import FULL, QUICK  # noqa: E402
 from benchmarks.report import README, Report, write_current  # noqa: E402
 
-GROUPS = ["results", "upsert", "evidence", "network", "pages", "export", "retention", "analytics"]
+GROUPS = [
+    "results",
+    "upsert",
+    "evidence",
+    "network",
+    "pages",
+    "export",
+    "retention",
+    "analytics",
+    "claims",
+]
 
 
 def main() -> None:
@@ -113,8 +123,11 @@ SYNC_RUNNERS = {
     ),
     "retention": sync_groups.run_retention,
     "analytics": lambda plan, report: report.rows.extend(
-        analytics.measure_test_page(plan.test_page) + analytics.measure_case_files()
+        analytics.measure_tests_index(plan.tests_index)
+        + analytics.measure_test_page(plan.test_page)
+        + analytics.measure_case_files()
     ),
+    "claims": claims.run_claims,
 }
 
 

@@ -1,6 +1,7 @@
-"""`python -m benchmarks.analytics [--attempts 50000] [--only page,case-files]`: a test's page at
-50,000 attempts, and the case files of 200 attempts exported as one ZIP, with time and peak
-memory, each beside its reference from the same run. Prints Markdown.
+"""`python -m benchmarks.analytics [--attempts 50000] [--only index,page,case-files]`: the tests
+index at a million attempts over 500 tests, a test's page at 50,000 attempts, and the case files
+of 200 attempts exported as one ZIP, with time and peak memory, each beside its reference from
+the same run. Prints Markdown.
 
 The test page is served by Django's test client as a test admin (everything from the URL to
 the finished response) on the benchmark database (BENCH_DATABASE_URL, PostgreSQL). The case
@@ -30,14 +31,17 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from access.roles import PROCTOR  # noqa: E402
+from access.scopes import set_grants  # noqa: E402
 from analytics import candidate_keys, minutes  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
 from analytics.models import AttemptMinute  # noqa: E402
 from autoproctor.testing import Simulator  # noqa: E402
-from benchmarks import database  # noqa: E402
-from benchmarks.measure import load_average, median, timed  # noqa: E402
+from benchmarks import database, loading  # noqa: E402
+from benchmarks.measure import load_average, median, progress, timed  # noqa: E402
 from benchmarks.pages import ADMIN_NAME, admin_client  # noqa: E402
 from benchmarks.report import Report, Row  # noqa: E402
 from proctoring import evidence_fetch  # noqa: E402
@@ -225,6 +229,52 @@ def measure_test_page(size: int) -> list[Row]:
     ]
 
 
+def measure_tests_index(size: int, tests: int = loading.INSTITUTION_TESTS) -> list[Row]:
+    """The tests index (`/tests/`) over an institution's table: `size` attempts dealt over
+    `tests` tests (the bulk load's, kept from an earlier run when it is there), as a test admin
+    who sees every test and as a proctor limited to a tenth of them, against the page's own SQL
+    replayed bare."""
+    loading.grow_to(size, start_time=float(int(time.time())), tests=tests)
+    database.vacuum()
+    client = admin_client()
+    client.get("/tests/")  # warm
+    seconds = _served(client, "/tests/", PAGE_REPEATS)
+    statements = []
+    with connection.execute_wrapper(
+        lambda execute, sql, params, *args: (
+            statements.append((sql, params)) or execute(sql, params, *args)
+        )
+    ):
+        client.get("/tests/")
+    bare = _bare(
+        [(sql, params) for sql, params in statements if sql.lstrip().upper().startswith("SELECT")],
+        PAGE_REPEATS,
+    )
+    scoped = _served(_scoped_client(tests // 10), "/tests/", PAGE_REPEATS)
+    page_ms, bare_ms, scoped_ms = (median(x) * 1000 for x in (seconds, bare, scoped))
+    progress(f"tests index at {size:,}: {page_ms:.0f} ms, bare {bare_ms:.0f} ms")
+    return [
+        Row(
+            "tests index (`/tests/`), server time",
+            f"{size:,} attempts over {tests} tests",
+            f"{page_ms:.0f} ms (max {max(seconds) * 1000:.0f}), {len(statements)} queries; "
+            f"a proctor limited to {tests // 10} tests: {scoped_ms:.0f} ms",
+            f"its SQL replayed bare: {bare_ms:.0f} ms",
+            "≤ 300 ms",
+            page_ms <= 300,
+        )
+    ]
+
+
+def _scoped_client(tests: int):
+    """A proctor whose scope is the first `tests` tests of the bulk load (access.scopes)."""
+    user, _ = get_user_model().objects.get_or_create(username="bench-scoped-proctor")
+    set_grants(user, {PROCTOR: [loading.test_key(number) for number in range(tests)]}, source="")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def measure_case_files() -> list[Row]:
     """The case files of CASE_FILES attempts as one ZIP from a simulator on loopback, then the
     first LATENCY_CASE_FILES of them with storage LATENCY_MS away: the product (several files
@@ -305,7 +355,8 @@ def _fetches(number: int, ahead: bool):
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.analytics")
     parser.add_argument("--attempts", type=int, default=TEST_ATTEMPTS, help="of the one test")
-    parser.add_argument("--only", default="page,case-files", help="page, case-files")
+    parser.add_argument("--only", default="page,case-files", help="index, page, case-files")
+    parser.add_argument("--index-attempts", type=int, default=1_000_000, help="over 500 tests")
     arguments = parser.parse_args()
     groups = arguments.only.split(",")
     database.ensure_database()
@@ -313,6 +364,8 @@ def main() -> None:
     admin_client()  # the user the verdicts are given by
     print(f"load average at start: {load_average()}")
     rows = []
+    if "index" in groups:
+        rows += measure_tests_index(arguments.index_attempts)
     if "page" in groups:
         rows += measure_test_page(arguments.attempts)
     if "case-files" in groups:

@@ -27,6 +27,11 @@ def assigned_to(user: AbstractBaseUser) -> Exists:
     return Exists(ReviewAssignment.objects.filter(attempt=OuterRef("pk"), reviewer_id=user.pk))
 
 
+def has_assignments(user: AbstractBaseUser) -> bool:
+    """Whether any attempt is assigned to `user` (decided or not)."""
+    return ReviewAssignment.objects.filter(reviewer_id=user.pk).exists()
+
+
 def assigned_to_others(user: AbstractBaseUser) -> Exists:
     return Exists(
         ReviewAssignment.objects.filter(attempt=OuterRef("pk")).exclude(reviewer_id=user.pk)

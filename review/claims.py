@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -27,6 +27,19 @@ from proctoring.models import Attempt
 from review.models import ReviewClaim
 
 CLAIM_TAKEN_OVER = "claim.take_over"
+# _take's one statement (PostgreSQL and SQLite both have ON CONFLICT ... WHERE and RETURNING).
+_TAKE = (
+    "INSERT INTO review_reviewclaim AS claim (attempt_id, reviewer_id, reviewer_name, claimed_at, "
+    "expires_at, page) VALUES (%s, %s, %s, %s, %s, '') "
+    "ON CONFLICT (attempt_id) DO UPDATE SET "
+    "claimed_at = CASE WHEN claim.reviewer_id = excluded.reviewer_id "
+    "AND claim.expires_at > excluded.claimed_at THEN claim.claimed_at "
+    "ELSE excluded.claimed_at END, "
+    "reviewer_id = excluded.reviewer_id, reviewer_name = excluded.reviewer_name, "
+    "expires_at = excluded.expires_at "
+    "WHERE claim.reviewer_id = excluded.reviewer_id OR claim.expires_at <= excluded.claimed_at "
+    "RETURNING attempt_id"
+)
 # How many attempts "next" tries before it gives up (each is claimed by someone meanwhile).
 NEXT_TRIES = 20
 
@@ -123,13 +136,37 @@ def release_all(*attempts: Attempt) -> None:
 def claim_next(user: AbstractBaseUser, candidates: QuerySet[Attempt]) -> Attempt | None:
     """Claim the first of `candidates` (the queue, in its order, from where the reviewer is)
     that nobody else has claimed, and return it; None when every one is taken or there is
-    none. Safe when several reviewers ask at once: each gets a different attempt."""
+    none. Safe when several reviewers ask at once: each gets a different attempt.
+
+    On PostgreSQL the attempt is read with FOR NO KEY UPDATE SKIP LOCKED, so reviewers asking
+    at the same instant each pass over the rows the others are claiming instead of all racing
+    for the first one; the claim itself is still the conditional write (_take), which alone
+    decides who wins (SQLite, which has no row locks, relies on it)."""
     skipped: list[int] = []
+    rows = candidates.filter(~claimed_by_others(user))
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
     for _ in range(NEXT_TRIES):
-        attempt = candidates.exclude(pk__in=skipped).filter(~claimed_by_others(user)).first()
-        if attempt is None:
-            return None
-        if claim(user, attempt).mine:
-            return attempt
+        with transaction.atomic():
+            attempt = rows.exclude(pk__in=skipped).first()
+            if attempt is None:
+                return None
+            if _take(user, attempt.pk):
+                return attempt
         skipped.append(attempt.pk)
     return None
+
+
+def _take(user: AbstractBaseUser, attempt_id: int) -> bool:
+    """One statement: claim the attempt for `user` unless someone else holds a live claim on it
+    (a renewal keeps the time the claim began). Whether `user` holds it afterwards. The row's
+    primary key lets one reviewer's INSERT win; the others' conflicting write only updates a
+    claim that is theirs or has lapsed, so two reviewers never both get it."""
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE,
+            [attempt_id, user.pk, user.get_username(), *map(adapt, (now, _expiry(now)))],
+        )
+        return cursor.fetchone() is not None

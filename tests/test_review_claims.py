@@ -1,6 +1,6 @@
 """Claims on the review queue (review.claims): two reviewers working the queue side by side are
 never offered the same attempt, a claim lapses or is released, a test admin may take one over,
-and "next" stays right when two reviewers ask at the same instant on PostgreSQL."""
+and "next" stays right when several reviewers ask at the same instant on PostgreSQL."""
 
 import threading
 from datetime import timedelta
@@ -13,7 +13,8 @@ from django.utils import timezone
 from access.roles import PROCTOR
 from audit.models import AuditEvent
 from dashboard import selectors
-from review import claims
+from dashboard.views.claims import next_in_queue
+from review import claims, services
 from review import selectors as review_selectors
 from review.models import ReviewClaim
 from tests.fixtures.data import make_attempts
@@ -117,16 +118,17 @@ def test_every_attempt_taken_sends_the_reviewer_back_to_the_queue(proctor_client
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_reviewers_pressing_next_at_the_same_instant_get_different_attempts():
-    """Two threads, each with its own database connection, ask for the next attempt at the
-    same moment, round after round: no attempt is ever handed to both."""
+@pytest.mark.parametrize("number", [2, 8])
+def test_reviewers_pressing_next_at_the_same_instant_get_different_attempts(number):
+    """Several threads, each with its own database connection, ask for the next attempt at the
+    same moment, round after round: no attempt is ever handed to two of them."""
     if connection.vendor != "postgresql":
-        pytest.skip("two connections writing at once need PostgreSQL")
-    reviewers = [make_user("alice", PROCTOR), make_user("dave", PROCTOR)]
-    rounds = 12
-    make_attempts(2 * rounds, trust_score=lambda i: 0.01 * (i + 1))
-    barrier = threading.Barrier(2)
-    handed: dict[str, list[int]] = {"alice": [], "dave": []}
+        pytest.skip("several connections writing at once need PostgreSQL")
+    reviewers = [make_user(f"reviewer{index}", PROCTOR) for index in range(number)]
+    rounds = 12 if number == 2 else 5
+    make_attempts(number * rounds, trust_score=lambda i: 0.01 * (i + 1))
+    barrier = threading.Barrier(number)
+    handed: dict[str, list[int]] = {user.username: [] for user in reviewers}
     errors = []
 
     def work(user):
@@ -141,6 +143,7 @@ def test_two_reviewers_pressing_next_at_the_same_instant_get_different_attempts(
                     handed[user.username].append(got.pk)
         except Exception as error:  # reported below, not lost in the thread
             errors.append(error)
+            barrier.abort()
         finally:
             connections.close_all()
 
@@ -150,10 +153,50 @@ def test_two_reviewers_pressing_next_at_the_same_instant_get_different_attempts(
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    everything = handed["alice"] + handed["dave"]
-    assert len(everything) == 2 * rounds
-    assert len(set(everything)) == len(everything), "an attempt was handed to both reviewers"
-    assert ReviewClaim.objects.count() == 2 * rounds
+    everything = [pk for pks in handed.values() for pk in pks]
+    assert len(everything) == number * rounds
+    assert len(set(everything)) == len(everything), "an attempt was handed to two reviewers"
+    assert ReviewClaim.objects.count() == number * rounds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reviewers_pressing_next_in_the_view_at_once_each_open_a_different_attempt():
+    """The same through the view: eight logged-in reviewers press "Next attempt" together, each
+    going on from the attempt they had (which releases it); in every round each is sent to an
+    attempt none of the others was sent to."""
+    if connection.vendor != "postgresql":
+        pytest.skip("several connections writing at once need PostgreSQL")
+    number, rounds = 8, 4
+    clients = [logged_in(make_user(f"reviewer{index}", PROCTOR)) for index in range(number)]
+    make_attempts(number * rounds, trust_score=lambda i: 0.01 * (i + 1))
+    barrier = threading.Barrier(number)
+    opened = [[None] * number for _ in range(rounds)]
+    errors = []
+
+    def work(index, client):
+        after = {}
+        try:
+            for round_number in range(rounds):
+                barrier.wait(timeout=20)
+                response = client.post(NEXT, after)
+                attempt_id = int(response["Location"].split("/")[2])
+                opened[round_number][index] = attempt_id
+                after = {"after": str(attempt_id)}
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+            barrier.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=item) for item in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    for round_number, attempts in enumerate(opened):
+        assert len(set(attempts)) == number, f"round {round_number}: {attempts}"
+    assert ReviewClaim.objects.count() == number
 
 
 def test_a_malformed_attempt_after_is_read_as_none(proctor_client, queue):
@@ -162,3 +205,24 @@ def test_a_malformed_attempt_after_is_read_as_none(proctor_client, queue):
         assert (
             proctor_client.post(NEXT, {"after": after})["Location"] == f"{report(queue[0])}?queue=1"
         )
+
+
+def test_next_goes_riskiest_first_ties_by_id_and_unscored_last(db):
+    """The queue's order (review.selectors.QUEUE_ORDER) on both databases: SQLite sorts a NULL
+    first unless told otherwise; an unscored attempt is in the queue only when marked Suspicious.
+    """
+    reviewer, colleague = make_user("alice", PROCTOR), make_user("dave", PROCTOR)
+    unscored = make_attempts(1, trust_score=lambda i: None)[0]
+    services.set_verdict(user=colleague, attempt=unscored, verdict="suspicious", reason="tip")
+    first_tie, risky, second_tie = make_attempts(3, trust_score=lambda i: [0.4, 0.1, 0.4][i])
+    expected = [risky.pk, first_tie.pk, second_tie.pk, unscored.pk]
+    handed = []
+    after = None
+    for _ in expected:
+        following = next_in_queue(reviewer, after)
+        handed.append(following.pk)
+        after = following
+    assert handed == expected
+    queue = selectors.review_queue(reviewer)
+    assert review_selectors.queue_neighbours(queue, unscored) == (second_tie, None)
+    assert review_selectors.queue_neighbours(queue, first_tie) == (risky, second_tie)

@@ -35,10 +35,12 @@ def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
     is none after it) that nobody else is reviewing: among those assigned to `user` first, then
     among those assigned to no one else (review.assignments)."""
     queue = selectors.review_queue(user)
-    for candidates in (
-        queue.filter(assignments.assigned_to(user)),
-        queue.filter(~assignments.assigned_to_others(user)),
-    ):
+    passes = [queue.filter(~assignments.assigned_to_others(user))]
+    # Most reviewers have no assignment: one look at their own rows spares them a walk of the
+    # queue that would find nothing.
+    if assignments.has_assignments(user):
+        passes.insert(0, queue.filter(assignments.assigned_to(user)))
+    for candidates in passes:
         following = claims.claim_next(user, review_selectors.queue_in_order(candidates, after))
         if following is None and after is not None:
             following = claims.claim_next(
