@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.hooks import default_hooks
+from requests.structures import CaseInsensitiveDict
 
 from . import redirects
 from .errors import RateLimited, RequestRejected, ServerError, Unreachable
@@ -37,6 +39,9 @@ RETRYABLE_ERRORS = (
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,
 )
+
+# A URL made only of these characters needs no encoding: requests would send it unchanged.
+PLAIN_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 
 # "[Errno 111] Connection refused" out of requests' long wrapped messages.
 ERRNO_TEXT = re.compile(r"\[Errno -?\d+\][^'\")]*")
@@ -139,16 +144,7 @@ class Transport:
             url, headers, body = call.build()
             started = time.monotonic()
             try:
-                response = self.session.request(
-                    call.method,
-                    url,
-                    headers=headers,
-                    data=body,
-                    timeout=self.timeout,
-                    stream=call.stream,
-                    allow_redirects=False,  # see redirects.py
-                    **self._environment(url),
-                )
+                response = self._request(call.method, url, headers, body, call.stream)
                 response = self._follow_redirects(call, url, headers, body, response, started)
             except RETRYABLE_ERRORS as error:
                 elapsed = (time.monotonic() - started) * 1000
@@ -216,16 +212,43 @@ class Transport:
             response.close()
             # Only unsigned downloads get here: their headers carry nothing of ours.
             url, body, started = target, None, time.monotonic()
-            response = self.session.request(
-                "GET",
+            response = self._request("GET", url, headers, None, call.stream)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _request(self, method: str, url: str, headers, body, stream: bool) -> requests.Response:
+        """One HTTP exchange, redirects not followed (redirects.py follows them).
+
+        On our own session, a URL that needs no encoding is sent straight to the session's
+        adapter, the request prepared here: requests' Session.request merges settings, cookies
+        and hooks and parses and re-encodes the URL character by character on every call,
+        which was most of the evidence pass's CPU (benchmarks/HISTORY.md). What is sent is the
+        same: the session's headers with the call's, the body, proxies and CA bundle. A passed
+        session, or any other URL, goes through requests as usual."""
+        environment = self._environment(url)
+        if self._environment_by_host is None or not PLAIN_URL.fullmatch(url):
+            return self.session.request(
+                method,
                 url,
                 headers=headers,
+                data=body,
                 timeout=self.timeout,
-                stream=call.stream,
-                allow_redirects=False,
-                **self._environment(url),
+                stream=stream,
+                allow_redirects=False,  # see redirects.py
+                **environment,
             )
-        raise AssertionError("unreachable")  # pragma: no cover
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = url
+        prepared.headers = CaseInsensitiveDict(self.session.headers)
+        prepared.headers.update(headers)
+        prepared.hooks = default_hooks()
+        prepared.body = body
+        prepared.prepare_content_length(body)
+        adapter = self.session.get_adapter(url)
+        response = adapter.send(prepared, stream=stream, timeout=self.timeout, **environment)
+        if not stream:
+            response.content  # noqa: B018 - read now, as requests does unless streaming
+        return response
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: a random delay up to base * 2^(attempt-1), never above the cap."""
