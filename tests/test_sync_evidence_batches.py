@@ -1,19 +1,23 @@
 """Storing the evidence of many attempts at once (proctoring.sync.evidence_store): a fixed
 number of statements for the batch, an attempt missing a device fails alone, a batch the
 database refuses is stored attempt by attempt, and claims taken a chunk at a time are all
-released when the pass ends."""
+released when the pass ends; the figures kept from the evidence are recounted batch by batch
+while a pool pass goes on, and still equal a recomputation."""
 
 import dataclasses
+import threading
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from proctoring import signals
 from proctoring.models import Attempt, EvidenceRecord
-from proctoring.sync import sync_results
+from proctoring.sync import announcer, sync_evidence, sync_results
 from proctoring.sync.claims import ClaimBook
 from proctoring.sync.evidence_store import Fetched, IncompleteEvidence, store_batch
 from tests.sync_support import client_for
+from tests.test_analytics_rollups import assert_kept_equal_recomputed
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +131,29 @@ def test_claims_taken_a_chunk_at_a_time_are_released_when_the_pass_ends(simulato
         assert claims.claim(pks[1])  # already claimed with the first: no statement
     assert sum(sql["sql"].startswith("UPDATE") for sql in queries) == 1 + 5  # claim, releases
     assert not Attempt.objects.filter(evidence_claimed_until__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_pass_recounts_the_figures_batch_by_batch_and_they_equal_a_recomputation(
+    simulator, monkeypatch
+):
+    monkeypatch.setattr(announcer, "BATCH", 4)
+    sent = []
+
+    def note(sender, attempt_ids, **kwargs):
+        sent.append((threading.current_thread().name, list(attempt_ids)))
+
+    sync_results(client_for(simulator))
+    signals.evidence_changed.connect(note)
+    try:
+        run = sync_evidence(client_for(simulator), workers=3)
+    finally:
+        signals.evidence_changed.disconnect(note)
+
+    assert run.status == "succeeded" and run.updated > 8
+    announced = [pk for _, pks in sent for pk in pks]
+    assert sorted(announced) == sorted(
+        Attempt.objects.filter(evidence_fetched_at__isnull=False).values_list("pk", flat=True)
+    )  # every stored attempt, once
+    assert any(name == "evidence-figures" for name, _ in sent)  # while the pass went on
+    assert_kept_equal_recomputed()

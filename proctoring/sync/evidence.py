@@ -41,9 +41,9 @@ from autoproctor import (
     NotFound,
     NotReady,
 )
-from proctoring import signals
 from proctoring.models import Attempt, EvidenceStatus, SyncRun
 from proctoring.sync import progress, runs
+from proctoring.sync.announcer import Announcer
 from proctoring.sync.api import api_client
 from proctoring.sync.candidates import awaiting_evidence, next_recheck
 from proctoring.sync.claims import ClaimBook
@@ -121,7 +121,9 @@ def sync_evidence(
         limit = AdaptiveLimit(
             start=settings.SYNC_EVIDENCE_WORKERS, maximum=settings.SYNC_EVIDENCE_MAX_CONCURRENCY
         )
-    stored: list[int] = []
+    # With a pool, the figures are recounted alongside the pass (announcer.py); one at a time,
+    # at its end, in the pass's own thread and connection.
+    stored = Announcer(in_background=limit.maximum > 1)
     try:
         with api_client(client) as api, api.listening(limit.observe, pool=limit.maximum):
             results = fetch_pending(api, limit, tally, stored=stored)
@@ -131,8 +133,7 @@ def sync_evidence(
         runs.close_after_crash(run, error)
         raise
     finally:
-        if stored:  # also those stored before a crash
-            signals.announce(signals.evidence_changed, attempt_ids=stored)
+        stored.close()  # announces the rest, also those stored before a crash
 
     logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
     run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
@@ -150,7 +151,7 @@ def fetch_pending(
     limit: AdaptiveLimit,
     tally: progress.Tally | None = None,
     *,
-    stored: list[int] | None = None,
+    stored: Announcer | list[int] | None = None,
 ) -> list[AttemptResult]:
     """Every pending attempt, as many at once as `limit` allows, results in queue order.
 
