@@ -22,9 +22,12 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.hooks import default_hooks
+from requests.structures import CaseInsensitiveDict
 
 from . import redirects
 from .errors import RateLimited, RequestRejected, ServerError, Unreachable
+from .keepalive import Connections
 from .signing import Secret
 
 logger = logging.getLogger("autoproctor")
@@ -37,6 +40,9 @@ RETRYABLE_ERRORS = (
     requests.Timeout,
     requests.exceptions.ChunkedEncodingError,
 )
+
+# A URL made only of these characters needs no encoding: requests would send it unchanged.
+PLAIN_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 
 # "[Errno 111] Connection refused" out of requests' long wrapped messages.
 ERRNO_TEXT = re.compile(r"\[Errno -?\d+\][^'\")]*")
@@ -110,6 +116,7 @@ class Transport:
         # session passed in keeps its own settings.
         self._environment_by_host: dict[str, dict] | None = None if session else {}
         self.session = session or self._new_session()
+        self.connections = Connections(self.timeout)
         # Told (endpoint, status or None, elapsed ms, Retry-After s) of every HTTP attempt, e.g.
         # by the evidence pass's adaptive concurrency; cheaper than an observer's Exchange.
         self.listeners: list[Callable[[str, int | None, float, float | None], None]] = []
@@ -117,9 +124,14 @@ class Transport:
     def size_pool(self, connections: int) -> None:
         """Keep up to `connections` alive per host, so that many concurrent calls reuse their
         connections instead of opening new ones (the default keeps 16)."""
+        self.connections.keep = max(16, connections)
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(16, connections), max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
+
+    def close(self) -> None:
+        self.connections.close()
+        self.session.close()
 
     @staticmethod
     def _new_session() -> requests.Session:
@@ -139,16 +151,7 @@ class Transport:
             url, headers, body = call.build()
             started = time.monotonic()
             try:
-                response = self.session.request(
-                    call.method,
-                    url,
-                    headers=headers,
-                    data=body,
-                    timeout=self.timeout,
-                    stream=call.stream,
-                    allow_redirects=False,  # see redirects.py
-                    **self._environment(url),
-                )
+                response = self._request(call.method, url, headers, body, call.stream)
                 response = self._follow_redirects(call, url, headers, body, response, started)
             except RETRYABLE_ERRORS as error:
                 elapsed = (time.monotonic() - started) * 1000
@@ -216,16 +219,55 @@ class Transport:
             response.close()
             # Only unsigned downloads get here: their headers carry nothing of ours.
             url, body, started = target, None, time.monotonic()
-            response = self.session.request(
-                "GET",
+            response = self._request("GET", url, headers, None, call.stream)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _request(self, method: str, url: str, headers, body, stream: bool) -> requests.Response:
+        """One HTTP exchange, redirects not followed (redirects.py follows them).
+
+        On our own session, a URL that needs no encoding is sent without requests' per-call
+        work (merging settings, cookies and hooks, re-encoding the URL character by character),
+        which was most of the evidence pass's CPU (benchmarks/HISTORY.md): a plain GET read
+        whole over a kept-alive connection of keepalive.py when no proxy is set, anything else
+        straight to the session's adapter, the request prepared here. What is sent is the
+        same: the session's headers with the call's, the body, proxies and CA bundle. A passed
+        session, or any other URL, goes through requests as usual."""
+        environment = self._environment(url)
+        if (
+            method == "GET"
+            and not stream
+            and self._environment_by_host is not None
+            and not environment["proxies"]
+            and environment["verify"] is not False
+            and PLAIN_URL.fullmatch(url)
+        ):
+            merged = CaseInsensitiveDict(self.session.headers)
+            merged.update(headers)
+            return self.connections.get(url, dict(merged.items()), environment["verify"])
+        if self._environment_by_host is None or not PLAIN_URL.fullmatch(url):
+            return self.session.request(
+                method,
                 url,
                 headers=headers,
+                data=body,
                 timeout=self.timeout,
-                stream=call.stream,
-                allow_redirects=False,
-                **self._environment(url),
+                stream=stream,
+                allow_redirects=False,  # see redirects.py
+                **environment,
             )
-        raise AssertionError("unreachable")  # pragma: no cover
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = url
+        prepared.headers = CaseInsensitiveDict(self.session.headers)
+        prepared.headers.update(headers)
+        prepared.hooks = default_hooks()
+        prepared.body = body
+        prepared.prepare_content_length(body)
+        adapter = self.session.get_adapter(url)
+        response = adapter.send(prepared, stream=stream, timeout=self.timeout, **environment)
+        if not stream:
+            response.content  # noqa: B018 - read now, as requests does unless streaming
+        return response
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: a random delay up to base * 2^(attempt-1), never above the cap."""

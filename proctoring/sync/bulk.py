@@ -16,6 +16,7 @@ row. Table and column names come from the model's metadata, quoted; values are n
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -62,17 +63,18 @@ class Columns:
         self.names = [field.attname for field in fields]
         self.quoted = [connection.ops.quote_name(field.column) for field in fields]
         self.defaults = {field.attname: field.get_default() for field in fields}
-        # JSON needs the field's own encoder; every other value is written as it is.
-        self.json_fields = {
-            field.attname: field for field in fields if isinstance(field, JSONField)
+        # JSON is written as its text, encoded with the field's own encoder (what the field's
+        # adapter would send, without a wrapper object and a dumper lookup per value); every
+        # other value is written as it is.
+        self.json_encoders = {
+            field.attname: field.encoder for field in fields if isinstance(field, JSONField)
         }
 
     def values(self, row: dict) -> list:
         values = []
         for name in self.names:
             value = row[name] if name in row else self.defaults[name]
-            field = self.json_fields.get(name)
-            if field is not None:
-                value = field.get_db_prep_save(value, connection)
+            if name in self.json_encoders and value is not None:
+                value = json.dumps(value, cls=self.json_encoders[name])
             values.append(value)
         return values

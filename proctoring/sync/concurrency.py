@@ -68,6 +68,7 @@ class AdaptiveLimit:
         """One HTTP call's outcome: grow on success, halve on a setback."""
         seconds = elapsed_ms / 1000
         with self._condition:
+            before = int(self.limit)
             if retry_after:
                 self._paused_until = max(self._paused_until, time.monotonic() + retry_after)
             failed = status is None or status == 429 or status >= 500
@@ -75,7 +76,11 @@ class AdaptiveLimit:
                 self._decrease(seconds)
             else:
                 self._increase()
-            self._condition.notify_all()
+            # Wake only as many waiting threads as there are new slots: waking them all on
+            # every call (three per attempt) made each waiting thread take the interpreter
+            # lock only to wait again, a large share of the pass's CPU.
+            if int(self.limit) > before:
+                self._condition.notify(int(self.limit) - before)
 
     def _latency_rising(self, endpoint: str, seconds: float) -> bool:
         lowest = min(self._lowest.get(endpoint, seconds), seconds)

@@ -29,7 +29,6 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -42,14 +41,21 @@ from autoproctor import (
     NotFound,
     NotReady,
 )
-from proctoring import signals
-from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, SyncRun
-from proctoring.sync import bulk, progress, runs
+from proctoring.models import Attempt, EvidenceStatus, SyncRun
+from proctoring.sync import progress, runs
+from proctoring.sync.announcer import Announcer
 from proctoring.sync.api import api_client
 from proctoring.sync.candidates import awaiting_evidence, next_recheck
 from proctoring.sync.claims import ClaimBook
 from proctoring.sync.concurrency import AdaptiveLimit, run_adaptive
 from proctoring.sync.drift import label_warnings
+from proctoring.sync.evidence_store import (  # noqa: F401 (also imported from here)
+    IncompleteEvidence,
+    StoreQueue,
+    evidence_rows,
+    record_values,
+    store_evidence,
+)
 from proctoring.sync.leases import Heartbeat
 
 if TYPE_CHECKING:
@@ -59,7 +65,6 @@ if TYPE_CHECKING:
         AttemptData,
         AutoProctorClient,
         EvidenceBundle,
-        EvidenceRecordData,
     )
 
 logger = logging.getLogger("proctoring.sync")
@@ -67,11 +72,6 @@ logger = logging.getLogger("proctoring.sync")
 # Errors about the account or this server rather than one attempt: they stop the pass.
 FATAL_ERRORS = (BadCredentials, ClockSkew, NotConfigured)
 MAX_ERROR_LENGTH = 2000
-
-
-class IncompleteEvidence(Exception):
-    """The evidence JSON parsed, but some records could not be read: storing the rest would
-    lose evidence, so nothing is stored."""
 
 
 class Outcome(enum.Enum):
@@ -121,7 +121,9 @@ def sync_evidence(
         limit = AdaptiveLimit(
             start=settings.SYNC_EVIDENCE_WORKERS, maximum=settings.SYNC_EVIDENCE_MAX_CONCURRENCY
         )
-    stored: list[int] = []
+    # With a pool, the figures are recounted alongside the pass (announcer.py); one at a time,
+    # at its end, in the pass's own thread and connection.
+    stored = Announcer(in_background=limit.maximum > 1)
     try:
         with api_client(client) as api, api.listening(limit.observe, pool=limit.maximum):
             results = fetch_pending(api, limit, tally, stored=stored)
@@ -131,8 +133,7 @@ def sync_evidence(
         runs.close_after_crash(run, error)
         raise
     finally:
-        if stored:  # also those stored before a crash
-            signals.announce(signals.evidence_changed, attempt_ids=stored)
+        stored.close()  # announces the rest, also those stored before a crash
 
     logger.info("Evidence pass: up to %d attempts in flight", limit.peak)
     run.peak_concurrency = limit.peak  # not stored: for the benchmarks' report
@@ -150,7 +151,7 @@ def fetch_pending(
     limit: AdaptiveLimit,
     tally: progress.Tally | None = None,
     *,
-    stored: list[int] | None = None,
+    stored: Announcer | list[int] | None = None,
 ) -> list[AttemptResult]:
     """Every pending attempt, as many at once as `limit` allows, results in queue order.
 
@@ -160,12 +161,18 @@ def fetch_pending(
     evidence was stored, as they are."""
     queue = list(pending_attempts().values_list("pk", "test_attempt_id"))
     stop = threading.Event()
-    claims = ClaimBook()
+    if limit.maximum == 1:
+        claims, store = ClaimBook(), None
+    else:  # claimed a few at a time, stored a batch at a time: see claims.py, evidence_store.py
+        claims = ClaimBook(upcoming=[pk for pk, _ in queue], chunk=limit.maximum)
+        store = StoreQueue(claims)
     tally = tally or progress.Tally(SyncRun())
     tally.expect(len(queue))
 
     def work(item: tuple[int, str]) -> AttemptResult:
-        result = fetch_attempt_evidence(item[0], item[1], client, stop=stop, claims=claims)
+        result = fetch_attempt_evidence(
+            item[0], item[1], client, stop=stop, claims=claims, store=store
+        )
         if stored is not None and result.outcome is Outcome.STORED:
             stored.append(item[0])  # the pks whose records this pass replaced
         tally.set_concurrency(limit.current)
@@ -205,9 +212,11 @@ def fetch_attempt_evidence(
     *,
     stop: threading.Event | None = None,
     claims: ClaimBook | None = None,
+    store: StoreQueue | None = None,
 ) -> AttemptResult:
-    """Claim one attempt, fetch its evidence and store it. Never raises for one attempt's
-    failure: the error is recorded on the attempt and returned."""
+    """Claim one attempt, fetch its evidence and store it (with `store`, in a batch with
+    others fetched meanwhile). Never raises for one attempt's failure: the error is recorded
+    on the attempt and returned."""
     if stop is not None and stop.is_set():
         return AttemptResult(test_attempt_id, Outcome.STOPPED)
     claims = claims or ClaimBook()
@@ -221,8 +230,11 @@ def fetch_attempt_evidence(
             return AttemptResult(test_attempt_id, Outcome.NOT_READY)
         bundle = download_evidence(client, test_attempt_id)
         check_readable(bundle)
-        with claims.held(pk) as claim:
-            stored = store_evidence(pk, claim, report, bundle.records)
+        if store is not None:
+            stored = store.store(pk, report, bundle.records)
+        else:
+            with claims.held(pk) as claim:
+                stored = store_evidence(pk, claim, report, bundle.records)
     except FATAL_ERRORS as error:
         with claims.held(pk) as claim:
             release_claim(pk, claim)
@@ -282,18 +294,6 @@ def check_readable(bundle: EvidenceBundle) -> None:
         )
 
 
-def check_no_device_vanished(previous_devices: set[str], records: list[EvidenceRecordData]) -> None:
-    """Refuse evidence that lacks a whole device's records the attempt had before (a list
-    missing from the JSON): storing it would lose evidence."""
-    vanished = previous_devices - {record.device for record in records}
-    if vanished:
-        raise IncompleteEvidence(
-            f"the evidence JSON has no records of the {', '.join(sorted(vanished))} "
-            "device, which this attempt had before; the previous records were kept. If "
-            "AutoProctor really removed them, ask AutoProctor support."
-        )
-
-
 def download_evidence(client: AutoProctorClient, test_attempt_id: str) -> EvidenceBundle:
     """Evidence-file URL, then the JSON; an URL that expired before we used it is replaced once."""
     url = client.get_evidence_file_url(test_attempt_id)
@@ -302,70 +302,6 @@ def download_evidence(client: AutoProctorClient, test_attempt_id: str) -> Eviden
     except EvidenceUrlExpired:
         logger.info("Evidence URL of %s expired; asking for a new one", test_attempt_id)
         return client.get_evidence(client.get_evidence_file_url(test_attempt_id))
-
-
-def store_evidence(
-    pk: int, claim: datetime, report: AttemptData, records: list[EvidenceRecordData]
-) -> bool:
-    """Replace the attempt's records in one transaction with a fixed number of queries. False
-    (and nothing written) when the claim is no longer ours; IncompleteEvidence (and nothing
-    written) when a device the attempt had records of is missing from the new ones."""
-    now = timezone.now()
-    with transaction.atomic():
-        # Updating the attempt first also locks its row until the records are replaced.
-        still_ours = Attempt.objects.filter(pk=pk, evidence_claimed_until=claim).update(
-            trust_score=report.trust_score,
-            evidence_status=report.evidence_status,
-            violation_count=sum(record.is_violation for record in records),
-            evidence_fetched_at=now,
-            evidence_claimed_until=None,
-            evidence_recheck_at=None,
-            sync_error="",
-            sync_error_at=None,
-            sync_error_count=0,
-        )
-        if not still_ours:
-            return False
-        # Raising rolls the deletion back with the rest: the previous records stay.
-        check_no_device_vanished(delete_records(pk), records)
-        bulk.insert(EvidenceRecord, evidence_rows(pk, records))
-    return True
-
-
-def delete_records(pk: int) -> set[str]:
-    """Delete the attempt's records; the devices they were of. One statement: nothing refers
-    to evidence records, so Django's collection of related rows has nothing to do."""
-    table = connection.ops.quote_name(EvidenceRecord._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE attempt_id = %s RETURNING device", [pk])  # noqa: S608 (model metadata)
-        return {device for (device,) in cursor.fetchall()}
-
-
-def record_values(record: EvidenceRecordData) -> dict:
-    """Our columns derived from one parsed evidence record (the evidence pass stores them, the
-    re-parse compares them); text is cut to the column, the full value stays in raw."""
-    return {
-        "label": record.label[:100],
-        "is_violation": record.is_violation,
-        "occurred_at": record.occurred_at,
-        "recorded_at": record.recorded_at,
-        "s3_path": record.s3_path,
-        "data_type": (record.data_type or "none")[:16],
-        "misc": record.misc or {},
-    }
-
-
-def evidence_rows(pk: int, records: list[EvidenceRecordData]) -> list[dict]:
-    return [
-        {
-            "attempt_id": pk,
-            "device": record.device,
-            "position": record.position,
-            **record_values(record),
-            "raw": record.raw or {},
-        }
-        for record in records
-    ]
 
 
 def record_failure(pk: int, claim: datetime, message: str) -> None:
