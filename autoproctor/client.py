@@ -149,7 +149,7 @@ class AutoProctorClient:
         return f"<AutoProctorClient {self.base_url} client_id={self.client_id!r}>"
 
     def close(self) -> None:
-        self._transport.close()
+        self._transport.session.close()
 
     @contextmanager
     def listening(

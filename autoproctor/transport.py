@@ -27,7 +27,6 @@ from requests.structures import CaseInsensitiveDict
 
 from . import redirects
 from .errors import RateLimited, RequestRejected, ServerError, Unreachable
-from .keepalive import Connections
 from .signing import Secret
 
 logger = logging.getLogger("autoproctor")
@@ -116,7 +115,6 @@ class Transport:
         # session passed in keeps its own settings.
         self._environment_by_host: dict[str, dict] | None = None if session else {}
         self.session = session or self._new_session()
-        self.connections = Connections(self.timeout)
         # Told (endpoint, status or None, elapsed ms, Retry-After s) of every HTTP attempt, e.g.
         # by the evidence pass's adaptive concurrency; cheaper than an observer's Exchange.
         self.listeners: list[Callable[[str, int | None, float, float | None], None]] = []
@@ -124,14 +122,9 @@ class Transport:
     def size_pool(self, connections: int) -> None:
         """Keep up to `connections` alive per host, so that many concurrent calls reuse their
         connections instead of opening new ones (the default keeps 16)."""
-        self.connections.keep = max(16, connections)
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(16, connections), max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
-
-    def close(self) -> None:
-        self.connections.close()
-        self.session.close()
 
     @staticmethod
     def _new_session() -> requests.Session:
@@ -225,25 +218,13 @@ class Transport:
     def _request(self, method: str, url: str, headers, body, stream: bool) -> requests.Response:
         """One HTTP exchange, redirects not followed (redirects.py follows them).
 
-        On our own session, a URL that needs no encoding is sent without requests' per-call
-        work (merging settings, cookies and hooks, re-encoding the URL character by character),
-        which was most of the evidence pass's CPU (benchmarks/HISTORY.md): a plain GET read
-        whole over a kept-alive connection of keepalive.py when no proxy is set, anything else
-        straight to the session's adapter, the request prepared here. What is sent is the
+        On our own session, a URL that needs no encoding is sent straight to the session's
+        adapter, the request prepared here: requests' Session.request merges settings, cookies
+        and hooks and parses and re-encodes the URL character by character on every call,
+        which was most of the evidence pass's CPU (benchmarks/HISTORY.md). What is sent is the
         same: the session's headers with the call's, the body, proxies and CA bundle. A passed
         session, or any other URL, goes through requests as usual."""
         environment = self._environment(url)
-        if (
-            method == "GET"
-            and not stream
-            and self._environment_by_host is not None
-            and not environment["proxies"]
-            and environment["verify"] is not False
-            and PLAIN_URL.fullmatch(url)
-        ):
-            merged = CaseInsensitiveDict(self.session.headers)
-            merged.update(headers)
-            return self.connections.get(url, dict(merged.items()), environment["verify"])
         if self._environment_by_host is None or not PLAIN_URL.fullmatch(url):
             return self.session.request(
                 method,
