@@ -130,6 +130,10 @@ class Attempt(models.Model):
                 models.Index(fields=[column, "id"], name=f"dash_attempt_{name}_id")
                 for column, name in LIST_SORT_COLUMNS.items()
             ),
+            # The tests index over every date (analytics.tallied_figures): a test's first and
+            # last attempt, and the scores of the band holding its median, without its rows.
+            models.Index(fields=["lookup_key", "started_at"], name="attempt_key_started"),
+            models.Index(fields=["lookup_key", "trust_score"], name="attempt_key_trust"),
             # Sorted by violations with a trust range, the range is tested on the index entries.
             models.Index(
                 fields=["violation_count", "id", "trust_score"],
