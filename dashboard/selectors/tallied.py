@@ -43,12 +43,9 @@ def _attempts(scope: Scope) -> QuerySet[Attempt]:
     return Attempt.objects.filter(scope.q())
 
 
-def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
-    """The overview's headline figures: four small queries, whatever the number of attempts."""
-    tallies = AttemptTally.objects.filter(scope.q())
-    custom = custom_thresholds()
-    default = default_threshold()
-    # Under a threshold: its test's bands wholly below it, counted; the band it falls in, read.
+def threshold_bands(custom: dict[str, float], default: float) -> tuple[Q, Q]:
+    """Under a threshold: (the tally rows of each test's bands wholly below its threshold, the
+    attempts of the band its threshold falls in, under it), to count and to read."""
     whole_bands, partial_band = ~Q(lookup_key__in=list(custom)), ~Q(lookup_key__in=list(custom))
     whole_bands &= Q(bucket__gte=0, bucket__lt=bucket_of(default))
     partial_band &= Q(trust_score__gte=bucket_start(bucket_of(default)), trust_score__lt=default)
@@ -59,6 +56,15 @@ def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
             trust_score__gte=bucket_start(bucket_of(threshold)),
             trust_score__lt=threshold,
         )
+    return whole_bands, partial_band
+
+
+def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
+    """The overview's headline figures: four small queries, whatever the number of attempts."""
+    tallies = AttemptTally.objects.filter(scope.q())
+    custom = custom_thresholds()
+    default = default_threshold()
+    whole_bands, partial_band = threshold_bands(custom, default)
     # One pass over the scope's tally rows, by band: every count, and the bands for the median.
     rows = list(
         tallies.values_list("bucket")
