@@ -85,7 +85,7 @@ def _medians(attempts: QuerySet[Attempt]) -> dict[str, float]:
     return {lookup_key: median(values) for lookup_key, values in scores.items()}
 
 
-def _credits() -> dict[str, Any]:
+def credits_by_test() -> dict[str, Any]:
     snapshot = latest_usage()
     if snapshot is None:
         return {}
@@ -107,7 +107,7 @@ def test_figures(attempts: QuerySet[Attempt] | None = None) -> list[Figures]:
         medians = {row["lookup_key"]: row.pop("median") for row in rows}
     else:
         medians = _medians(attempts)
-    credits = _credits()
+    credits = credits_by_test()
     return [
         Figures(
             **row,

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from autoproctor.wire import EVIDENCE_PROCESSED, EVIDENCE_PROCESSING
+from proctoring.attempt_indexes import LIST_NULL_COLUMNS, LIST_SORT_COLUMNS
 from proctoring.tally_models import *  # noqa: F403 (the overview's tallies)
 
 
@@ -19,24 +20,6 @@ class EvidenceStatus(models.TextChoices):
 
     PROCESSING = EVIDENCE_PROCESSING, "Processing"
     PROCESSED = EVIDENCE_PROCESSED, "Processed"
-
-
-# The attempts list's sortable columns and the names of their (column, id) indexes.
-LIST_SORT_COLUMNS = {
-    "started_at": "started",
-    "submitted_at": "submitted",
-    "trust_score": "trust",
-    "candidate_name": "name",
-    "candidate_email": "email",
-    "lookup_key": "lookup_key",
-    "evidence_status": "evidence",
-}
-# The nullable ones, with the name of the partial index on id of their rows without a value.
-LIST_NULL_COLUMNS = {
-    "started_at": "dash_attempt_unstarted_id",
-    "submitted_at": "dash_attempt_unsubmitted_id",
-    "trust_score": "dash_attempt_unscored_id",
-}
 
 
 class Attempt(models.Model):
@@ -130,6 +113,10 @@ class Attempt(models.Model):
                 models.Index(fields=[column, "id"], name=f"dash_attempt_{name}_id")
                 for column, name in LIST_SORT_COLUMNS.items()
             ),
+            # The tests index over every date (analytics.tallied_figures): a test's first and
+            # last attempt, and the scores of the band holding its median, without its rows.
+            models.Index(fields=["lookup_key", "started_at"], name="attempt_key_started"),
+            models.Index(fields=["lookup_key", "trust_score"], name="attempt_key_trust"),
             # Sorted by violations with a trust range, the range is tested on the index entries.
             models.Index(
                 fields=["violation_count", "id", "trust_score"],

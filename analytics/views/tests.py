@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import VIEW_ATTEMPTS, VIEW_USAGE, can, require
-from access.scopes import visible_attempts
+from access.scopes import scope_of, visible_attempts
 from analytics.figures import Figures, test_figures
 from analytics.filters import TestsFilter
+from analytics.tallied_figures import tallied_test_figures
 from proctoring.credit_forecast import credit_forecast
 
 # `?o=<key>` (or `-<key>` for descending): the column to sort by.
@@ -36,13 +37,21 @@ def _sorted(rows: list[Figures], param: str, sorts: dict) -> tuple[list[Figures]
     return sorted(rows, key=SORTS[key], reverse=param.startswith("-")), param
 
 
+def _figures(request: HttpRequest, tests_filter: TestsFilter) -> list[Figures]:
+    """Over every date the tallies hold the figures; within dates they are counted from rows."""
+    form = tests_filter.form
+    if form.is_valid() and not form.cleaned_data.get("started"):
+        return tallied_test_figures(scope_of(request.user))
+    return test_figures(tests_filter.qs)
+
+
 @require(VIEW_ATTEMPTS)
 def tests_index(request: HttpRequest) -> HttpResponse:
     tests_filter = TestsFilter(request.GET, queryset=visible_attempts(request.user))
     # Credits are usage: their column (and sorting by it) only for those /usage/ is for.
     sees_credits = can(request.user, VIEW_USAGE)
     sorts = SORTS if sees_credits else {k: v for k, v in SORTS.items() if k != "credits"}
-    rows, sort = _sorted(test_figures(tests_filter.qs), request.GET.get("o", DEFAULT_SORT), sorts)
+    rows, sort = _sorted(_figures(request, tests_filter), request.GET.get("o", DEFAULT_SORT), sorts)
     query = request.GET.copy()
     query.pop("o", None)
     headers = [

@@ -43,12 +43,9 @@ def _attempts(scope: Scope) -> QuerySet[Attempt]:
     return Attempt.objects.filter(scope.q())
 
 
-def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
-    """The overview's headline figures: four small queries, whatever the number of attempts."""
-    tallies = AttemptTally.objects.filter(scope.q())
-    custom = custom_thresholds()
-    default = default_threshold()
-    # Under a threshold: its test's bands wholly below it, counted; the band it falls in, read.
+def threshold_bands(custom: dict[str, float], default: float) -> tuple[Q, Q]:
+    """Under a threshold: (the tally rows of each test's bands wholly below its threshold, the
+    attempts of the band its threshold falls in, under it), to count and to read."""
     whole_bands, partial_band = ~Q(lookup_key__in=list(custom)), ~Q(lookup_key__in=list(custom))
     whole_bands &= Q(bucket__gte=0, bucket__lt=bucket_of(default))
     partial_band &= Q(trust_score__gte=bucket_start(bucket_of(default)), trust_score__lt=default)
@@ -59,6 +56,15 @@ def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
             trust_score__gte=bucket_start(bucket_of(threshold)),
             trust_score__lt=threshold,
         )
+    return whole_bands, partial_band
+
+
+def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
+    """The overview's headline figures: four small queries, whatever the number of attempts."""
+    tallies = AttemptTally.objects.filter(scope.q())
+    custom = custom_thresholds()
+    default = default_threshold()
+    whole_bands, partial_band = threshold_bands(custom, default)
     # One pass over the scope's tally rows, by band: every count, and the bands for the median.
     rows = list(
         tallies.values_list("bucket")
@@ -96,16 +102,16 @@ def _bands(scope: Scope) -> list[tuple[int, int]]:
     return list(rows)
 
 
-def median_trust_score(scope: Scope, bands: list[tuple[int, int]]) -> float | None:
-    """The median of the scope's trust scores, as PostgreSQL's percentile_cont(0.5) gives it:
-    the bands holding the one or two middle scores are found in the tally, then those scores
-    are read from the attempts of those bands only."""
+def middle_bands(bands: list[tuple[int, int]]) -> tuple[int, int, int, int] | None:
+    """Where the median lies in [(band, scored attempts)] (lowest band first): (the band of the
+    first middle score, the band of the last, how many scores of the first band come before
+    it, how many middle scores: 1 or 2), or None when nothing is scored."""
     total = sum(n for _, n in bands)
     if not total:
         return None
     middle, before = (total - 1) // 2, 0
     wanted = 2 if total % 2 == 0 else 1
-    first = last = None
+    first = last = skip = None
     for band, n in bands:
         if first is None and before + n > middle:
             first, skip = band, middle - before
@@ -113,6 +119,17 @@ def median_trust_score(scope: Scope, bands: list[tuple[int, int]]) -> float | No
             last = band
             break
         before += n
+    return first, last, skip, wanted
+
+
+def median_trust_score(scope: Scope, bands: list[tuple[int, int]]) -> float | None:
+    """The median of the scope's trust scores, as PostgreSQL's percentile_cont(0.5) gives it:
+    the bands holding the one or two middle scores are found in the tally, then those scores
+    are read from the attempts of those bands only."""
+    found = middle_bands(bands)
+    if found is None:
+        return None
+    first, last, skip, wanted = found
     scores = _attempts(scope).filter(trust_score__gte=bucket_start(first))
     if scope.unrestricted:
         # The trust-score index, read in order from the band's first score: a short walk.

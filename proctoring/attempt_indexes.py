@@ -1,0 +1,22 @@
+"""The columns the attempts table keeps an index on for the attempts list (proctoring.models).
+
+The list walks one (column, id) index per sortable column; the nullable ones also get a partial
+index on id of their rows without a value. Apart from the model so it stays readable.
+"""
+
+# The attempts list's sortable columns and the names of their (column, id) indexes.
+LIST_SORT_COLUMNS = {
+    "started_at": "started",
+    "submitted_at": "submitted",
+    "trust_score": "trust",
+    "candidate_name": "name",
+    "candidate_email": "email",
+    "lookup_key": "lookup_key",
+    "evidence_status": "evidence",
+}
+# The nullable ones, with the name of the partial index on id of their rows without a value.
+LIST_NULL_COLUMNS = {
+    "started_at": "dash_attempt_unstarted_id",
+    "submitted_at": "dash_attempt_unsubmitted_id",
+    "trust_score": "dash_attempt_unscored_id",
+}
