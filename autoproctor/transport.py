@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.cookies import extract_cookies_to_jar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
@@ -218,14 +219,16 @@ class Transport:
     def _request(self, method: str, url: str, headers, body, stream: bool) -> requests.Response:
         """One HTTP exchange, redirects not followed (redirects.py follows them).
 
-        On our own session, a URL that needs no encoding is sent straight to the session's
-        adapter, the request prepared here: requests' Session.request merges settings, cookies
-        and hooks and parses and re-encodes the URL character by character on every call,
-        which was most of the evidence pass's CPU (benchmarks/HISTORY.md). What is sent is the
-        same: the session's headers with the call's, the body, proxies and CA bundle. A passed
-        session, or any other URL, goes through requests as usual."""
+        On our own session, a URL that needs no encoding, to a host reached without a proxy, is
+        sent straight to the session's urllib3 adapter, the request prepared here: requests'
+        Session.request merges settings, cookies and hooks and parses and re-encodes the URL on
+        every call, which was most of the evidence pass's CPU (benchmarks/HISTORY.md). What is
+        sent is the same (the session's headers and cookies with the call's, the body, the CA
+        bundle, the adapter's pool, its timeouts and its zero retries) and so are the answer and
+        requests' exceptions. A passed session, a proxied host, or any other URL goes through
+        requests as usual."""
         environment = self._environment(url)
-        if self._environment_by_host is None or not PLAIN_URL.fullmatch(url):
+        if not environment.get("light") or not self._plain(url):
             return self.session.request(
                 method,
                 url,
@@ -234,21 +237,37 @@ class Transport:
                 timeout=self.timeout,
                 stream=stream,
                 allow_redirects=False,  # see redirects.py
-                **environment,
+                proxies=environment.get("proxies"),
+                verify=environment.get("verify"),
             )
+        session = self.session
         prepared = requests.PreparedRequest()
         prepared.method = method
         prepared.url = url
-        prepared.headers = CaseInsensitiveDict(self.session.headers)
+        prepared.headers = CaseInsensitiveDict(session.headers)
         prepared.headers.update(headers)
         prepared.hooks = default_hooks()
         prepared.body = body
         prepared.prepare_content_length(body)
-        adapter = self.session.get_adapter(url)
-        response = adapter.send(prepared, stream=stream, timeout=self.timeout, **environment)
+        if session.cookies:
+            prepared.prepare_cookies(session.cookies)
+        adapter = session.get_adapter(url)
+        response = adapter.send(
+            prepared, stream=stream, timeout=self.timeout, verify=environment["verify"], proxies={}
+        )
+        if "Set-Cookie" in response.headers:
+            extract_cookies_to_jar(session.cookies, prepared, response.raw)
         if not stream:
             response.content  # noqa: B018 - read now, as requests does unless streaming
         return response
+
+    @staticmethod
+    def _plain(url: str) -> bool:
+        """True if requests would send this URL unchanged: no character to encode, and any
+        percent escape one requests keeps as it is (it decodes escaped unreserved ones)."""
+        return PLAIN_URL.fullmatch(url) is not None and (
+            "%" not in url or requests.utils.requote_uri(url) == url
+        )
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: a random delay up to base * 2^(attempt-1), never above the cap."""
@@ -277,9 +296,13 @@ class Transport:
         settings = self._environment_by_host.get(host)
         if settings is None:
             verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            proxies = requests.utils.get_environ_proxies(url)
             settings = {
-                "proxies": requests.utils.get_environ_proxies(url),
+                "proxies": proxies,
                 "verify": verify or True,
+                # The light path of _request: no proxy, and no user:password@ for requests to
+                # turn into an Authorization header.
+                "light": not proxies and "@" not in urlsplit(url).netloc,
             }
             self._environment_by_host[host] = settings
         return settings
