@@ -42,7 +42,7 @@ def bucket_start(bucket: int) -> float:
 
 
 def recount_attempts(attempts=None) -> dict[tuple[str, int], tuple[int, int, int]]:
-    """{(lookup_key, bucket): (attempts, submitted, processing)} from the attempts."""
+    """{(lookup_key, bucket): (attempts, submitted, awaiting evidence)} from the attempts."""
     attempts = Attempt.objects.all() if attempts is None else attempts
     bucket = Coalesce(Cast(Floor(F("trust_score") * Value(100.0)), IntegerField()), Value(UNSCORED))
     rows = (
@@ -52,7 +52,7 @@ def recount_attempts(attempts=None) -> dict[tuple[str, int], tuple[int, int, int
         .annotate(
             n=Count("*"),
             submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-            processing=Count("pk", filter=Q(evidence_status=EvidenceStatus.PROCESSING)),
+            awaiting_evidence=Count("pk", filter=Q(evidence_status=EvidenceStatus.PROCESSING)),
         )
     )
     return {(key, bucket): (n, s, p) for key, bucket, n, s, p in rows}
@@ -88,7 +88,7 @@ def recount_violations() -> dict[tuple[str, str], int]:
 
 def kept_attempts() -> dict[tuple[str, int], tuple[int, int, int]]:
     rows = AttemptTally.objects.values_list(
-        "lookup_key", "bucket", "attempts", "submitted", "processing"
+        "lookup_key", "bucket", "attempts", "submitted", "awaiting_evidence"
     )
     return {(key, bucket): (n, s, p) for key, bucket, n, s, p in rows}
 
@@ -129,7 +129,7 @@ def rebuild() -> None:
         )
         AttemptTally.objects.bulk_create(
             (
-                AttemptTally(lookup_key=key, bucket=b, attempts=n, submitted=s, processing=p)
+                AttemptTally(lookup_key=key, bucket=b, attempts=n, submitted=s, awaiting_evidence=p)
                 for (key, b), (n, s, p) in recount_attempts().items()
             ),
             batch_size=1000,

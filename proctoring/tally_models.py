@@ -26,7 +26,7 @@ class AttemptTally(models.Model):
     bucket = models.SmallIntegerField()
     attempts = models.BigIntegerField(default=0)
     submitted = models.BigIntegerField(default=0)
-    processing = models.BigIntegerField(default=0, help_text="Evidence still processing.")
+    awaiting_evidence = models.BigIntegerField(default=0, help_text="Evidence still processing.")
 
     class Meta:
         constraints = [

@@ -12,6 +12,8 @@ attempt's test, band and day as they were) touch no tally row; rows that fall to
 # ruff: noqa: S608 (the SQL is made of this module's constants: table and column names only)
 from __future__ import annotations
 
+from autoproctor.wire import EVIDENCE_PROCESSING
+
 ATTEMPT = "proctoring_attempt"
 EVIDENCE = "proctoring_evidencerecord"
 ZONE = "proctoring_tallyzone"
@@ -41,7 +43,7 @@ def day_sql(row: str, postgres: bool) -> str:
 ATTEMPT_TALLY = (
     "proctoring_attempttally",
     ["lookup_key", "bucket"],
-    ["attempts", "submitted", "processing"],
+    ["attempts", "submitted", "awaiting_evidence"],
 )  # noqa: E501
 ATTEMPT_DAY = ("proctoring_attemptday", ["day", "lookup_key"], ["attempts"])
 VIOLATION_TALLY = ("proctoring_violationtally", ["lookup_key", "label"], ["violations"])
@@ -52,7 +54,8 @@ def attempt_shares(row: str, sign: str, postgres: bool) -> str:
     return (
         f"SELECT {row}.lookup_key AS lookup_key, {bucket_sql(row, postgres)} AS bucket, "
         f"{sign} AS c0, CASE WHEN {row}.submitted_at IS NULL THEN 0 ELSE {sign} END AS c1, "
-        f"CASE WHEN {row}.evidence_status = 'processing' THEN {sign} ELSE 0 END AS c2 {source}"
+        f"CASE WHEN {row}.evidence_status = '{EVIDENCE_PROCESSING}' THEN {sign} ELSE 0 END AS c2 "
+        f"{source}"
     )
 
 

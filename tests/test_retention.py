@@ -234,7 +234,9 @@ def test_an_erased_attempt_stays_erased_through_a_full_sweep(policies, simulator
     assert set(Attempt.objects.filter(candidate_email="").values_list("pk", flat=True)) == erased
     assert Attempt.objects.count() == stored
     assert list(
-        Attempt.objects.filter(lookup_key=keep_key).values_list("pk", "candidate_email")
+        Attempt.objects.filter(lookup_key=keep_key)
+        .order_by("pk")
+        .values_list("pk", "candidate_email")
     ) == sorted(held)
 
 

@@ -71,7 +71,7 @@ def overview_figures(*, scope: Scope = EVERY_TEST) -> dict[str, Any]:
         .annotate(
             n=Sum("attempts"),
             sent=Sum("submitted"),
-            busy=Sum("processing"),
+            busy=Sum("awaiting_evidence"),
             under=Sum("attempts", filter=whole_bands, default=0),
         )
         .order_by("bucket")

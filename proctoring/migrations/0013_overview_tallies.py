@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('bucket', models.SmallIntegerField()),
                 ('attempts', models.BigIntegerField(default=0)),
                 ('submitted', models.BigIntegerField(default=0)),
-                ('processing', models.BigIntegerField(default=0, help_text='Evidence still processing.')),
+                ('awaiting_evidence', models.BigIntegerField(default=0, help_text='Evidence still processing.')),
             ],
             options={
                 'indexes': [models.Index(condition=models.Q(('attempts', 0)), fields=['id'], name='attempt_tally_empty')],
