@@ -10,18 +10,11 @@ templates' autoescape does.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import forms
+from django.utils.html import conditional_escape as _escape
 from django.utils.safestring import SafeString, mark_safe
-
-
-def _escape(value: Any) -> str:
-    """What the template's autoescape writes: safe strings as they are, the rest escaped."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def _attributes(attrs: dict[str, Any]) -> str:
