@@ -17,6 +17,8 @@ import argparse
 import os
 import platform
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
@@ -29,7 +31,7 @@ from django.conf import settings  # noqa: E402
 
 from benchmarks import analytics, claims, database, network, sync_groups, table_groups  # noqa: E402
 from benchmarks.measure import load_average, progress  # noqa: E402
-from benchmarks.plan import FULL, QUICK  # noqa: E402
+from benchmarks.plan import FULL, QUICK, Plan  # noqa: E402
 from benchmarks.report import README, Report, write_current  # noqa: E402
 
 GROUPS = [
@@ -70,20 +72,17 @@ def main() -> None:
     database.ensure_database()
     database.migrate()
     report = Report()
-    for group, runner in SYNC_RUNNERS.items():
-        if group in groups:
-            progress(f"== {group}")
-            runner(plan, report)
+    durations = []
+    for step in STEPS:
+        if step.groups & set(groups):
+            progress(f"== {step.name}")
+            step_started = time.time()
+            step.run(plan, report, set(groups))
+            durations.append(f"{step.name} {(time.time() - step_started) / 60:.1f}")
             loads.append(load_average())
-    if "pages" in groups or "export" in groups:
-        progress("== pages and export")
-        table_groups.run_pages_and_export(
-            plan, report, pages_too="pages" in groups, export_too="export" in groups
-        )
-        loads.append(load_average())
     if not arguments.keep_data:
         database.empty_tables()  # a million attempts take 4 GB: leave the disk free
-    conditions = describe_conditions(arguments, started, loads)
+    conditions = describe_conditions(arguments, started, loads, durations)
     text = report.markdown(conditions)
     print(text)
     output = Path(settings.BASE_DIR) / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.md"
@@ -98,7 +97,9 @@ def main() -> None:
         progress(f"current results written to {readme}")
 
 
-def describe_conditions(arguments, started: float, loads: list[str]) -> list[str]:
+def describe_conditions(
+    arguments, started: float, loads: list[str], durations: list[str]
+) -> list[str]:
     server = database.server_settings()
     return [
         f"`python -m benchmarks{' --quick' if arguments.quick else ''}"
@@ -110,25 +111,75 @@ def describe_conditions(arguments, started: float, loads: list[str]) -> list[str
         f"work_mem {server['work_mem']}, synchronous_commit {server['synchronous_commit']}, "
         f"jit {server['jit']}, autovacuum {server['autovacuum']} (the runs ANALYZE where "
         "autovacuum would have: after a bulk load, and between a first sync and a re-sync)",
-        "load average (1, 5, 15 min) at the start and after each group: " + "; ".join(loads),
+        "minutes each step took: " + ", ".join(durations),
+        "load average (1, 5, 15 min) at the start and after each step: " + "; ".join(loads),
     ]
 
 
-SYNC_RUNNERS = {
-    "results": sync_groups.run_results,
-    "upsert": sync_groups.run_upsert,
-    "evidence": sync_groups.run_evidence,
-    "network": lambda plan, report: network.run_network(
-        report, first_sync=plan.network_first_sync, steady=plan.network_steady, progress=progress
+@dataclass(frozen=True)
+class Step:
+    """Part of a run: what it measures (`name`), the groups that ask for it, and how."""
+
+    name: str
+    groups: frozenset[str]
+    run: Callable[[Plan, Report, set[str]], None]
+
+
+def _step(name: str, groups: str, run: Callable[[Plan, Report, set[str]], None]) -> Step:
+    return Step(name, frozenset(groups.split(",")), run)
+
+
+def _rows(measure: Callable[[Plan], list]) -> Callable[[Plan, Report, set[str]], None]:
+    return lambda plan, report, groups: report.rows.extend(measure(plan))
+
+
+# In this order, so a million attempts are bulk-loaded once: the attempts list's table, grown
+# to a million, then serves the tests index (the same 500 tests) and, last because it erases
+# them, the retention purge.
+STEPS = [
+    _step("results", "results", lambda plan, report, groups: sync_groups.run_results(plan, report)),
+    _step("upsert", "upsert", lambda plan, report, groups: sync_groups.run_upsert(plan, report)),
+    _step(
+        "evidence", "evidence", lambda plan, report, groups: sync_groups.run_evidence(plan, report)
     ),
-    "retention": sync_groups.run_retention,
-    "analytics": lambda plan, report: report.rows.extend(
-        analytics.measure_tests_index(plan.tests_index)
-        + analytics.measure_test_page(plan.test_page)
-        + analytics.measure_case_files()
+    _step(
+        "network",
+        "network",
+        lambda plan, report, groups: network.run_network(
+            report,
+            first_sync=plan.network_first_sync,
+            steady=plan.network_steady,
+            progress=progress,
+        ),
     ),
-    "claims": claims.run_claims,
-}
+    _step("claims", "claims", lambda plan, report, groups: claims.run_claims(plan, report)),
+    _step(
+        "a test's page and case files",
+        "analytics",
+        _rows(
+            lambda plan: (
+                analytics.measure_test_page(plan.test_page) + analytics.measure_case_files()
+            )
+        ),
+    ),
+    _step(
+        "pages and export",
+        "pages,export",
+        lambda plan, report, groups: table_groups.run_pages_and_export(
+            plan, report, pages_too="pages" in groups, export_too="export" in groups
+        ),
+    ),
+    _step(
+        "tests index",
+        "analytics",
+        _rows(lambda plan: analytics.measure_tests_index(plan.tests_index)),
+    ),
+    _step(
+        "retention",
+        "retention",
+        lambda plan, report, groups: sync_groups.run_retention(plan, report),
+    ),
+]
 
 
 if __name__ == "__main__":
