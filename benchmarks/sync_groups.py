@@ -14,17 +14,19 @@ from benchmarks.report import Report, Row, count, ms, percent, rate
 
 def run_results(plan: Plan, report: Report) -> None:
     for size, runs in plan.results:
-        figures = sync_benchmarks.results_sync(size, runs=runs)
+        main = size == plan.main_sync_size
+        figures = sync_benchmarks.results_sync(size, runs=runs, fetch_only=main)
         first, again = median(figures.first_sync), median(figures.resync)
-        fetch = median(figures.fetch_only)
-        progress(f"results {size}: first {first:.1f} s, re-sync {again:.1f} s, fetch {fetch:.1f} s")
+        fetch = median(figures.fetch_only) if main else 0.0
+        fetched = f", fetch {fetch:.1f} s" if main else ""
+        progress(f"results {size}: first {first:.1f} s, re-sync {again:.1f} s{fetched}")
         report.add_point("results sync, attempts/s", size, rate(figures.rate))
         report.add_point(
             "re-sync unchanged, s (share of first sync)",
             size,
             f"{again:.1f} s ({percent(again, first)})",
         )
-        if size == plan.main_sync_size:
+        if main:
             report.rows.append(
                 Row(
                     "results sync (API → attempts), end to end",
