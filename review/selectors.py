@@ -141,8 +141,8 @@ def claimable_queue(
 ) -> QuerySet[Attempt]:
     """The attempts of `attempts` that need a review (the rows of review_queue), without the
     review columns: what "next" walks to claim one. The condition goes through one LEFT JOIN
-    of the review state (needs_review_joined) rather than a subquery per condition, which is
-    the same rows (tests/test_analytics_pages.py) at a third of the cost to build and plan,
+    of the review state (needs_review_joined) rather than a subquery per condition: the same
+    rows (tests/test_analytics_pages.py) for about two thirds of the CPU to build and compile,
     paid by every reviewer on every "next" (benchmarks/claims.py). `custom` as for
     below_threshold."""
     return attempts.filter(
