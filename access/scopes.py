@@ -28,13 +28,14 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, FilteredRelation, IntegerField, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 from django.utils.functional import LazyObject, empty
 
+from access.grants_query import grant_rows
 from access.models import RoleScope
 from access.patterns import WILDCARDS, matches, validate_pattern
 from access.roles import ROLES, ensure_roles
@@ -137,42 +138,13 @@ def _unwrapped(user: Any) -> Any:
 
 
 def _read_scopes(user: AbstractBaseUser) -> dict[str, Scope]:
-    """{permission: scope} for every permission the user's groups give, in one query (which
-    also reads the permissions given to the user directly: Django's model backend would ask
-    for them in a query of its own)."""
-    given_by_groups = (
-        Group.objects.filter(user=user)
-        .annotate(
-            scope=FilteredRelation(
-                "scopes", condition=Q(scopes__user=user) | Q(scopes__user__isnull=True)
-            )
-        )
-        .values_list(
-            "id",
-            "permissions__content_type__app_label",
-            "permissions__codename",
-            "scope__user_id",
-            "scope__pattern",
-        )
-        .order_by()
-    )
-    given_directly = (
-        Permission.objects.filter(user=user)
-        .values_list(
-            Value(None, output_field=IntegerField()),
-            "content_type__app_label",
-            "codename",
-            Value(None, output_field=IntegerField()),
-            Value(None, output_field=CharField()),
-        )
-        .order_by()
-    )
+    """{permission: scope} for every permission the user's groups give, in one query
+    (access.grants_query, which also reads the permissions given to the user directly: Django's
+    model backend would ask for them in a query of its own)."""
     permissions: dict[int, set[str]] = {}
     direct: set[str] = set()
     patterns = _GroupPatterns()
-    for group_id, app_label, codename, scope_user_id, pattern in given_by_groups.union(
-        given_directly, all=True
-    ):
+    for group_id, app_label, codename, scope_user_id, pattern in grant_rows(user.pk):
         if group_id is None:
             direct.add(f"{app_label}.{codename}")
             continue

@@ -147,8 +147,11 @@ def claim_next(user: AbstractBaseUser, candidates: QuerySet[Attempt]) -> Attempt
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
     for _ in range(NEXT_TRIES):
-        with transaction.atomic():
-            attempt = rows.exclude(pk__in=skipped).first()
+        # Inside the caller's transaction (the view's, which also releases the attempt the
+        # reviewer leaves) no savepoint: a try that loses writes nothing to undo, and the row
+        # it locked is someone else's claim, which every other reviewer passes over anyway.
+        with transaction.atomic(savepoint=False):
+            attempt = (rows.exclude(pk__in=skipped) if skipped else rows).first()
             if attempt is None:
                 return None
             if _take(user, attempt.pk):

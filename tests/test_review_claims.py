@@ -7,13 +7,16 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from access.roles import PROCTOR
+from access.roles import PROCTOR, TEST_ADMIN
+from access.scopes import set_grants
 from audit.models import AuditEvent
 from dashboard import selectors
 from dashboard.views.claims import next_in_queue
+from proctoring.models import Attempt
 from review import claims, services
 from review import selectors as review_selectors
 from review.models import ReviewClaim
@@ -226,3 +229,62 @@ def test_next_goes_riskiest_first_ties_by_id_and_unscored_last(db):
     queue = selectors.review_queue(reviewer)
     assert review_selectors.queue_neighbours(queue, unscored) == (second_tie, None)
     assert review_selectors.queue_neighbours(queue, first_tie) == (risky, second_tie)
+
+
+def test_the_queue_next_walks_is_the_review_queue_in_the_reviewers_scope(db):
+    """ "Next" reads the queue without its review columns (selectors.queue_to_claim): the same
+    attempts as the queue page, for a reviewer limited to some tests too."""
+    admin = make_user("erin", TEST_ADMIN)
+    scoped = make_user("fay")
+    set_grants(scoped, {PROCTOR: ["biology-*"]}, source="cli")
+    attempts = []
+    for lookup_key in ["biology-101", "chemistry-1", ""]:
+        attempts += make_attempts(
+            8,
+            lookup_key=lookup_key,
+            trust_score=lambda i: [0.1, 0.95, None, 0.2, 0.3, 0.4, 0.5, 0.6][i],
+            submitted_at=lambda i: None if i == 3 else timezone.now(),
+            evidence_status=lambda i: "pending" if i == 4 else "processed",
+        )
+    for attempt, verdict in zip(attempts[5::8], ["suspicious", "cleared", "cleared"], strict=True):
+        services.set_verdict(user=admin, attempt=attempt, verdict=verdict, reason="seen")
+    for attempt in attempts[6::8]:
+        services.set_verdict(user=admin, attempt=attempt, verdict="cleared", reason="seen")
+    for attempt in attempts[6::8]:  # re-scored since: back in the queue
+        Attempt.objects.filter(pk=attempt.pk).update(trust_score=0.05)
+    for user in [admin, scoped]:
+        queue = set(selectors.review_queue(user).values_list("pk", flat=True))
+        walked = set(selectors.queue_to_claim(user).values_list("pk", flat=True))
+        assert walked == queue
+    assert {a.lookup_key for a in selectors.queue_to_claim(scoped)} == {"biology-101"}
+    assert len(selectors.queue_to_claim(admin)) > len(selectors.queue_to_claim(scoped))
+
+
+# Statements that only open or close a transaction (or a test's savepoint).
+TRANSACTION = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transaction(
+    proctor_client,
+):
+    """Session, user, grants, the attempt left, its claim released, the thresholds, the
+    reviewer's assignments, the attempt found and its claim taken: no more for a longer queue
+    or when going on from an attempt, and one commit for leaving one attempt and claiming the
+    next."""
+    counts = []
+    for size in [3, 300]:
+        make_attempts(size, trust_score=0.1)
+        ReviewClaim.objects.all().delete()
+        first = int(proctor_client.post(NEXT)["Location"].split("/")[2])
+        with CaptureQueriesContext(connection) as captured:
+            response = proctor_client.post(NEXT, {"after": str(first)})
+        assert "?queue=1" in response["Location"]
+        statements = [query["sql"] for query in captured]
+        counts.append(
+            (
+                sum(not sql.startswith(TRANSACTION) for sql in statements),
+                statements.count("COMMIT"),
+            )
+        )
+    assert counts == [(9, 1), (9, 1)], counts

@@ -7,6 +7,7 @@ over a claim someone left behind.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,7 +35,7 @@ def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
     """Claim for `user` the first attempt of the queue after `after` (from the top when there
     is none after it) that nobody else is reviewing: among those assigned to `user` first, then
     among those assigned to no one else (review.assignments)."""
-    queue = selectors.review_queue(user)
+    queue = selectors.queue_to_claim(user)
     passes = [queue.filter(~assignments.assigned_to_others(user))]
     # Most reviewers have no assignment: one look at their own rows spares them a walk of the
     # queue that would find nothing.
@@ -58,9 +59,14 @@ def next_attempt(request: HttpRequest) -> HttpResponse:
     after = None
     after_id = row_id(request.POST.get("after", ""))
     if after_id is not None:
-        after = attempt_for(request.user, after_id, REVIEW_ATTEMPTS)
-        claims.release(request.user, after)
-    following = next_in_queue(request.user, after)
+        # Only its place in the queue is needed (review.selectors.queue_in_order).
+        place = Attempt.objects.only("pk", "trust_score")
+        after = attempt_for(request.user, after_id, REVIEW_ATTEMPTS, queryset=place)
+    # Leaving the attempt and claiming the next one: one transaction, one commit.
+    with transaction.atomic():
+        if after is not None:
+            claims.release(request.user, after)
+        following = next_in_queue(request.user, after)
     if following is None:
         messages.info(
             request,
