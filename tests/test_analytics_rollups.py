@@ -185,7 +185,7 @@ def test_a_cell_another_refresh_created_meanwhile_is_added_to_not_overwritten():
         lookup_key="exam", label="noise", minute=minute, violations=5, attempts=2
     )
     change = {theirs: [1, 1], ours: [3, 1]}
-    assert minutes.create_cells({theirs, ours}, change) == set()  # to be added as changes
+    assert minutes.create_cells({theirs, ours}, change) == {}  # to be added as changes
     assert kept_cells() == {theirs: (5, 2), ours: (0, 0)}
     assert minutes.create_cells({("exam", "phone", minute)}, {("exam", "phone", minute): [2, 1]})
     assert kept_cells()[("exam", "phone", minute)] == (2, 1)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Case, F, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -166,3 +167,26 @@ def test_the_overview_reads_a_fixed_number_of_queries(scope):
             tallied.attempts_per_day(scope=scope)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 10
+
+
+def test_an_update_changing_a_few_of_many_attempts_is_recounted(simulator):
+    """The trigger skips statements that change no tallied column (claims, bookkeeping): one
+    statement over many attempts that rescores one, moves one to another test and only
+    touches the rest must still be counted."""
+    run_full_pass(client_for(simulator))
+    attempts = list(Attempt.objects.filter(violation_count__gt=0).order_by("pk")[:6])
+    rescored, moved = attempts[-2], attempts[-1]
+    other_test = Attempt.objects.exclude(lookup_key=moved.lookup_key).values_list(
+        "lookup_key", flat=True
+    )[0]
+    Attempt.objects.filter(pk__in=[a.pk for a in attempts]).update(
+        evidence_claimed_until=timezone.now()
+    )
+    assert_kept_equal_recounted()
+    before = tallies.kept_violations()
+    Attempt.objects.filter(pk__in=[a.pk for a in attempts]).update(
+        trust_score=Case(When(pk=rescored.pk, then=Value(0.0101)), default=F("trust_score")),
+        lookup_key=Case(When(pk=moved.pk, then=Value(other_test)), default=F("lookup_key")),
+    )
+    assert tallies.kept_violations() != before
+    assert_kept_equal_recounted()
