@@ -168,7 +168,7 @@ def _groups(lookup_key: str, key: str, counted: str | None = None) -> Groups:
     rows = list(
         keys.order_by()
         .values(key)
-        .annotate(**having, lowest=Min("attempt__trust_score"))
+        .annotate(**having, lowest=Min("trust_score"))
         .filter(**{f"{next(reversed(having))}__gt": 1})
         .values_list(key, "size", "lowest")
     )
