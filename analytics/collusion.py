@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
-from django.db.models import Count, F, Min, QuerySet, Window
+from django.db.models import Count, F, Max, Min, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from analytics.models import AttemptKey, AttemptMinute, ViolationMinute
@@ -170,16 +170,15 @@ def _groups(lookup_key: str, key: str, counted: str | None = None) -> Groups:
     """The test's attempts grouped by `key` (an AttemptKey column) with several attempts, or,
     with `counted`, with several distinct values of that column (two queries)."""
     keys = AttemptKey.objects.filter(lookup_key=lookup_key).exclude(**{key: ""})
-    having = {"size": Count("*")}
-    if counted is not None:
-        having["values"] = Count(counted, distinct=True)
-    rows = list(
-        keys.order_by()
-        .values(key)
-        .annotate(**having, lowest=Min("trust_score"))
-        .filter(**{f"{next(reversed(having))}__gt": 1})
-        .values_list(key, "size", "lowest")
-    )
+    grouped = keys.order_by().values(key).annotate(size=Count("*"), lowest=Min("trust_score"))
+    if counted is None:
+        grouped = grouped.filter(size__gt=1)
+    else:
+        # Several values: the least is not the greatest. COUNT(DISTINCT) sorted every group
+        # (twice the time at 200,000 attempts); the key columns are never null.
+        grouped = grouped.annotate(least=Min(counted), greatest=Max(counted))
+        grouped = grouped.exclude(least=F("greatest"))
+    rows = list(grouped.values_list(key, "size", "lowest"))
     # Most suspicious first: the lowest trust score among its attempts (unscored last), then
     # the most attempts, then the key.
     rows.sort(key=lambda row: (row[2] is None, row[2] or 0.0, -row[1], row[0]))
