@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from analytics import test_tallies
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import Verdict
 from review.thresholds import threshold_for
@@ -88,31 +89,36 @@ def just_above(score: float) -> float:
     return min(1.0, round(round(score, 4) + STEP, 4))
 
 
-def suggest_threshold(lookup_key: str) -> Suggestion:
+def suggest_threshold(
+    lookup_key: str, scored_bands: list[tuple[int, int]] | None = None
+) -> Suggestion:
     """The threshold that would have sent >= COVERAGE of the test's confirmed violations to
-    review with the fewest reviews (two queries). The number of reviews only grows with the
-    threshold, so the lowest threshold reaching the coverage is the cheapest one: just above
-    the trust score of the ceil(COVERAGE * n)-th confirmed violation, lowest first."""
-    attempts = Attempt.objects.filter(lookup_key=lookup_key, trust_score__isnull=False)
+    review with the fewest reviews (three queries, two with the test's trust bands given). The
+    number of reviews only grows with the threshold, so the lowest threshold reaching the
+    coverage is the cheapest one: just above the trust score of the ceil(COVERAGE * n)-th
+    confirmed violation, lowest first. What each threshold costs is counted from the test's
+    trust bands (analytics.test_tallies), not from its attempts."""
     confirmed = sorted(
-        attempts.filter(review__verdict=Verdict.VIOLATION).values_list("trust_score", flat=True)
+        Attempt.objects.filter(
+            lookup_key=lookup_key, trust_score__isnull=False, review__verdict=Verdict.VIOLATION
+        ).values_list("trust_score", flat=True)
     )
     current = threshold_for(lookup_key)
     needed = math.ceil(COVERAGE * len(confirmed))
     threshold = just_above(confirmed[needed - 1]) if confirmed else None
-    counts = attempts.aggregate(
-        scored=Count("pk"),
-        reviews=Count("pk", filter=Q(trust_score__lt=threshold if threshold is not None else 0)),
-        reviews_now=Count("pk", filter=Q(trust_score__lt=current)),
+    if scored_bands is None:
+        scored_bands = test_tallies.bands(lookup_key)
+    reviews, reviews_now = test_tallies.scored_under(
+        lookup_key, scored_bands, [threshold if threshold is not None else 0.0, current]
     )
     return Suggestion(
         threshold=threshold,
         confirmed=len(confirmed),
         needed=needed,
         caught=sum(1 for score in confirmed if threshold is not None and score < threshold),
-        reviews=counts["reviews"],
+        reviews=reviews,
         current_threshold=current,
         caught_now=sum(1 for score in confirmed if score < current),
-        reviews_now=counts["reviews_now"],
-        scored=counts["scored"],
+        reviews_now=reviews_now,
+        scored=sum(n for _, n in scored_bands),
     )

@@ -1,6 +1,7 @@
-"""Keeping each attempt's comparison keys (analytics.models.AttemptKey) equal to its email and
-name: recomputed for the attempts a results pass wrote (their last_synced_at is the pass's) and
-for those an evidence pass, a re-parse or a purge changed (a purge erases names)."""
+"""Keeping each attempt's comparison keys (analytics.models.AttemptKey) equal to its email,
+name and trust score: recomputed for the attempts a results pass wrote (their last_synced_at is
+the pass's) and for those an evidence pass, a re-parse or a purge changed (a purge erases
+names)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ def refresh(attempt_ids: Iterable[int]) -> None:
             Attempt.objects.filter(pk__in=chunk)
             .exclude(lookup_key="")
             .annotate(email=Lower(Trim("candidate_email")), name=Lower(Trim("candidate_name")))
-            .values_list("pk", "lookup_key", "email", "name")
+            .values_list("pk", "lookup_key", "email", "name", "trust_score")
         )
         with transaction.atomic():
             AttemptKey.objects.filter(attempt_id__in=chunk).delete()
             AttemptKey.objects.bulk_create(
-                AttemptKey(attempt_id=pk, lookup_key=key, email_key=email, name_key=name)
-                for pk, key, email, name in rows
+                AttemptKey(
+                    attempt_id=pk, lookup_key=key, email_key=email, name_key=name, trust_score=trust
+                )
+                for pk, key, email, name, trust in rows
             )
 
 
@@ -48,7 +51,8 @@ def refresh_synced_since(moment: datetime) -> None:
         cursor.execute(
             f"{_INSERT} WHERE last_synced_at >= %s AND lookup_key <> '' "
             "ON CONFLICT (attempt_id) DO UPDATE SET lookup_key = excluded.lookup_key, "
-            "email_key = excluded.email_key, name_key = excluded.name_key",
+            "email_key = excluded.email_key, name_key = excluded.name_key, "
+            "trust_score = excluded.trust_score",
             [since],
         )
 
@@ -70,7 +74,8 @@ def _attempts() -> str:
 
 # LOWER and TRIM as Django's Lower and Trim write them, on both databases.
 _INSERT = (
-    f"INSERT INTO {AttemptKey._meta.db_table} (attempt_id, lookup_key, email_key, name_key) "  # noqa: S608 (model metadata)
-    "SELECT id, lookup_key, LOWER(TRIM(candidate_email)), LOWER(TRIM(candidate_name)) "
+    f"INSERT INTO {AttemptKey._meta.db_table} "  # noqa: S608 (model metadata)
+    "(attempt_id, lookup_key, email_key, name_key, trust_score) "
+    "SELECT id, lookup_key, LOWER(TRIM(candidate_email)), LOWER(TRIM(candidate_name)), trust_score "
     f"FROM {Attempt._meta.db_table}"
 )

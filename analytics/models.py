@@ -60,8 +60,10 @@ class AttemptMinute(models.Model):
 
 class AttemptKey(models.Model):
     """An attempt's email and name as the collusion groups compare them (trimmed, lower
-    case), kept by the worker (analytics.candidate_keys): grouping a test's attempts by them is
-    then an index scan, where computing them cost a quarter of a second at 50,000 attempts."""
+    case), and its trust score (the groups are ranked by their lowest), kept by the worker
+    (analytics.candidate_keys): grouping a test's attempts by them is then a scan of one index,
+    where computing them cost a quarter of a second at 50,000 attempts, and joining the
+    attempts for their scores two seconds at 200,000."""
 
     attempt = models.OneToOneField(
         "proctoring.Attempt", on_delete=models.CASCADE, primary_key=True, related_name="keys"
@@ -69,11 +71,17 @@ class AttemptKey(models.Model):
     lookup_key = models.CharField(max_length=255)
     email_key = models.CharField(max_length=254)
     name_key = models.CharField(max_length=255)
+    trust_score = models.FloatField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["lookup_key", "email_key"], name="attempt_key_email"),
-            models.Index(fields=["lookup_key", "name_key", "email_key"], name="attempt_key_name"),
+            models.Index(
+                fields=["lookup_key", "email_key", "trust_score"], name="attempt_key_email_trust"
+            ),
+            models.Index(
+                fields=["lookup_key", "name_key", "email_key", "trust_score"],
+                name="attempt_key_name_trust",
+            ),
         ]
 
     def __str__(self):

@@ -1,26 +1,24 @@
-"""`python -m benchmarks.analytics [--attempts 50000] [--only index,page,case-files]`: the tests
-index at a million attempts over 500 tests, a test's page at 50,000 attempts, and the case files
-of 200 attempts exported as one ZIP, with time and peak memory, each beside its reference from
-the same run. Prints Markdown.
+"""`python -m benchmarks.analytics [--attempts 50000,200000] [--only index,page,case-files]`:
+the tests index at a million attempts over 500 tests, a test's page at 50,000 attempts and
+grown to 200,000 (benchmarks.one_test), and the case files of 200 attempts exported as one ZIP,
+with time and peak memory, each beside its reference from the same run. Prints Markdown.
 
-The test page is served by Django's test client as a test admin (everything from the URL to
-the finished response) on the benchmark database (BENCH_DATABASE_URL, PostgreSQL). The case
-files are fetched from a simulator on a loopback port, synced first by the sync itself, so every
-evidence file really crosses HTTP through a presigned URL; the ZIP's bytes are counted and
-dropped as they stream, as a response would send them. Peak memory is tracemalloc's peak of
-Python allocations during the measured work (the simulator serving the files runs in the same
-process and is counted too).
+The pages are served by Django's test client (everything from the URL to the finished
+response) on the benchmark database (BENCH_DATABASE_URL, PostgreSQL). The case files are
+fetched from a simulator on a loopback port, synced first by the sync itself, so every evidence
+file really crosses HTTP through a presigned URL; the ZIP's bytes are counted and dropped as
+they stream, as a response would send them. Peak memory is tracemalloc's peak of Python
+allocations during the measured work (the simulator serving the files runs in the same process
+and is counted too).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
 import time
 import tracemalloc
 from contextlib import contextmanager
-from datetime import timedelta
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.settings"
 
@@ -32,201 +30,32 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from access.roles import PROCTOR  # noqa: E402
 from access.scopes import set_grants  # noqa: E402
-from analytics import candidate_keys, minutes  # noqa: E402
 from analytics.case_file import case_files_stream  # noqa: E402
-from analytics.models import AttemptMinute  # noqa: E402
 from autoproctor.testing import Simulator  # noqa: E402
 from benchmarks import database, loading  # noqa: E402
-from benchmarks.measure import load_average, median, progress, timed  # noqa: E402
+from benchmarks.measure import load_average, median, progress  # noqa: E402
+from benchmarks.one_test import (  # noqa: E402
+    PAGE_REPEATS,
+    bare,
+    give_verdicts,
+    measure_test_page,
+    served,
+)
 from benchmarks.pages import ADMIN_NAME, admin_client  # noqa: E402
+from benchmarks.plan import FULL  # noqa: E402
 from benchmarks.report import Report, Row  # noqa: E402
 from proctoring import evidence_fetch, tallies  # noqa: E402
 from proctoring.api_client import client_from_settings  # noqa: E402
 from proctoring.models import Attempt, EvidenceRecord  # noqa: E402
 from proctoring.sync import sync_evidence, sync_results  # noqa: E402
-from review.models import ReviewState, Verdict, VerdictChange  # noqa: E402
+from review.models import Verdict  # noqa: E402
 
-TEST_ATTEMPTS = 50_000
 CASE_FILES = 200
 LATENCY_CASE_FILES = 40
 LATENCY_MS = 100
-PAGE_REPEATS = 7
-LABELS = ["tab-switch", "noise-detected", "multiple-faces", "exited-full-screen", "phone"]
-LOOKUP_KEY = "bench-test"
-
-
-def load_test(size: int) -> None:
-    """`size` attempts of one test over two hours, 0-8 violations each in random minutes, and
-    a verdict on every tenth (a third of them confirmed)."""
-    database.empty_tables()
-    rng = random.Random(18)
-    start = timezone.now() - timedelta(days=1)
-    attempts = Attempt.objects.bulk_create(
-        Attempt(
-            client_id="bench-client",
-            test_attempt_id=f"bench-{number:06d}",
-            lookup_key=LOOKUP_KEY,
-            candidate_name=f"Candidate {number % 4000}",
-            candidate_email=f"candidate{number % 4500}@example.org",
-            started_at=start + timedelta(minutes=rng.randint(0, 30)),
-            submitted_at=start + timedelta(minutes=rng.randint(60, 120)),
-            trust_score=min(1.0, max(0.0, rng.gauss(0.82, 0.15))),
-            evidence_status="processed",
-        )
-        for number in range(size)
-    )
-    records = []
-    for attempt in attempts:
-        for position in range(rng.randint(0, 8)):
-            records.append(
-                EvidenceRecord(
-                    attempt=attempt,
-                    position=position,
-                    label=rng.choice(LABELS),
-                    is_violation=True,
-                    occurred_at=start + timedelta(minutes=rng.randint(0, 120), seconds=7),
-                )
-            )
-    EvidenceRecord.objects.bulk_create(records, batch_size=5000)
-    # What the worker does after each evidence pass, here for every attempt at once.
-    minutes.rebuild()
-    candidate_keys.rebuild()
-    user = get_user_model().objects.get(username=ADMIN_NAME)
-    give_verdicts(
-        attempts[::10],
-        user,
-        lambda index: [Verdict.VIOLATION, Verdict.CLEARED, Verdict.CLEARED][index % 3],
-    )
-    database.analyze()
-
-
-def give_verdicts(attempts, user, verdict_of) -> None:
-    now = timezone.now()
-    changes = VerdictChange.objects.bulk_create(
-        VerdictChange(
-            attempt=attempt,
-            verdict=verdict_of(index),
-            reason="benchmark",
-            reviewer=user,
-            reviewer_name=user.username,
-            at=now,
-            seen_trust_score=attempt.trust_score,
-        )
-        for index, attempt in enumerate(attempts)
-    )
-    ReviewState.objects.bulk_create(
-        ReviewState(
-            attempt_id=change.attempt_id,
-            verdict=change.verdict,
-            reviewed_by=user,
-            reviewer_name=user.username,
-            reviewed_at=now,
-            reason="benchmark",
-            seen_trust_score=change.seen_trust_score,
-            latest_change=change,
-        )
-        for change in changes
-    )
-
-
-def _served(client, url: str, repeats: int) -> list[float]:
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return seconds
-
-
-def _bare(statements: list[tuple[str, object]], repeats: int) -> list[float]:
-    """Seconds of the page's own SQL statements replayed on the same connection."""
-    seconds = []
-    with connection.cursor() as cursor:
-        for _ in range(repeats):
-            started = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-            seconds.append(time.perf_counter() - started)
-    return seconds
-
-
-def measure_test_page(size: int) -> list[Row]:
-    """A test of `size` attempts: its page (time, queries, peak memory) against its own SQL
-    replayed bare and against recounting its violation cells from the evidence (what every
-    request did before the worker kept them); its charts' JSON; the tests index; and what
-    keeping the figures costs the worker after a pass that stored 500 attempts."""
-    client = admin_client()
-    load_test(size)
-    url = f"/tests/{LOOKUP_KEY}/"
-    client.get(url)  # warm: templates compiled, connections open
-    seconds = _served(client, url, PAGE_REPEATS)
-    statements = []
-    tracemalloc.start()
-    with connection.execute_wrapper(
-        lambda execute, sql, params, *args: (
-            statements.append((sql, params)) or execute(sql, params, *args)
-        )
-    ):
-        client.get(url)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    bare = _bare(
-        [(sql, params) for sql, params in statements if sql.lstrip().upper().startswith("SELECT")],
-        PAGE_REPEATS,
-    )
-    recount = [timed(minutes.recount, LOOKUP_KEY)[0] for _ in range(3)]
-    trust = _served(client, url + "trust.json", PAGE_REPEATS)
-    labels = _served(client, url + "labels.json", PAGE_REPEATS)
-    index = _served(client, "/tests/", PAGE_REPEATS)
-    changed = list(Attempt.objects.order_by("?").values_list("pk", flat=True)[:500])
-    AttemptMinute.objects.filter(attempt_id__in=changed).delete()  # as if their evidence were new
-    refresh, _ = timed(minutes.refresh, changed)
-    keys, _ = timed(candidate_keys.refresh, changed)
-    page_ms, bare_ms, recount_ms = (median(x) * 1000 for x in (seconds, bare, recount))
-    charts_ms = (median(trust) + median(labels)) * 1000
-    return [
-        Row(
-            "a test's page (`/tests/<key>/`), server time",
-            f"{size:,} attempts in one test",
-            f"{page_ms:.0f} ms (max {max(seconds) * 1000:.0f}), {len(statements)} queries, "
-            f"peak {peak / 2**20:.1f} MB",
-            f"its SQL replayed bare: {bare_ms:.0f} ms; its violation cells recounted from the "
-            f"evidence (each request before): {recount_ms:.0f} ms",
-            "≤ 500 ms, ≤ 30 MB",
-            page_ms <= 500 and peak <= 30 * 2**20,
-        ),
-        Row(
-            "its two charts' JSON",
-            f"{size:,} attempts",
-            f"{charts_ms:.0f} ms (trust {median(trust) * 1000:.0f}, labels "
-            f"{median(labels) * 1000:.0f})",
-            "",
-            "≤ 150 ms",
-            charts_ms <= 150,
-        ),
-        Row(
-            "tests index",
-            f"1 test of {size:,} attempts",
-            f"{median(index) * 1000:.0f} ms",
-            "",
-            "",
-            None,
-        ),
-        Row(
-            "the worker keeping a test's figures after a pass",
-            f"500 attempts of {size:,}",
-            f"violation cells {refresh * 1000:.0f} ms, keys {keys * 1000:.0f} ms",
-            "",
-            "",
-            None,
-        ),
-    ]
 
 
 def measure_tests_index(size: int, tests: int = loading.INSTITUTION_TESTS) -> list[Row]:
@@ -240,8 +69,8 @@ def measure_tests_index(size: int, tests: int = loading.INSTITUTION_TESTS) -> li
     database.vacuum()
     client = admin_client()
     client.get("/tests/")  # warm
-    seconds = _served(client, "/tests/", PAGE_REPEATS)
-    rows = _served(client, "/tests/?started_after=1970-01-01", PAGE_REPEATS)
+    seconds = served(client, "/tests/", PAGE_REPEATS)
+    rows = served(client, "/tests/?started_after=1970-01-01", PAGE_REPEATS)
     statements = []
     with connection.execute_wrapper(
         lambda execute, sql, params, *args: (
@@ -249,12 +78,11 @@ def measure_tests_index(size: int, tests: int = loading.INSTITUTION_TESTS) -> li
         )
     ):
         client.get("/tests/")
-    bare = _bare(
-        [(sql, params) for sql, params in statements if sql.lstrip().upper().startswith("SELECT")],
-        PAGE_REPEATS,
+    bare_seconds = bare(statements, PAGE_REPEATS)
+    scoped = served(_scoped_client(tests // 10), "/tests/", PAGE_REPEATS)
+    page_ms, bare_ms, scoped_ms, rows_ms = (
+        median(x) * 1000 for x in (seconds, bare_seconds, scoped, rows)
     )
-    scoped = _served(_scoped_client(tests // 10), "/tests/", PAGE_REPEATS)
-    page_ms, bare_ms, scoped_ms, rows_ms = (median(x) * 1000 for x in (seconds, bare, scoped, rows))
     progress(f"tests index at {size:,}: {page_ms:.0f} ms, rows {rows_ms:.0f}, bare {bare_ms:.0f}")
     return [
         Row(
@@ -358,7 +186,11 @@ def _fetches(number: int, ahead: bool):
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.analytics")
-    parser.add_argument("--attempts", type=int, default=TEST_ATTEMPTS, help="of the one test")
+    parser.add_argument(
+        "--attempts",
+        default=",".join(str(size) for size in FULL.test_page),
+        help="of the one test, grown from each size to the next",
+    )
     parser.add_argument("--only", default="page,case-files", help="index, page, case-files")
     parser.add_argument("--index-attempts", type=int, default=1_000_000, help="over 500 tests")
     arguments = parser.parse_args()
@@ -371,7 +203,7 @@ def main() -> None:
     if "index" in groups:
         rows += measure_tests_index(arguments.index_attempts)
     if "page" in groups:
-        rows += measure_test_page(arguments.attempts)
+        rows += measure_test_page(tuple(int(size) for size in arguments.attempts.split(",")))
     if "case-files" in groups:
         rows += measure_case_files()
     print("\n".join(Report(rows=rows).results_table()))

@@ -21,7 +21,8 @@ class Plan:
     network_first_sync: int = 10_000  # attempts of the first sync at 100 ms latency
     network_steady: int = 100_000  # attempts of the steady-state call counts
     retention: tuple[int, ...] = (100_000, 1_000_000)  # attempts purged by apply_retention
-    test_page: int = 50_000  # attempts of the one test whose page is measured
+    # attempts of the one test whose page is measured, grown from each size to the next
+    test_page: tuple[int, ...] = (50_000, 200_000)
     tests_index: int = 1_000_000  # attempts over 500 tests of the tests index
     claims: int = 100_000  # attempts in the table whose queue 20 reviewers work at once
     claim_rounds: int = 10  # times each of them presses "next"
@@ -51,7 +52,7 @@ QUICK = Plan(
     network_first_sync=2_000,
     network_steady=10_000,
     retention=(10_000,),
-    test_page=5_000,
+    test_page=(5_000, 20_000),
     tests_index=10_000,
     claims=10_000,
     claim_rounds=5,

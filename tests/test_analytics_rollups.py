@@ -56,7 +56,11 @@ def kept_shares() -> dict:
 
 
 def kept_keys() -> set:
-    return set(AttemptKey.objects.values_list("attempt_id", "lookup_key", "email_key", "name_key"))
+    return set(
+        AttemptKey.objects.values_list(
+            "attempt_id", "lookup_key", "email_key", "name_key", "trust_score"
+        )
+    )
 
 
 def recomputed_keys() -> set:
@@ -65,7 +69,7 @@ def recomputed_keys() -> set:
     return set(
         Attempt.objects.exclude(lookup_key="")
         .annotate(email=Lower(Trim("candidate_email")), name=Lower(Trim("candidate_name")))
-        .values_list("pk", "lookup_key", "email", "name")
+        .values_list("pk", "lookup_key", "email", "name", "trust_score")
     )
 
 
@@ -96,12 +100,16 @@ def test_a_results_pass_alone_keys_the_attempts_it_wrote(simulator):
     since = timezone.now()
     renamed, moved, untouched = Attempt.objects.order_by("pk")[:3]
     Attempt.objects.filter(pk=renamed.pk).update(
-        candidate_name="  Zoë NEW ", candidate_email="New@Example.org", last_synced_at=since
+        candidate_name="  Zoë NEW ",
+        candidate_email="New@Example.org",
+        trust_score=0.125,
+        last_synced_at=since,
     )
     Attempt.objects.filter(pk=moved.pk).update(lookup_key="", last_synced_at=since)
     Attempt.objects.filter(pk=untouched.pk).update(candidate_name="Not synced")
     signals.announce(signals.attempts_synced, run_id=None, since=since)
     assert AttemptKey.objects.get(attempt=renamed).email_key == "new@example.org"
+    assert AttemptKey.objects.get(attempt=renamed).trust_score == 0.125  # re-scored
     assert not AttemptKey.objects.filter(attempt=moved).exists()
     assert AttemptKey.objects.get(attempt=untouched).name_key != "not synced"  # not re-read
 

@@ -5,13 +5,12 @@ from django.db import migrations, models
 
 
 def count_stored_attempts(apps, schema_editor):
-    """The figures of the attempts and evidence already stored (the violation cells by
-    batches of attempts, the keys in one statement). They read only columns every later schema
-    keeps."""
-    from analytics import candidate_keys, minutes
+    """The figures of the evidence already stored (the violation cells by batches of attempts).
+    They read only columns every later schema keeps; the keys are computed by 0002, once their
+    table has all its columns."""
+    from analytics import minutes
 
     minutes.rebuild()
-    candidate_keys.rebuild()
 
 
 class Migration(migrations.Migration):

@@ -25,10 +25,8 @@ from access.permissions import (
     require,
     test_for,
 )
-from analytics import calibration, cohort, collusion
-from analytics.figures import figures_of
+from analytics import calibration, cohort, collusion, test_tallies
 from autoproctor.storable import storable_text
-from dashboard.selectors import charts
 from proctoring.models import Attempt
 from review import services as review_services
 from review import thresholds
@@ -40,7 +38,7 @@ MAX_WINDOW_MINUTES = 60
 def _figures(request, lookup_key, *permissions):
     """The test's figures, or 404 when it has no attempt or is outside the user's tests."""
     test_for(request.user, lookup_key, *permissions)
-    figures = figures_of(lookup_key)
+    figures = test_tallies.figures_of(lookup_key)
     if figures is None:
         raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
     return figures
@@ -49,16 +47,14 @@ def _figures(request, lookup_key, *permissions):
 @require(VIEW_ATTEMPTS)
 def test_page(request: HttpRequest, lookup_key: str) -> HttpResponse:
     figures = _figures(request, lookup_key)
-    attempts = Attempt.objects.filter(lookup_key=lookup_key)
+    scored_bands = test_tallies.bands(lookup_key)
     context = {
         "nav": "tests",
         "figures": figures,
-        "trust_distribution": charts.trust_distribution(
-            attempts=attempts, threshold=figures.threshold
-        ),
+        "trust_distribution": test_tallies.trust_distribution(scored_bands, figures.threshold),
         "violations_by_label": cohort.violations_by_label(lookup_key),
         "outcomes": calibration.label_outcomes(lookup_key),
-        "suggestion": calibration.suggest_threshold(lookup_key),
+        "suggestion": calibration.suggest_threshold(lookup_key, scored_bands),
         "coverage": calibration.COVERAGE,
         "pairs": collusion.similar_pairs(lookup_key),
         "shared_emails": collusion.shared_emails(lookup_key),
@@ -87,7 +83,7 @@ def trust_chart(request: HttpRequest, lookup_key: str) -> JsonResponse:
     if not attempts.exists():
         raise Http404(f"No attempt has the lookup key {lookup_key!r}.")
     threshold = thresholds.threshold_for(lookup_key)
-    return _json(charts.trust_distribution(attempts=attempts, threshold=threshold))
+    return _json(test_tallies.trust_distribution(test_tallies.bands(lookup_key), threshold))
 
 
 @require(VIEW_ATTEMPTS)
