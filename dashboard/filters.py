@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from access.scopes import scope_of
 from dashboard import selectors
 from dashboard.columns import SORT_COLUMNS
 from dashboard.labels import label_words
@@ -188,6 +189,15 @@ class AttemptFilter(django_filters.FilterSet):
             for name, value in self.form.cleaned_data.items()
             if name not in MAIN_FILTERS
         )
+
+    @property
+    def tests(self) -> list[str] | None:
+        """The tests the filtered rows can belong to, when known: the one test chosen, or
+        those of a user limited to tests named in full (access.scopes); None: any."""
+        chosen = self.form.cleaned_data.get("lookup_key") if self.is_bound else None
+        if chosen:
+            return [chosen]
+        return scope_of(getattr(self.request, "user", None)).named_tests
 
     def filter_search(
         self, queryset: QuerySet[Attempt], name: str, value: Any

@@ -57,7 +57,11 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
     sort = Sort.from_param(request.GET.get("o"))
     attempts = attempt_filter.qs
     page = paginate(
-        attempts, sort, after=request.GET.get("after"), before=request.GET.get("before")
+        attempts,
+        sort,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        tests=attempt_filter.tests,
     )
     # When one page holds every match, its length is the count: no need to ask the database.
     single_page = not (page.has_next or page.has_previous)
