@@ -199,6 +199,15 @@ class AttemptFilter(django_filters.FilterSet):
             return [chosen]
         return scope_of(getattr(self.request, "user", None)).named_tests
 
+    @property
+    def checks_evidence(self) -> bool:
+        """True when a filter asks for attempts with some evidence (a violation, labels, a
+        count of a label): the count of a few tests' list is then counted test by test
+        (dashboard.pagination.capped_count). Other filters are best counted at once: a
+        search, for one, is served by its trigram indexes over every test."""
+        data = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        return bool(data.get("violation") or data.get("labels") or data.get("count_label"))
+
     def filter_search(
         self, queryset: QuerySet[Attempt], name: str, value: Any
     ) -> QuerySet[Attempt]:

@@ -203,3 +203,14 @@ def test_a_cursor_from_the_unfiltered_list_still_pages_the_in_progress_list(vari
     first = paginate(in_progress, sort, size=50).rows
     assert paginate(in_progress, sort, after=cursor, size=50).rows == first
     assert paginate(in_progress, sort, before=cursor, size=50).rows == first
+
+
+@pytest.mark.parametrize("cap", [3, 100])
+def test_a_count_test_by_test_is_the_same_count_capped_alike(varied_attempts, cap):
+    tests = ["maths", "physics"]
+    attempts = attempt_list(unscoped_user()).filter(lookup_key__in=tests)
+    expected = min(attempts.count(), cap + 1)
+    assert capped_count(attempts, cap, tests=tests) == expected
+    assert capped_count(attempts.filter(trust_score__gte=0.5), cap, tests=tests) == min(
+        attempts.filter(trust_score__gte=0.5).count(), cap + 1
+    )
