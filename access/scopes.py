@@ -80,6 +80,14 @@ class Scope:
         matching = reduce(or_, conditions)
         return ~Q(**{lookup_key: ""}) & matching
 
+    @property
+    def named_tests(self) -> list[str] | None:
+        """The tests of a scope made of whole test names only, sorted; None when it reaches
+        every test or has a pattern (its tests are not known without the data)."""
+        if self.patterns is None or any(c in WILDCARDS for p in self.patterns for c in p):
+            return None
+        return sorted(self.patterns)
+
     def allows(self, lookup_key: str | None) -> bool:
         """True when an attempt of test `lookup_key` is inside the scope (Python's twin of q)."""
         if self.patterns is None:

@@ -106,7 +106,11 @@ def scoped_rows(report: Report, size: int, times: list[pages.PageTimes], unscope
 def scoped_sections(report: Report, size: int, times: list[pages.PageTimes]) -> None:
     title = f"Attempts list views at {count(size)}, scoped to {SCOPED_TESTS} tests"
     report.sections.append((title, pages.views_table(times)))
-    for name in ("newest first (the default)", "riskiest first (trust score)"):
+    for name in (
+        "newest first (the default)",
+        "riskiest first (trust score)",
+        "with a tab switch, riskiest first",
+    ):
         page = next(page for page in times if page.name == name)
         for what, sql in (("rows", page.main_sql), ("count", page.count_sql)):
             if sql:

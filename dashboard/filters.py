@@ -8,6 +8,7 @@ left out of the filter; the export refuses it instead (see dashboard.views.expor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from access.scopes import scope_of
 from dashboard import selectors
 from dashboard.columns import SORT_COLUMNS
 from dashboard.labels import label_words
@@ -37,6 +39,13 @@ LARGEST_COUNT = 1_000_000
 
 # The filters shown in the list's one-line bar; the others are behind "More filters".
 MAIN_FILTERS = ("q", "lookup_key", "review_status", "below_threshold")
+
+
+def _given(choices: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
+    """`choices` as a callable: the form copies each field (deepcopy) when it is made, and a
+    list of choices is copied pair by pair (every test of an institution: hundreds), a
+    callable as it is. The choices are the request's own and never changed."""
+    return lambda: choices
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -155,16 +164,18 @@ class AttemptFilter(django_filters.FilterSet):
         # The choices come from the data the requesting user may see (no request: none of
         # it); read them once per request, not per iteration.
         choices = selectors.filter_choices(getattr(self.request, "user", None))
-        self.filters["lookup_key"].extra["choices"] = [(key, key) for key in choices["lookup_keys"]]
-        label_choices = [(label, label_words(label)) for label in choices["labels"]]
+        self.filters["lookup_key"].extra["choices"] = _given(
+            [(key, key) for key in choices["lookup_keys"]]
+        )
+        label_choices = _given([(label, label_words(label)) for label in choices["labels"]])
         for name in ("violation", "labels", "count_label"):
             self.filters[name].extra["choices"] = label_choices
-        self.filters["reviewed_by"].extra["choices"] = [
-            (name, name) for name in choices["reviewers"]
-        ]
-        self.filters["evidence_status"].extra["choices"] = [
-            (status, status.capitalize()) for status in choices["statuses"]
-        ]
+        self.filters["reviewed_by"].extra["choices"] = _given(
+            [(name, name) for name in choices["reviewers"]]
+        )
+        self.filters["evidence_status"].extra["choices"] = _given(
+            [(status, status.capitalize()) for status in choices["statuses"]]
+        )
         threshold = round(settings.REVIEW_THRESHOLD * 100, 2)
         self.filters[
             "below_threshold"
@@ -188,6 +199,28 @@ class AttemptFilter(django_filters.FilterSet):
             for name, value in self.form.cleaned_data.items()
             if name not in MAIN_FILTERS
         )
+
+    @property
+    def tests(self) -> list[str] | None:
+        """The tests the filtered rows can belong to, when known: the one test chosen, or
+        those of a user limited to tests named in full (access.scopes); None: any, or a
+        search, which its trigram indexes serve over every test at once better than reading
+        each test's rows in order (dashboard.pagination)."""
+        data = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        if data.get("lookup_key"):
+            return [data["lookup_key"]]
+        if (data.get("q") or "").strip():
+            return None
+        return scope_of(getattr(self.request, "user", None)).named_tests
+
+    @property
+    def checks_evidence(self) -> bool:
+        """True when a filter asks for attempts with some evidence (a violation, labels, a
+        count of a label): the count of a few tests' list is then counted test by test
+        (dashboard.pagination.capped_count). Other filters are best counted at once: a
+        search, for one, is served by its trigram indexes over every test."""
+        data = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        return bool(data.get("violation") or data.get("labels") or data.get("count_label"))
 
     def filter_search(
         self, queryset: QuerySet[Attempt], name: str, value: Any

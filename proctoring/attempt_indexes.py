@@ -20,3 +20,12 @@ LIST_NULL_COLUMNS = {
     "submitted_at": "dash_attempt_unsubmitted_id",
     "trust_score": "dash_attempt_unscored_id",
 }
+# The columns with a (lookup_key, column, id) index, by its name: a list limited to a few tests
+# reads each test's rows in the column's order from it (dashboard.pagination), and the tests
+# index reads a test's first and last attempt and its scores (analytics.tallied_figures). A
+# test's rows without a value come from the (lookup_key, id) index.
+KEY_SORT_INDEXES = {
+    "started_at": "attempt_key_started",
+    "submitted_at": "attempt_key_submitted",
+    "trust_score": "attempt_key_trust",
+}

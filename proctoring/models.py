@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from autoproctor.wire import EVIDENCE_PROCESSED, EVIDENCE_PROCESSING
-from proctoring.attempt_indexes import LIST_NULL_COLUMNS, LIST_SORT_COLUMNS
+from proctoring.attempt_indexes import KEY_SORT_INDEXES, LIST_NULL_COLUMNS, LIST_SORT_COLUMNS
 from proctoring.tally_models import *  # noqa: F403 (the overview's tallies)
 
 
@@ -113,10 +113,13 @@ class Attempt(models.Model):
                 models.Index(fields=[column, "id"], name=f"dash_attempt_{name}_id")
                 for column, name in LIST_SORT_COLUMNS.items()
             ),
-            # The tests index over every date (analytics.tallied_figures): a test's first and
-            # last attempt, and the scores of the band holding its median, without its rows.
-            models.Index(fields=["lookup_key", "started_at"], name="attempt_key_started"),
-            models.Index(fields=["lookup_key", "trust_score"], name="attempt_key_trust"),
+            # A few tests' list, each test read in order (dashboard.pagination), and the tests
+            # index over every date (analytics.tallied_figures): a test's first and last
+            # attempt, and the scores of the band holding its median, without its rows.
+            *(
+                models.Index(fields=["lookup_key", column, "id"], name=name)
+                for column, name in KEY_SORT_INDEXES.items()
+            ),
             # Sorted by violations with a trust range, the range is tested on the index entries.
             models.Index(
                 fields=["violation_count", "id", "trust_score"],

@@ -92,6 +92,30 @@ def walk_backward(sort, size):
 
 
 @pytest.mark.parametrize("param", [key for name in COLUMNS for key in (name, f"-{name}")])
+def test_a_list_of_a_few_tests_read_test_by_test_pages_in_the_same_order(varied_attempts, param):
+    """Given the tests its rows belong to, the list reads each test's rows apart and merges
+    them (dashboard.pagination._per_test): the same pages as one ordered read."""
+    sort = Sort.from_param(param)
+    tests = ["maths", "physics"]
+    attempts = attempt_list(unscoped_user()).filter(lookup_key__in=tests)
+    expected = [row.pk for row in sort.annotate(attempts).order_by(*sort.order_by())]
+    seen, after = [], None
+    while True:
+        page = paginate(attempts, sort, after=after, size=3, tests=tests)
+        seen.extend(row.pk for row in page.rows)
+        if not page.has_next:
+            break
+        after = page.next_cursor
+    assert seen == expected
+    back = [row.pk for row in page.rows]
+    while page.has_previous:
+        page = paginate(attempts, sort, before=page.previous_cursor, size=3, tests=tests)
+        back = [row.pk for row in page.rows] + back
+    assert back == expected
+    assert {row.lookup_key for row in page.rows} <= set(tests)
+
+
+@pytest.mark.parametrize("param", [key for name in COLUMNS for key in (name, f"-{name}")])
 def test_paging_forward_and_back_visits_every_row_once_in_sort_order(varied_attempts, param):
     sort = Sort.from_param(param)
     expected = expected_order(sort)
@@ -179,3 +203,14 @@ def test_a_cursor_from_the_unfiltered_list_still_pages_the_in_progress_list(vari
     first = paginate(in_progress, sort, size=50).rows
     assert paginate(in_progress, sort, after=cursor, size=50).rows == first
     assert paginate(in_progress, sort, before=cursor, size=50).rows == first
+
+
+@pytest.mark.parametrize("cap", [3, 100])
+def test_a_count_test_by_test_is_the_same_count_capped_alike(varied_attempts, cap):
+    tests = ["maths", "physics"]
+    attempts = attempt_list(unscoped_user()).filter(lookup_key__in=tests)
+    expected = min(attempts.count(), cap + 1)
+    assert capped_count(attempts, cap, tests=tests) == expected
+    assert capped_count(attempts.filter(trust_score__gte=0.5), cap, tests=tests) == min(
+        attempts.filter(trust_score__gte=0.5).count(), cap + 1
+    )

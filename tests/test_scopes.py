@@ -1,6 +1,8 @@
 """Scopes: a role limited to tests by lookup-key patterns (access.scopes, grant_role)."""
 
+import html
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -22,6 +24,8 @@ from access.scopes import (
     visible_attempts,
 )
 from audit.models import AuditEvent
+from dashboard.sorting import Sort
+from proctoring.models import Attempt
 from tests.fixtures.data import make_attempts, make_records
 from tests.fixtures.personas import make_user
 
@@ -258,3 +262,27 @@ def test_the_request_users_lazy_wrapper_shares_the_scopes_read_for_its_permissio
         assert lazy.has_perm(VIEW_ATTEMPTS)
         assert scope_of(lazy).patterns == {"biology-*"}
         assert is_scoped(lazy)
+
+
+@pytest.mark.parametrize("order", ["-submitted", "trust", "-started", "candidate"])
+def test_a_user_limited_to_named_tests_pages_through_exactly_their_rows_in_order(client, order):
+    """Such a list reads each named test apart (dashboard.pagination._per_test): the pages
+    still hold every row of those tests once, in the sort's order, and nothing else."""
+    make_attempts(
+        120,  # 80 visible: two pages
+        lookup_key=lambda i: ["maths-1", "maths-2", "physics-1"][i % 3],
+        trust_score=lambda i: None if i % 7 == 0 else (i % 5) / 10,
+    )
+    bob = make_user("bob")
+    set_grants(bob, {TEST_ADMIN: ["maths-1", "maths-2"]}, source="cli")
+    client.force_login(bob)
+    url, seen = f"/attempts/?o={order}", []
+    while url:
+        page = client.get(url).content.decode()
+        seen += [int(pk) for pk in re.findall(r'href="/attempts/(\d+)/"', page)]
+        following = re.search(r'href="([^"]*)" rel="next"', page)
+        url = "/attempts/" + html.unescape(following.group(1)) if following else None
+    sort = Sort.from_param(order)
+    mine = Attempt.objects.filter(lookup_key__in=["maths-1", "maths-2"])
+    assert len(seen) == 80
+    assert seen == [row.pk for row in sort.annotate(mine).order_by(*sort.order_by())]

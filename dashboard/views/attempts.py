@@ -56,12 +56,18 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
     )
     sort = Sort.from_param(request.GET.get("o"))
     attempts = attempt_filter.qs
+    tests = attempt_filter.tests
     page = paginate(
-        attempts, sort, after=request.GET.get("after"), before=request.GET.get("before")
+        attempts,
+        sort,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        tests=tests,
     )
     # When one page holds every match, its length is the count: no need to ask the database.
     single_page = not (page.has_next or page.has_previous)
-    matching = len(page.rows) if single_page else capped_count(attempts)
+    by_test = tests if attempt_filter.checks_evidence else None
+    matching = len(page.rows) if single_page else capped_count(attempts, tests=by_test)
     review_selectors.with_thresholds(page.rows)
     headers = [
         {
