@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proctoring', '0014_tests_index_indexes'),
+        ('proctoring', '0015_tally_triggers_skip_untallied_updates'),
     ]
 
     operations = [
