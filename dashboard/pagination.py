@@ -119,10 +119,21 @@ def _per_test(queryset, tests, order, limit):
     order, and PostgreSQL merges them (a Merge Append), so a page of a few tests reads about a
     page of rows per test. Walking the column's own index instead passes the rows of every
     other test (99 % of them for 5 tests of 500), which the planner cannot foresee."""
-    if not tests or len(tests) < 2 or connection.vendor != "postgresql":
+    if not _reads_by_test(tests):
         return queryset.order_by(*order)[:limit]
-    parts = [queryset.filter(lookup_key=test).order_by(*order)[:limit] for test in tests]
-    return parts[0].union(*parts[1:], all=True).order_by(*order)[:limit]
+    return _by_test(queryset.order_by(*order), tests, limit).order_by(*order)[:limit]
+
+
+def _reads_by_test(tests: Sequence[str] | None) -> bool:
+    """Whether rows limited to `tests` are read test by test: 2 to MERGED_TESTS of them, on
+    PostgreSQL (which merges the parts in order)."""
+    return bool(tests) and 2 <= len(tests) <= MERGED_TESTS and connection.vendor == "postgresql"
+
+
+def _by_test(queryset: QuerySet, tests: Sequence[str], limit: int) -> QuerySet:
+    """The first `limit` rows of `queryset` of each test, as one UNION ALL."""
+    parts = [queryset.filter(lookup_key=test)[:limit] for test in tests]
+    return parts[0].union(*parts[1:], all=True)
 
 
 def _seek(queryset, sort, cursor, *, backwards, limit, tests=None):
@@ -196,8 +207,6 @@ def paginate(
     """The page of `queryset` (already filtered) in `sort` order that the cursors ask for.
     `tests`: the tests its rows can belong to when they are few (MERGED_TESTS at most), so
     each is read through its own index (_per_test); None: any test."""
-    if tests is not None and len(tests) > MERGED_TESTS:
-        tests = None
     queryset = sort.annotate(queryset)
     before_cursor = decode_cursor(sort, before)
     if before_cursor is not None:
@@ -234,7 +243,6 @@ def capped_count(
     rows rather than by walking all of that table's matches (a merge join the planner
     prefers for the tests together)."""
     ids = queryset.order_by().values("pk")
-    if not tests or not 2 <= len(tests) <= MERGED_TESTS or connection.vendor != "postgresql":
+    if not _reads_by_test(tests):
         return ids[: cap + 1].count()
-    parts = [ids.filter(lookup_key=test)[: cap + 1] for test in tests]
-    return parts[0].union(*parts[1:], all=True)[: cap + 1].count()
+    return _by_test(ids, tests, cap + 1)[: cap + 1].count()
