@@ -52,6 +52,15 @@ def held_attempts() -> QuerySet[Attempt]:
     )
 
 
+def under_hold(attempt: str = "pk", test: str = "lookup_key") -> Exists:
+    """An active legal hold is on the row's attempt (the outer query's `attempt` column) or on
+    its test (`test`). A probe of the few holds per row read, so a purge's batch reads its own
+    rows only (a filter on `held_attempts()` read every attempt of the table for each batch)."""
+    on_attempt = Q(attempt_id=OuterRef(attempt))
+    on_test = Q(attempt__isnull=True, lookup_key=OuterRef(test))
+    return Exists(LegalHold.objects.active().filter(on_attempt | on_test))
+
+
 def _aged(attempts: QuerySet[Attempt], cutoff: datetime) -> QuerySet[Attempt]:
     submitted = Coalesce("submitted_at", "started_at", "first_seen_at")
     return (
@@ -59,7 +68,7 @@ def _aged(attempts: QuerySet[Attempt], cutoff: datetime) -> QuerySet[Attempt]:
             retention_from=Greatest(submitted, Coalesce(F("review__reviewed_at"), submitted))
         )
         .filter(retention_from__lt=cutoff)
-        .exclude(pk__in=held_attempts().values("pk"))
+        .exclude(under_hold())
     )
 
 
@@ -88,7 +97,7 @@ def audit_events_due(now: datetime) -> QuerySet[AuditEvent]:
     if not rule.enabled:
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(at__lt=rule.cutoff(now)).exclude(
-        attempt__in=held_attempts().values("pk")
+        under_hold("attempt_id", "attempt__lookup_key")
     )
 
 

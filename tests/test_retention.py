@@ -171,6 +171,32 @@ def test_old_audit_events_and_sync_runs_go_but_the_latest_run_of_each_stage_stay
     assert logged == {"audit_events": 1, "sync_runs": 1}
 
 
+def test_old_audit_events_about_a_held_attempt_or_test_stay(policies, test_admin):
+    policies.RETAIN_AUDIT_DAYS = 90
+    held = make_attempt(lookup_key="physics-201")
+    of_held_test = make_attempt(lookup_key="chemistry-1")
+    free = make_attempt(lookup_key="physics-201")
+    hold_place(user=test_admin, attempt=held, reason="appeal pending")
+    hold_place(user=test_admin, lookup_key="chemistry-1", reason="investigation")
+    events = {
+        name: audit_record(user=None, action="evidence.view", attempt=attempt, summary=name)
+        for name, attempt in (
+            ("held", held),
+            ("test", of_held_test),
+            ("free", free),
+            ("none", None),
+        )
+    }
+    AuditEvent.objects.filter(pk__in=[event.pk for event in events.values()]).update(
+        at=NOW - timedelta(days=91)
+    )
+
+    apply_retention(now=NOW)
+
+    kept = set(AuditEvent.objects.filter(action="evidence.view").values_list("summary", flat=True))
+    assert kept == {"held", "test"}
+
+
 def test_a_dry_run_lists_what_would_go_and_changes_nothing(policies, capsys):
     policies.RETAIN_EVIDENCE_DAYS = 30
     policies.RETAIN_ATTEMPTS_DAYS = 60
