@@ -1,9 +1,10 @@
-"""The attempts list's rows, written in Python: `{% attempt_row attempt can_review %}` and
+"""The attempts list's rows, written in Python: `{% attempt_rows rows can_review %}` and
 `{% verdict_badge attempt %}`.
 
 The template engine resolves each variable and filter of a row one by one (about forty a row):
-fifty rows cost more than the page's SQL (benchmarks/HISTORY.md). One tag per row makes the same
-markup, every value escaped as the templates' autoescape does.
+fifty rows cost more than the page's SQL (benchmarks/HISTORY.md). One tag for the page's rows
+makes the same markup, every value escaped as the templates' autoescape does (dashboard.markup),
+and reverses the report's URL once for all of them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import capfirst, slugify
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from dashboard.markup import escape
 from dashboard.templatetags.dashboard_format import clock, percent, trust_band
 
 register = template.Library()
@@ -36,8 +37,9 @@ NOT_SCORED = (
 )
 
 
-def _e(value: Any) -> str:
-    return conditional_escape(value)
+_e = escape
+# A number no attempt has, to cut the report's reversed URL around the attempt's id.
+_ID_MARK = 918273645
 
 
 def _minute(moment) -> str:
@@ -63,42 +65,61 @@ def verdict_badge(attempt: Any) -> SafeString:
     )
 
 
+def _report_url() -> tuple[str, str]:
+    """The report's URL before and after the attempt's id, escaped, from one reverse() for a
+    whole page (the URL of attempt N is `before` + N + `after`)."""
+    before, _, after = reverse("attempt-report", args=[_ID_MARK]).partition(str(_ID_MARK))
+    return _e(before), _e(after)
+
+
 @register.simple_tag
-def attempt_row(attempt: Any, can_review: bool) -> SafeString:
-    """One row of the attempts table: the cells of the columns in attempt_list.html's header."""
+def attempt_rows(attempts: Any, can_review: bool) -> SafeString:
+    """The rows of the attempts table: the cells of the columns in attempt_list.html's header."""
+    url = _report_url()
+    return mark_safe(  # noqa: S308 (every value escaped in _row)
+        "\n".join(_row(attempt, can_review, url) for attempt in attempts)
+    )
+
+
+def _row(attempt: Any, can_review: bool, url: tuple[str, str]) -> str:
+    """One row. The id, the times, the duration and the percentage are digits and signs only,
+    written unescaped; every other value is escaped."""
     cells = []
     name = attempt.candidate_name
+    pk = int(attempt.pk)
     if can_review:
         cells.append(
-            f'<td class="select"><input type="checkbox" name="attempts" value="{attempt.pk}" '
+            f'<td class="select"><input type="checkbox" name="attempts" value="{pk}" '
             f'form="bulk-form" aria-label="Select {_e(name or attempt.test_attempt_id)}" '
             "data-bulk-tick></td>"
         )
-    url = reverse("attempt-report", args=[attempt.pk])
     cells.append(
-        f'<td class="candidate">\n<a href="{_e(url)}">{_e(name or "(no name)")}</a>\n'
+        f'<td class="candidate">\n<a href="{url[0]}{pk}{url[1]}">{_e(name or "(no name)")}</a>\n'
         f'<span class="sub">{_e(attempt.candidate_email or "—")}</span>\n'
         f'<span class="sub muted">{_e(attempt.test_attempt_id)}</span>\n</td>'
     )
     key = attempt.lookup_key
-    test = f'<span class="chip" title="{_e(key)}">{_e(key)}</span>' if key else "—"
-    cells.append(f'<td data-column="test">{test}</td>')
+    if key:
+        key = _e(key)
+        cells.append(f'<td data-column="test"><span class="chip" title="{key}">{key}</span></td>')
+    else:
+        cells.append('<td data-column="test">—</td>')
     cells.append(
-        f'<td class="nowrap" data-column="started">{_e(_minute(attempt.started_at) or "—")}</td>'
+        f'<td class="nowrap" data-column="started">{_minute(attempt.started_at) or "—"}</td>'
     )
     submitted = (
-        _e(_minute(attempt.submitted_at))
+        _minute(attempt.submitted_at)
         if attempt.submitted_at
         else '<span class="muted">in progress</span>'
     )
     cells.append(f'<td class="nowrap" data-column="submitted">{submitted}</td>')
-    cells.append(f'<td class="num" data-column="duration">{_e(clock(attempt.duration))}</td>')
+    cells.append(f'<td class="num" data-column="duration">{clock(attempt.duration)}</td>')
     score = attempt.trust_score
     trust = (
         NOT_SCORED
         if score is None
         else f'<span class="trust trust-{trust_band(score, attempt.review_threshold)}">'
-        f"{_e(percent(score))}</span>"
+        f"{percent(score)}</span>"
     )
     cells.append(f'<td class="num" data-column="trust">\n{trust}\n</td>')
     cells.append(f'<td class="num" data-column="violations">{_e(attempt.violation_count)}</td>')
@@ -108,4 +129,4 @@ def attempt_row(attempt: Any, can_review: bool) -> SafeString:
         f"{_e(capfirst(status) or '—')}</span></td>"
     )
     cells.append(f'<td data-column="review">{verdict_badge(attempt)}</td>')
-    return mark_safe("<tr>\n" + "\n".join(cells) + "\n</tr>")  # noqa: S308 (escaped above)
+    return "<tr>\n" + "\n".join(cells) + "\n</tr>"
