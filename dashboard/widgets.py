@@ -1,5 +1,5 @@
-"""Select boxes of the attempts list's filters, written in Python instead of one template per
-option.
+"""Select boxes and inputs of the attempts list's filters, written in Python instead of one
+template per option or input.
 
 Django renders each <option> through a template of its own; the test filter alone offers every
 test of an institution (hundreds), so the filters cost more to render than the page's rows and
@@ -115,3 +115,31 @@ class QuickSelect(_QuickSelectMixin, forms.Select):
 
 class QuickSelectMultiple(_QuickSelectMixin, forms.SelectMultiple):
     """forms.SelectMultiple, rendered without a template per option."""
+
+
+class _QuickInputMixin:
+    """The markup of Django's input.html and attrs.html, from the widget's own context (its
+    type, value, and attributes: `checked` for a ticked checkbox)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+        given = widget["value"]
+        shown = "" if given is None else f' value="{_escape(str(given))}"'
+        return mark_safe(  # noqa: S308 (every value escaped)
+            f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}'
+            f"{_attributes(widget['attrs'])}>"
+        )
+
+
+class QuickTextInput(_QuickInputMixin, forms.TextInput):
+    """forms.TextInput, rendered without a template."""
+
+
+class QuickNumberInput(_QuickInputMixin, forms.NumberInput):
+    """forms.NumberInput, rendered without a template."""
+
+
+class QuickCheckboxInput(_QuickInputMixin, forms.CheckboxInput):
+    """forms.CheckboxInput, rendered without a template."""

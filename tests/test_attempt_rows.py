@@ -3,10 +3,14 @@ templates' autoescape does, and link each row to its report under any script pre
 they reverse the report's URL once per page and escape plain strings without Django's lazy
 wrapper (dashboard.markup)."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse, set_script_prefix
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 
 from dashboard.markup import escape
 from dashboard.templatetags.attempt_rows import attempt_rows
@@ -56,3 +60,15 @@ def test_each_row_links_to_its_report_under_a_script_prefix():
             )
     finally:
         set_script_prefix("/")
+
+
+def test_a_row_shows_its_times_in_the_current_time_zone():
+    started = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
+    attempt = make_attempt(started_at=started, submitted_at=started + timedelta(minutes=61))
+    attempt.review_threshold = 0.85
+    with timezone.override("Asia/Kolkata"):
+        row = attempt_rows([attempt], False)
+        shown = template_localtime(started).strftime("%Y-%m-%d %H:%M")
+    assert shown == "2026-01-01 05:30"
+    assert f'data-column="started">{shown}</td>' in row
+    assert 'data-column="submitted">2026-01-01 06:31</td>' in row

@@ -9,13 +9,15 @@ and reverses the report's URL once for all of them.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import capfirst, slugify
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from dashboard.markup import escape
 from dashboard.templatetags.dashboard_format import clock, percent, trust_band
@@ -42,27 +44,39 @@ _e = escape
 _ID_MARK = 918273645
 
 
-def _minute(moment) -> str:
-    """`moment|date:"Y-m-d H:i"` in the current time zone; "" when unknown."""
-    return template_localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+def _zone() -> tzinfo | None:
+    """The time zone the templates show times in, None without USE_TZ."""
+    return timezone.get_current_timezone() if settings.USE_TZ else None
+
+
+def _minute(moment, zone: tzinfo | None) -> str:
+    """`moment|date:"Y-m-d H:i"` in `zone` (_zone(), read once for a page of rows); "" when
+    unknown."""
+    if not moment:
+        return ""
+    if zone is not None and moment.utcoffset() is not None:
+        moment = moment.astimezone(zone)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 @register.simple_tag
 def verdict_badge(attempt: Any) -> SafeString:
     """The current verdict of an attempt (review.selectors.with_review) and whether AutoProctor
     changed the attempt since."""
+    return mark_safe(_verdict(attempt, _zone()))  # noqa: S308 (every value escaped)
+
+
+def _verdict(attempt: Any, zone: tzinfo | None) -> str:
     status = getattr(attempt, "review_status", "")
     title = ""
     if getattr(attempt, "reviewed_by", None):
         title = (
-            f' title="by {_e(attempt.reviewed_by)}, {_e(_minute(attempt.reviewed_at))}: '
+            f' title="by {_e(attempt.reviewed_by)}, {_minute(attempt.reviewed_at, zone)}: '
             f'{_e(attempt.review_reason)}"'
         )
     words = VERDICT_WORDS.get(status, "Unreviewed")
     changed = CHANGED if getattr(attempt, "changed_since_review", False) else ""
-    return mark_safe(  # noqa: S308 (every value escaped)
-        f'<span class="verdict verdict-{_e(status)}"{title}>{words}</span>{changed}'
-    )
+    return f'<span class="verdict verdict-{_e(status)}"{title}>{words}</span>{changed}'
 
 
 def _report_url() -> tuple[str, str]:
@@ -76,12 +90,13 @@ def _report_url() -> tuple[str, str]:
 def attempt_rows(attempts: Any, can_review: bool) -> SafeString:
     """The rows of the attempts table: the cells of the columns in attempt_list.html's header."""
     url = _report_url()
+    zone = _zone()
     return mark_safe(  # noqa: S308 (every value escaped in _row)
-        "\n".join(_row(attempt, can_review, url) for attempt in attempts)
+        "\n".join(_row(attempt, can_review, url, zone) for attempt in attempts)
     )
 
 
-def _row(attempt: Any, can_review: bool, url: tuple[str, str]) -> str:
+def _row(attempt: Any, can_review: bool, url: tuple[str, str], zone: tzinfo | None) -> str:
     """One row. The id, the times, the duration and the percentage are digits and signs only,
     written unescaped; every other value is escaped."""
     cells = []
@@ -105,10 +120,10 @@ def _row(attempt: Any, can_review: bool, url: tuple[str, str]) -> str:
     else:
         cells.append('<td data-column="test">—</td>')
     cells.append(
-        f'<td class="nowrap" data-column="started">{_minute(attempt.started_at) or "—"}</td>'
+        f'<td class="nowrap" data-column="started">{_minute(attempt.started_at, zone) or "—"}</td>'
     )
     submitted = (
-        _minute(attempt.submitted_at)
+        _minute(attempt.submitted_at, zone)
         if attempt.submitted_at
         else '<span class="muted">in progress</span>'
     )
@@ -128,5 +143,5 @@ def _row(attempt: Any, can_review: bool, url: tuple[str, str]) -> str:
         f'<td data-column="evidence"><span class="status status-{_e(slugify(status))}">'
         f"{_e(capfirst(status) or '—')}</span></td>"
     )
-    cells.append(f'<td data-column="review">{verdict_badge(attempt)}</td>')
+    cells.append(f'<td data-column="review">{_verdict(attempt, zone)}</td>')
     return "<tr>\n" + "\n".join(cells) + "\n</tr>"
