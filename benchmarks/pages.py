@@ -212,6 +212,11 @@ QUERY_REASONS = [
     ('SELECT "django_session"', "the session: who is asking"),
     ('SELECT "auth_user"', "the user of the session"),
     (
+        'SELECT m."group_id"',
+        "roles, their permissions and test scopes, and permissions given directly: every "
+        "permission check and the scope filter of the page (access.grants_query), one query",
+    ),
+    (
         '(SELECT "auth_group"',
         "roles, their permissions and test scopes, and permissions given directly: every "
         "permission check and the scope filter of the page (access.scopes), one query",
