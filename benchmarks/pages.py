@@ -212,6 +212,11 @@ QUERY_REASONS = [
     ('SELECT "django_session"', "the session: who is asking"),
     ('SELECT "auth_user"', "the user of the session"),
     (
+        'SELECT m."group_id"',
+        "roles, their permissions and test scopes, and permissions given directly: every "
+        "permission check and the scope filter of the page (access.grants_query), one query",
+    ),
+    (
         '(SELECT "auth_group"',
         "roles, their permissions and test scopes, and permissions given directly: every "
         "permission check and the scope filter of the page (access.scopes), one query",
@@ -220,13 +225,16 @@ QUERY_REASONS = [
     ('SELECT "django_content_type"', "permissions given directly (Django's model backend)"),
     ("WITH RECURSIVE found0", "every filter's choices: tests, labels, statuses, reviewers"),
     ("(SELECT DISTINCT", "the tests and reviewers of a user limited to some tests"),
-    ('SELECT "proctoring_attempt"."id"', "the page's rows, with their review (one join)"),
+    (
+        'SELECT "proctoring_attempt"."id"',
+        "the page's rows, with their review and their test's review threshold (subqueries)",
+    ),
     (
         '(SELECT "proctoring_attempt"."id"',
-        "the page's rows, with their review, read test by test (a user limited to a few tests)",
+        "the page's rows, with their review and threshold, read test by test (a user limited "
+        "to a few tests)",
     ),
     ("SELECT COUNT(*)", 'how many match, counted up to 10,001 ("more than 10,000")'),
-    ('SELECT "review_pertestthreshold"', "the review thresholds of the page's tests"),
     ('SELECT "review_reasonpreset"', "the bulk verdict's common reasons (reviewers only)"),
     ("BEGIN", "the session's expiry pushed forward (at most once a minute)"),
     ('UPDATE "django_session"', "the session's expiry pushed forward (at most once a minute)"),

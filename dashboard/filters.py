@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -23,7 +22,13 @@ from access.scopes import scope_of
 from dashboard import selectors
 from dashboard.columns import SORT_COLUMNS
 from dashboard.labels import label_words
-from dashboard.widgets import QuickSelect, QuickSelectMultiple
+from dashboard.widgets import (
+    QuickCheckboxInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickSelectMultiple,
+    QuickTextInput,
+)
 from proctoring.models import Attempt, EvidenceRecord
 from review.models import Verdict
 from review.selectors import changed_since_review, has_verdict
@@ -52,9 +57,7 @@ class AttemptFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, email or attempt id"}
-        ),
+        widget=QuickTextInput(attrs={"type": "search", "placeholder": "Name, email or attempt id"}),
     )
     lookup_key = django_filters.ChoiceFilter(
         label="Test", empty_label="Any test", widget=QuickSelect
@@ -64,7 +67,7 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_trust_min",
         min_value=Decimal(0),
         max_value=Decimal(100),
-        widget=forms.NumberInput(
+        widget=QuickNumberInput(
             attrs={"step": "any", "min": "0", "max": "100", "aria-label": "Trust score from (%)"}
         ),
     )
@@ -73,7 +76,7 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_trust_max",
         min_value=Decimal(0),
         max_value=Decimal(100),
-        widget=forms.NumberInput(
+        widget=QuickNumberInput(
             attrs={"step": "any", "min": "0", "max": "100", "aria-label": "Trust score to (%)"}
         ),
     )
@@ -96,12 +99,12 @@ class AttemptFilter(django_filters.FilterSet):
     below_threshold = django_filters.BooleanFilter(
         label="Only below the review threshold",
         method="filter_below_threshold",
-        widget=forms.CheckboxInput,
+        widget=QuickCheckboxInput,
     )
     in_progress = django_filters.BooleanFilter(
         label="Only in progress (not submitted)",
         method="filter_in_progress",
-        widget=forms.CheckboxInput,
+        widget=QuickCheckboxInput,
     )
     review_status = django_filters.ChoiceFilter(
         label="Review",
@@ -129,14 +132,14 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_count_min",
         min_value=Decimal(1),
         max_value=Decimal(LARGEST_COUNT),
-        widget=forms.NumberInput(attrs={"min": "1", "step": "1", "aria-label": "At least"}),
+        widget=QuickNumberInput(attrs={"min": "1", "step": "1", "aria-label": "At least"}),
     )
     duration_min = django_filters.NumberFilter(
         label="Duration from (minutes)",
         method="filter_duration_min",
         min_value=Decimal(0),
         max_value=Decimal(LONGEST_MINUTES),
-        widget=forms.NumberInput(
+        widget=QuickNumberInput(
             attrs={"min": "0", "step": "any", "aria-label": "Duration from (minutes)"}
         ),
     )
@@ -145,14 +148,14 @@ class AttemptFilter(django_filters.FilterSet):
         method="filter_duration_max",
         min_value=Decimal(0),
         max_value=Decimal(LONGEST_MINUTES),
-        widget=forms.NumberInput(
+        widget=QuickNumberInput(
             attrs={"min": "0", "step": "any", "aria-label": "Duration to (minutes)"}
         ),
     )
     changed_since_review = django_filters.BooleanFilter(
         label="Only changed since their review",
         method="filter_changed_since_review",
-        widget=forms.CheckboxInput,
+        widget=QuickCheckboxInput,
     )
 
     class Meta:

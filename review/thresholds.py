@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -52,6 +53,19 @@ def thresholds_for(lookup_keys: Iterable[str]) -> dict[str, float]:
     )
     default = default_threshold()
     return {key: own.get(key, default) for key in keys}
+
+
+def with_threshold(attempts: QuerySet) -> QuerySet:
+    """`attempts` with `review_threshold`, the threshold of each one's test, read in the same
+    query (a subquery on the unique lookup key, run for the rows returned only): a list's page
+    needs no query of its own for its trust colours."""
+    own = PerTestThreshold.objects.filter(lookup_key=OuterRef("lookup_key")).values("threshold")
+    return attempts.annotate(
+        review_threshold=Coalesce(
+            Subquery(own[:1], output_field=FloatField()),
+            Value(default_threshold(), output_field=FloatField()),
+        )
+    )
 
 
 def below_threshold(custom: dict[str, float] | None = None) -> Q:

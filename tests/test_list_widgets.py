@@ -5,7 +5,13 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from dashboard.widgets import QuickSelect, QuickSelectMultiple
+from dashboard.widgets import (
+    QuickCheckboxInput,
+    QuickNumberInput,
+    QuickSelect,
+    QuickSelectMultiple,
+    QuickTextInput,
+)
 
 CHOICES = [
     ("", "Any test"),
@@ -32,3 +38,37 @@ def test_a_quick_select_is_djangos_select(django_widget, quick_widget, value):
     written = quick_widget(choices=CHOICES, attrs=attrs).render("n", value, {"id": "id_n"})
     assert parse_html(written) == parse_html(expected)
     assert "<b>" not in written
+
+
+PLAIN = [("", "Any test"), ('a&b"<c>', "A & <b>"), ("x", "X"), ("x", "X again"), ("y", "Y")]
+
+
+@pytest.mark.parametrize("value", ["x", 'a&b"<c>', None, "y", "x"])
+def test_a_quick_select_of_plain_choices_is_djangos_select_each_time(value):
+    """Plain choices are escaped once per set of choices (dashboard.widgets._escaped_options):
+    rendered again, with another value, the markup is still Django's."""
+    expected = forms.Select(choices=PLAIN).render("n", value, {"id": "id_n"})
+    written = QuickSelect(choices=PLAIN).render("n", value, {"id": "id_n"})
+    assert parse_html(written) == parse_html(expected)
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "quick_widget", "value"),
+    [
+        (forms.TextInput, QuickTextInput, 'O\'Brien & <b> "x"'),
+        (forms.TextInput, QuickTextInput, ""),
+        (forms.TextInput, QuickTextInput, None),
+        (forms.NumberInput, QuickNumberInput, "12.5"),
+        (forms.NumberInput, QuickNumberInput, 3),
+        (forms.NumberInput, QuickNumberInput, None),
+        (forms.CheckboxInput, QuickCheckboxInput, True),
+        (forms.CheckboxInput, QuickCheckboxInput, "on"),
+        (forms.CheckboxInput, QuickCheckboxInput, False),
+        (forms.CheckboxInput, QuickCheckboxInput, None),
+    ],
+)
+def test_a_quick_input_is_djangos_input(django_widget, quick_widget, value):
+    attrs = {"placeholder": "Name <or> 'id'", "required": True, "disabled": False, "min": 0}
+    expected = django_widget(attrs=attrs).render("n&m", value, {"id": "id_n"})
+    written = quick_widget(attrs=attrs).render("n&m", value, {"id": "id_n"})
+    assert written == expected.strip()

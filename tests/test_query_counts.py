@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from proctoring.models import Attempt, EvidenceRecord
 from tests.fixtures.data import make_attempts
+from tests.fixtures.personas import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -83,10 +85,11 @@ def test_a_page_deep_in_the_list_costs_as_many_queries_as_the_first(test_admin_c
 
 
 # What a list page needs, one query each: the session; its user; the user's roles, permissions
-# and test scopes (access.scopes); every filter's choices; the page's rows with their review;
-# how many match (up to 10,001); the review thresholds of the page's tests; the bulk verdict's
-# common reasons. benchmarks/pages.py prints them for the default view.
-LIST_QUERIES = 8
+# and test scopes (access.scopes); every filter's choices; the page's rows with their review
+# and their test's review threshold (the trust colours); how many match (up to 10,001); the
+# bulk verdict's common reasons (for reviewers only). benchmarks/pages.py prints them for the
+# default view.
+LIST_QUERIES = 7
 
 
 def test_the_list_runs_only_the_queries_it_needs(test_admin_client):
@@ -96,3 +99,13 @@ def test_the_list_runs_only_the_queries_it_needs(test_admin_client):
     # both (dashboard.pagination): one query more.
     assert all(count in (LIST_QUERIES, LIST_QUERIES + 1) for count in counts), counts
     assert queries_for(test_admin_client, list_url("")) == LIST_QUERIES
+
+
+def test_someone_who_cannot_review_is_not_sent_the_bulk_verdicts_reasons(db):
+    viewer = make_user("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_attempt"))
+    grow_to(100)
+    client = logged_in(viewer)
+    client.get(list_url(""))  # the session's expiry pushed forward, once
+    assert queries_for(client, list_url("")) == LIST_QUERIES - 1
+    assert 'id="bulk-form"' not in client.get(list_url("")).content.decode()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dashboard.pagination import PAGE_SIZE
 from proctoring.models import Attempt
+from review.models import PerTestThreshold
 from tests.fixtures.data import make_attempt, make_attempts, make_records
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,21 @@ def test_the_list_shows_each_attempt_with_its_trust_band(proctor_client):
     assert 'title="not scored yet">—' in page
     assert "in progress" in page
     assert "4 attempts match." in page
+
+
+def test_the_list_colours_each_attempt_by_its_own_tests_threshold(proctor_client, settings):
+    settings.REVIEW_THRESHOLD = 0.85
+    PerTestThreshold.objects.create(lookup_key="strict-101", threshold=0.95, set_by_name="x")
+    PerTestThreshold.objects.create(lookup_key="lenient-101", threshold=0.5, set_by_name="x")
+    for key in ("strict-101", "lenient-101", "plain-101"):
+        make_attempt(candidate_name=key, lookup_key=key, trust_score=0.9)
+    rows = {
+        row.split("</a>")[0].rsplit(">", 1)[1]: row
+        for row in get_page(proctor_client, reverse("attempt-list")).split("<tr>")[2:]
+    }
+    assert '<span class="trust trust-amber">90.0 %</span>' in rows["strict-101"]
+    assert '<span class="trust trust-green">90.0 %</span>' in rows["lenient-101"]
+    assert '<span class="trust trust-green">90.0 %</span>' in rows["plain-101"]
 
 
 def test_the_list_links_each_attempt_to_its_report(proctor_client):

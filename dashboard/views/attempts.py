@@ -32,7 +32,7 @@ from review.context_notes import context_notes_for
 from review.forms import VERDICT_CHOICES, VERDICT_KEYS, NoteForm, VerdictForm
 from review.permissions import may_give_verdict, may_overturn_on, may_write_context_notes
 from review.presets import presets_for
-from review.thresholds import threshold_for
+from review.thresholds import threshold_for, with_threshold
 from review.undo import UNDO_SECONDS, undoable
 
 # The list's columns a reviewer may hide (static/js/attempt_list.js remembers the choice);
@@ -58,7 +58,7 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
     attempts = attempt_filter.qs
     tests = attempt_filter.tests
     page = paginate(
-        attempts,
+        with_threshold(attempts),  # for the trust colours
         sort,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
@@ -68,7 +68,6 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
     single_page = not (page.has_next or page.has_previous)
     by_test = tests if attempt_filter.checks_evidence else None
     matching = len(page.rows) if single_page else capped_count(attempts, tests=by_test)
-    review_selectors.with_thresholds(page.rows)
     headers = [
         {
             "column": column,
@@ -81,6 +80,7 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
         }
         for column in COLUMNS.values()
     ]
+    can_review = can(request.user, REVIEW_ATTEMPTS)
     context = {
         "nav": "attempts",
         "filter": attempt_filter,
@@ -91,9 +91,10 @@ def attempt_list(request: HttpRequest) -> HttpResponse:
         "matching": min(matching, COUNT_CAP),
         "matching_capped": matching > COUNT_CAP,
         "can_export": can(request.user, EXPORT_ATTEMPTS),
-        "can_review": can(request.user, REVIEW_ATTEMPTS),
+        "can_review": can_review,
         "verdict_choices": VERDICT_CHOICES,
-        "presets": presets_for(None),
+        # The bulk verdict's form, shown to reviewers only: no query for anyone else.
+        "presets": presets_for(None) if can_review else [],
     }
     return render(request, "dashboard/attempt_list.html", context)
 
