@@ -252,8 +252,11 @@ class Transport:
         if session.cookies:
             prepared.prepare_cookies(session.cookies)
         adapter = session.get_adapter(url)
+        # Plain HTTP with no proxy has no TLS: a CA bundle path would only make requests look
+        # at the file system on every call to tell a bundle from a directory of certificates.
+        verify = environment["verify"] if url.startswith("https:") else True
         response = adapter.send(
-            prepared, stream=stream, timeout=self.timeout, verify=environment["verify"], proxies={}
+            prepared, stream=stream, timeout=self.timeout, verify=verify, proxies={}
         )
         if "Set-Cookie" in response.headers:
             extract_cookies_to_jar(session.cookies, prepared, response.raw)

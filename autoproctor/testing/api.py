@@ -161,11 +161,13 @@ class Api:
         return error_response(403, problem, reason=STALE_TIMESTAMP if signed else BAD_SIGNATURE)
 
     def _find_hashed(self, hashed: str) -> str | None:
-        """The attempt whose signed id is `hashed` (the index is made on first use)."""
+        """The attempt whose signed id is `hashed` (the index is made on first use, and again
+        when attempts were added). Only the listing's length is read per call: copying it was
+        a cost per request that grew with the dataset (benchmarks/HISTORY.md)."""
         with self._hashed_lock:
-            ids = list(self.dataset.listing())
+            ids = self.dataset.listing()
             if len(self._hashed) != len(ids):
-                self._hashed = {sign(each, self._secret): each for each in ids}
+                self._hashed = {sign(each, self._secret): each for each in list(ids)}
             return self._hashed.get(hashed)
 
     # --- endpoints -----------------------------------------------------------------------------

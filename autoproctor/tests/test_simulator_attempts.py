@@ -141,3 +141,15 @@ def test_some_submitted_attempts_finish_processing_within_three_minutes(simulato
     for test_attempt_id in processing:
         attempt = signed.attempt_by_id(test_attempt_id).json()["test_attempt"]
         assert attempt["evidence_status"] == "processed"
+
+
+def test_an_attempt_added_after_a_lookup_by_hash_is_found_by_its_hash(simulator, signed):
+    """The hashed ids are indexed on first use and again when attempts were added."""
+    first = next(iter(simulator.dataset.attempts))
+    assert signed.attempt_by_hash(first).status_code == 200
+
+    (added,) = simulator.dataset.add_attempts(1)
+    response = signed.attempt_by_hash(added)
+
+    assert response.status_code == 200
+    assert response.json()["test_attempt"]["test_attempt_id"] == added

@@ -3,6 +3,7 @@ prepared request straight to the session's urllib3 adapter, not through Session.
 kept-alive connection serves many calls, the answer and the errors are requests' own, and a
 proxy from the environment sends the call through requests as before."""
 
+import os
 import socket
 import time
 
@@ -125,3 +126,23 @@ def test_the_light_path_sends_the_sessions_cookies(
 
     assert full_path_calls == []
     assert simulator.requests[0].headers["Cookie"] == "route=b"
+
+
+def test_plain_http_does_not_look_up_the_ca_bundle_on_every_call(
+    simulator, make_client, no_proxy_in_environment, monkeypatch, tmp_path
+):
+    """The bundle only matters to TLS; requests checks whether it is a directory per call."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path))
+    looked_up = []
+    isdir = os.path.isdir
+
+    def counted(path):
+        looked_up.append(path)
+        return isdir(path)
+
+    monkeypatch.setattr(os.path, "isdir", counted)
+    client = make_client()
+    bundle = client.get_evidence(client.get_evidence_file_url(processed_ids(simulator)[0]))
+
+    assert bundle.records
+    assert str(tmp_path) not in looked_up
