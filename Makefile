@@ -72,10 +72,8 @@ test: lint migrations-check
 
 # Figures at an institution's size on PostgreSQL at BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/bench, created and migrated by the run); not part of `test`.
-# The full run loads a million attempts and takes about 50 minutes on 2 cores before its last
-# step, the retention purge of that million, which is slow for now (benchmarks/HISTORY.md); it
-# writes its table into benchmarks/README.md as the current results; bench-quick a minute or
-# two, printed only.
+# The full run loads a million attempts and takes under an hour on 2 cores; it writes its table
+# into benchmarks/README.md as the current results; bench-quick a minute or two, printed only.
 bench: install
 	$(PY) -m benchmarks
 

@@ -5,9 +5,8 @@ The reference does what the purge does to the data in one statement each (DELETE
 evidence, UPDATE the attempts' name, email and raw JSON) with none of the purge's care:
 no batches, no legal holds, no tombstones, no second look inside each batch. It runs first, in a
 transaction that is rolled back (then VACUUM clears what it left), so the same rows serve both
-and a million attempts are loaded once, or not at all when the table already holds that many
-(the attempts list's table, at the end of a full run). The purge's promise is short
-transactions, so its longest batch is reported too.
+and are loaded once, or not at all when the table already holds that many. The purge's promise
+is short transactions, so its longest batch is reported too.
 """
 
 from __future__ import annotations

@@ -104,8 +104,7 @@ def run_evidence(plan: Plan, report: Report) -> None:
 
 
 def run_retention(plan: Plan, report: Report) -> None:
-    """The size the table already holds first (a full run's million, left by the attempts
-    list), so it is purged without loading it again."""
+    """The size the table already holds first, so it is purged without loading it again."""
     held = loading.attempt_count()
     for size in sorted(plan.retention, key=lambda size: size != held):
         figures = retention.retention_purge(size)
