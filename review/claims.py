@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from proctoring.models import Attempt
+from review import queue_walk
 from review.models import ReviewClaim
 
 CLAIM_TAKEN_OVER = "claim.take_over"
@@ -39,6 +40,10 @@ _TAKE = (
     "expires_at = excluded.expires_at "
     "WHERE claim.reviewer_id = excluded.reviewer_id OR claim.expires_at <= excluded.claimed_at "
     "RETURNING attempt_id"
+)
+# The same claim of the attempt the WITH's `picked` walked to (PostgreSQL): _claim_walked.
+_TAKE_PICKED = _TAKE.replace(
+    "VALUES (%s, %s, %s, %s, %s, '')", "SELECT id, %s, %s, %s, %s, '' FROM picked"
 )
 # How many attempts "next" tries before it gives up (each is claimed by someone meanwhile).
 NEXT_TRIES = 20
@@ -173,3 +178,45 @@ def _take(user: AbstractBaseUser, attempt_id: int) -> bool:
             [attempt_id, user.pk, user.get_username(), *map(adapt, (now, _expiry(now)))],
         )
         return cursor.fetchone() is not None
+
+
+def claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk) -> Attempt | None:
+    """claim_next for "next" itself: the same claim of the first attempt of one pass of the
+    queue (review.queue_walk) that nobody else has claimed, without the queue built by the
+    ORM. On PostgreSQL the walk (FOR NO KEY UPDATE SKIP LOCKED) and the claim are one
+    statement; SQLite walks, then claims (_take), which alone decides there as everywhere."""
+    skipped: list[int] = []
+    for _ in range(NEXT_TRIES):
+        current = queue_walk.Walk(walk.passage, walk.after, (*walk.skip, *skipped))
+        with transaction.atomic(savepoint=False):
+            found = _claim_walked(user, current)
+        if found is None:
+            return None
+        (pk, trust_score), won = found
+        if won:
+            return queue_walk.placed(pk, trust_score)
+        skipped.append(pk)
+    return None
+
+
+def _claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk):
+    """((id, trust score), whether `user` holds its claim now) of the first attempt of `walk`,
+    or None when the walk finds none."""
+    together = connection.vendor == "postgresql"  # a data-modifying WITH, and row locks
+    sql, params = queue_walk.walk(user, walk, lock=together)
+    with connection.cursor() as cursor:
+        if together:
+            now = timezone.now()
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.execute(
+                f"WITH picked AS ({sql}), taken AS ({_TAKE_PICKED}) "  # noqa: S608 (model metadata)
+                "SELECT id, trust_score, EXISTS (SELECT 1 FROM taken) FROM picked",
+                [*params, user.pk, user.get_username(), adapt(now), adapt(_expiry(now))],
+            )
+            row = cursor.fetchone()
+            return None if row is None else ((row[0], row[1]), bool(row[2]))
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return (row[0], row[1]), _take(user, row[0])

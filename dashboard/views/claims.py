@@ -20,10 +20,8 @@ from access.permissions import (
     attempt_for,
     require,
 )
-from dashboard import selectors
 from proctoring.models import Attempt
-from review import assignments, claims
-from review import selectors as review_selectors
+from review import assignments, claims, queue_walk
 from review.permissions import may_overturn_on
 
 
@@ -34,19 +32,18 @@ def queue_url(attempt: Attempt) -> str:
 def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
     """Claim for `user` the first attempt of the queue after `after` (from the top when there
     is none after it) that nobody else is reviewing: among those assigned to `user` first, then
-    among those assigned to no one else (review.assignments)."""
-    queue = selectors.queue_to_claim(user)
-    passes = [queue.filter(~assignments.assigned_to_others(user))]
+    among those assigned to no one else (review.assignments). The queue is the one of
+    selectors.queue_to_claim, walked by review.queue_walk's statement."""
+    place = None if after is None else (after.trust_score, after.pk)
+    passes = [queue_walk.OPEN]
     # Most reviewers have no assignment: one look at their own rows spares them a walk of the
     # queue that would find nothing.
     if assignments.has_assignments(user):
-        passes.insert(0, queue.filter(assignments.assigned_to(user)))
-    for candidates in passes:
-        following = claims.claim_next(user, review_selectors.queue_in_order(candidates, after))
+        passes.insert(0, queue_walk.MINE)
+    for passage in passes:
+        following = claims.claim_walked(user, queue_walk.Walk(passage, place))
         if following is None and after is not None:
-            following = claims.claim_next(
-                user, review_selectors.queue_in_order(candidates).exclude(pk=after.pk)
-            )
+            following = claims.claim_walked(user, queue_walk.Walk(passage, skip=(after.pk,)))
         if following is not None:
             return following
     return None

@@ -1,0 +1,162 @@
+"""The statement "next" runs to find, and on PostgreSQL also claim, the next attempt of the
+review queue: written once as SQL from the models' tables, with the user's scope compiled once
+per scope, instead of the queue being built and compiled with the ORM on every press.
+
+Twenty reviewers pressing "next" at once queue behind each other on the web server's cores, so
+the CPU of one press sets everyone's wait (benchmarks/claims.py). Building claimable_queue with
+the ORM (two scope filters, the needs-review join, the per-test thresholds as a condition read
+by a query of their own, the assignment and claim subqueries, the place after the current
+attempt) and compiling it was the largest part of a press. Here the thresholds are a join,
+and on PostgreSQL the walk and the claim are one statement (a data-modifying WITH), so a press
+that wins its first try makes one round trip for both.
+
+The rows are those of review.selectors.claimable_queue in the order of queue_in_order (the
+tests compare them): the queue's conditions are written out again here, so a change to
+needs_review_joined must be made in both places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.utils import timezone
+
+from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS
+from access.scopes import Scope, scope_of
+from proctoring.models import Attempt, EvidenceStatus
+from review.models import PerTestThreshold, ReviewAssignment, ReviewClaim, ReviewState, Verdict
+from review.selectors import UNSCORED_RANK
+
+# Which of the queue's attempts a pass offers: those assigned to the reviewer, or those
+# assigned to no one else (review.assignments).
+MINE, OPEN = "mine", "open"
+
+
+@dataclass(frozen=True)
+class Walk:
+    """One pass of "next": `passage` MINE or OPEN, from after `after` ((trust score, id) of
+    the attempt the reviewer leaves, or None from the top), never one of `skip`."""
+
+    passage: str
+    after: tuple[float | None, int] | None = None
+    skip: tuple[int, ...] = ()
+
+
+@lru_cache(maxsize=64)
+def _scope_sql(see: Scope, review: Scope) -> tuple[str, tuple]:
+    """The condition of both scopes on the attempts table ("" when neither limits it),
+    compiled by the ORM once per pair of scopes."""
+    condition = see.q() & review.q()
+    if not condition:
+        return "", ()
+    query = Attempt.objects.filter(condition).query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:  # no test at all
+        return "1 = 0", ()
+    return sql, tuple(params)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "attempt": quote(Attempt._meta.db_table),
+        "state": quote(ReviewState._meta.db_table),
+        "threshold": quote(PerTestThreshold._meta.db_table),
+        "assignment": quote(ReviewAssignment._meta.db_table),
+        "claim": quote(ReviewClaim._meta.db_table),
+    }
+
+
+@lru_cache(maxsize=256)
+def _walk_sql(
+    vendor: str, scope: str, passage: str, after: bool, skip: int, limit: bool, lock: bool
+) -> str:
+    """The SELECT of one pass (its parameters in the order of _walk_params)."""
+    t = _tables()
+    attempt = t["attempt"]
+    below = f"{attempt}.trust_score < COALESCE(th.threshold, %s)"
+    changed = (
+        f"(rs.seen_trust_score < {attempt}.trust_score"
+        f" OR rs.seen_trust_score > {attempt}.trust_score"
+        f" OR rs.seen_violation_count < {attempt}.violation_count"
+        f" OR rs.seen_violation_count > {attempt}.violation_count"
+        f" OR (rs.seen_trust_score IS NULL AND {attempt}.trust_score IS NOT NULL)"
+        f" OR (rs.seen_trust_score IS NOT NULL AND {attempt}.trust_score IS NULL))"
+    )
+    assigned = f"SELECT 1 FROM {t['assignment']} ra WHERE ra.attempt_id = {attempt}.id"  # noqa: S608 (model metadata)
+    where = [
+        f"{attempt}.submitted_at IS NOT NULL",
+        f"{attempt}.evidence_status = %s",
+        f"((rs.attempt_id IS NULL AND {below}) OR rs.verdict = %s"
+        f" OR (rs.attempt_id IS NOT NULL AND {changed} AND {below}))",
+        f"EXISTS ({assigned} AND ra.reviewer_id = %s)"
+        if passage == MINE
+        else f"NOT EXISTS ({assigned} AND ra.reviewer_id <> %s)",
+        f"NOT EXISTS (SELECT 1 FROM {t['claim']} rc WHERE rc.attempt_id = {attempt}.id"  # noqa: S608 (model metadata)
+        " AND rc.expires_at > %s AND rc.reviewer_id <> %s)",
+    ]
+    if scope:
+        where.append(f"({scope})")
+    if after:
+        rank = f"COALESCE({attempt}.trust_score, %s)"
+        where.append(f"({rank} > %s OR ({attempt}.id > %s AND {rank} = %s))")
+    if skip:
+        where.append(f"{attempt}.id NOT IN ({', '.join(['%s'] * skip)})")
+    if connection.features.supports_order_by_nulls_modifier:
+        order = f"{attempt}.trust_score ASC NULLS LAST, {attempt}.id ASC"
+    else:
+        order = f"{attempt}.trust_score IS NULL, {attempt}.trust_score ASC, {attempt}.id ASC"
+    return (
+        f"SELECT {attempt}.id, {attempt}.trust_score FROM {attempt}"  # noqa: S608 (model metadata)
+        f" LEFT JOIN {t['state']} rs ON rs.attempt_id = {attempt}.id"
+        f" LEFT JOIN {t['threshold']} th ON th.lookup_key = {attempt}.lookup_key"
+        f" WHERE {' AND '.join(where)} ORDER BY {order}"
+        + (" LIMIT 1" if limit else "")
+        + (f" FOR NO KEY UPDATE OF {attempt} SKIP LOCKED" if lock else "")
+    )
+
+
+def _walk_params(user: AbstractBaseUser, walk: Walk, scope_params: tuple, now) -> list:
+    threshold = settings.REVIEW_THRESHOLD
+    params = [
+        EvidenceStatus.PROCESSED.value,
+        threshold,
+        Verdict.SUSPICIOUS.value,
+        threshold,
+        user.pk,
+        connection.ops.adapt_datetimefield_value(now),
+        user.pk,
+        *scope_params,
+    ]
+    if walk.after is not None:
+        score, pk = walk.after
+        own = UNSCORED_RANK if score is None else score
+        params += [UNSCORED_RANK, own, pk, UNSCORED_RANK, own]
+    return params + list(walk.skip)
+
+
+def walk(user: AbstractBaseUser, walk: Walk, *, limit: bool = True, lock: bool = False):
+    """(sql, params) of the SELECT of `walk` for `user`: (id, trust_score) rows in the queue's
+    order, the first only with `limit`, read FOR NO KEY UPDATE SKIP LOCKED with `lock`."""
+    scope, scope_params = _scope_sql(scope_of(user, VIEW_ATTEMPTS), scope_of(user, REVIEW_ATTEMPTS))
+    sql = _walk_sql(
+        connection.vendor,
+        scope,
+        walk.passage,
+        walk.after is not None,
+        len(walk.skip),
+        limit,
+        lock,
+    )
+    return sql, _walk_params(user, walk, scope_params, timezone.now())
+
+
+def placed(pk: int, trust_score: float | None) -> Attempt:
+    """The attempt as "next" read it: only its id and trust score loaded, the rest deferred."""
+    return Attempt.from_db(connection.alias, ["id", "trust_score"], [pk, trust_score])
