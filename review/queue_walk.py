@@ -157,6 +157,57 @@ def walk(user: AbstractBaseUser, walk: Walk, *, limit: bool = True, lock: bool =
     return sql, _walk_params(user, walk, scope_params, timezone.now())
 
 
+def _assigned_sql() -> str:
+    """Whether any attempt is assigned to the reviewer (assignments.has_assignments)."""
+    return f"EXISTS (SELECT 1 FROM {_tables()['assignment']} WHERE reviewer_id = %s)"  # noqa: S608 (model metadata)
+
+
+@lru_cache(maxsize=64)
+def _leave_sql(vendor: str, scope: str) -> tuple[str, str]:
+    """(read, release) of leave(): on PostgreSQL one statement that does both."""
+    t = _tables()
+    attempt = t["attempt"]
+    place = f"SELECT {attempt}.id, {attempt}.trust_score FROM {attempt} WHERE {attempt}.id = %s"  # noqa: S608 (model metadata)
+    if scope:
+        place += f" AND ({scope})"
+    assigned = _assigned_sql()
+    release = f"DELETE FROM {t['claim']} WHERE attempt_id = %s AND reviewer_id = %s"  # noqa: S608 (model metadata)
+    if vendor == "postgresql":
+        return (
+            f"WITH place AS ({place}), gone AS (DELETE FROM {t['claim']} WHERE attempt_id IN "  # noqa: S608 (model metadata)
+            "(SELECT id FROM place) AND reviewer_id = %s) "
+            f"SELECT place.id, place.trust_score, {assigned} FROM (SELECT 1) AS one "
+            "LEFT JOIN place ON TRUE",
+            "",
+        )
+    return (
+        f"SELECT place.id, place.trust_score, {assigned} FROM (SELECT 1) AS one "  # noqa: S608 (model metadata)
+        f"LEFT JOIN ({place}) AS place ON 1 = 1",
+        release,
+    )
+
+
+def leave(user: AbstractBaseUser, attempt_id: int | None) -> tuple[Attempt | None, bool]:
+    """What "next" reads before it walks, in one statement: the attempt `attempt_id` the
+    reviewer leaves (None when there is none, or when `user` may not review it), its claim by
+    `user` released, and whether any attempt is assigned to `user` (review.assignments)."""
+    if attempt_id is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_assigned_sql()}", [user.pk])  # noqa: S608 (model metadata)
+            return None, bool(cursor.fetchone()[0])
+    scope, scope_params = _scope_sql(scope_of(user, VIEW_ATTEMPTS), scope_of(user, REVIEW_ATTEMPTS))
+    read, release = _leave_sql(connection.vendor, scope)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(read, [attempt_id, *scope_params, user.pk, user.pk])
+        else:
+            cursor.execute(read, [user.pk, attempt_id, *scope_params])
+        pk, trust_score, assigned = cursor.fetchone()
+        if pk is not None and release:
+            cursor.execute(release, [pk, user.pk])
+    return (None if pk is None else placed(pk, trust_score)), bool(assigned)
+
+
 def placed(pk: int, trust_score: float | None) -> Attempt:
     """The attempt as "next" read it: only its id and trust score loaded, the rest deferred."""
     return Attempt.from_db(connection.alias, ["id", "trust_score"], [pk, trust_score])
