@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -64,11 +64,6 @@ def _expiry(now):
 
 def live_claims() -> QuerySet[ReviewClaim]:
     return ReviewClaim.objects.filter(expires_at__gt=timezone.now())
-
-
-def claimed_by_others(user: AbstractBaseUser) -> Exists:
-    """Attempts (the outer query's) with a live claim of someone other than `user`."""
-    return Exists(live_claims().filter(attempt=OuterRef("pk")).exclude(reviewer_id=user.pk))
 
 
 def claim_of(attempt: Attempt) -> ReviewClaim | None:
@@ -138,33 +133,6 @@ def release_all(*attempts: Attempt) -> None:
     ReviewClaim.objects.filter(attempt__in=attempts).delete()
 
 
-def claim_next(user: AbstractBaseUser, candidates: QuerySet[Attempt]) -> Attempt | None:
-    """Claim the first of `candidates` (the queue, in its order, from where the reviewer is)
-    that nobody else has claimed, and return it; None when every one is taken or there is
-    none. Safe when several reviewers ask at once: each gets a different attempt.
-
-    On PostgreSQL the attempt is read with FOR NO KEY UPDATE SKIP LOCKED, so reviewers asking
-    at the same instant each pass over the rows the others are claiming instead of all racing
-    for the first one; the claim itself is still the conditional write (_take), which alone
-    decides who wins (SQLite, which has no row locks, relies on it)."""
-    skipped: list[int] = []
-    rows = candidates.filter(~claimed_by_others(user))
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
-    for _ in range(NEXT_TRIES):
-        # Inside the caller's transaction (the view's, which also releases the attempt the
-        # reviewer leaves) no savepoint: a try that loses writes nothing to undo, and the row
-        # it locked is someone else's claim, which every other reviewer passes over anyway.
-        with transaction.atomic(savepoint=False):
-            attempt = (rows.exclude(pk__in=skipped) if skipped else rows).first()
-            if attempt is None:
-                return None
-            if _take(user, attempt.pk):
-                return attempt
-        skipped.append(attempt.pk)
-    return None
-
-
 def _take(user: AbstractBaseUser, attempt_id: int) -> bool:
     """One statement: claim the attempt for `user` unless someone else holds a live claim on it
     (a renewal keeps the time the claim began). Whether `user` holds it afterwards. The row's
@@ -181,10 +149,18 @@ def _take(user: AbstractBaseUser, attempt_id: int) -> bool:
 
 
 def claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk) -> Attempt | None:
-    """claim_next for "next" itself: the same claim of the first attempt of one pass of the
-    queue (review.queue_walk) that nobody else has claimed, without the queue built by the
-    ORM. On PostgreSQL the walk (FOR NO KEY UPDATE SKIP LOCKED) and the claim are one
-    statement; SQLite walks, then claims (_take), which alone decides there as everywhere."""
+    """Claim the first attempt of one pass of the queue (review.queue_walk: in its order, from
+    where the reviewer is) that nobody else has claimed, and return it; None when every one is
+    taken or there is none. Safe when several reviewers ask at once: each gets a different
+    attempt.
+
+    On PostgreSQL the attempt is read with FOR NO KEY UPDATE SKIP LOCKED, so reviewers asking
+    at the same instant each pass over the rows the others are claiming instead of all racing
+    for the first one, and the claim is the same statement; the claim itself is still the
+    conditional write (_take's), which alone decides who wins (SQLite, which has no row locks,
+    walks, then relies on _take). A try that loses moves on past that attempt, inside the
+    caller's transaction without a savepoint: it wrote nothing to undo, and the row it locked
+    is someone else's claim, which every other reviewer passes over anyway."""
     skipped: list[int] = []
     for _ in range(NEXT_TRIES):
         current = queue_walk.Walk(walk.passage, walk.after, (*walk.skip, *skipped))

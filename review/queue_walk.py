@@ -3,7 +3,7 @@ review queue: written once as SQL from the models' tables, with the user's scope
 per scope, instead of the queue being built and compiled with the ORM on every press.
 
 Twenty reviewers pressing "next" at once queue behind each other on the web server's cores, so
-the CPU of one press sets everyone's wait (benchmarks/claims.py). Building claimable_queue with
+the CPU of one press sets everyone's wait (benchmarks/claims.py). Building the queue with
 the ORM (two scope filters, the needs-review join, the per-test thresholds as a condition read
 by a query of their own, the assignment and claim subqueries, the place after the current
 attempt) and compiling it was the largest part of a press. Here the thresholds are read in the
@@ -11,9 +11,10 @@ statement, the subqueries are kept from being planned as joins (planning, not ru
 of the statement's time on the database), and on PostgreSQL the walk and the claim are one
 statement (a data-modifying WITH), so a press that wins its first try makes one round trip.
 
-The rows are those of review.selectors.claimable_queue in the order of queue_in_order (the
-tests compare them): the queue's conditions are written out again here, so a change to
-needs_review_joined must be made in both places.
+The rows are those of dashboard.selectors.review_queue in the order of
+review.selectors.queue_in_order (tests/test_review_claims.py compares them): the queue's
+conditions are written out again here, so a change to review.selectors.needs_review (or to
+needs_review_joined, its join form) must be made here too.
 """
 
 from __future__ import annotations

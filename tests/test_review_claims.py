@@ -138,10 +138,9 @@ def test_reviewers_pressing_next_at_the_same_instant_get_different_attempts(numb
         try:
             for _ in range(rounds):
                 barrier.wait(timeout=20)
-                queue = review_selectors.queue_in_order(selectors.review_queue(user))
                 # Each goes on from what they had (as "next" goes on after the current one).
-                queue = queue.exclude(pk__in=handed[user.username])
-                got = claims.claim_next(user, queue)
+                passage = queue_walk.Walk(queue_walk.OPEN, skip=tuple(handed[user.username]))
+                got = claims.claim_walked(user, passage)
                 if got is not None:
                     handed[user.username].append(got.pk)
         except Exception as error:  # reported below, not lost in the thread
@@ -229,35 +228,6 @@ def test_next_goes_riskiest_first_ties_by_id_and_unscored_last(db):
     queue = selectors.review_queue(reviewer)
     assert review_selectors.queue_neighbours(queue, unscored) == (second_tie, None)
     assert review_selectors.queue_neighbours(queue, first_tie) == (risky, second_tie)
-
-
-def test_the_queue_next_walks_is_the_review_queue_in_the_reviewers_scope(db):
-    """ "Next" reads the queue without its review columns (selectors.queue_to_claim): the same
-    attempts as the queue page, for a reviewer limited to some tests too."""
-    admin = make_user("erin", TEST_ADMIN)
-    scoped = make_user("fay")
-    set_grants(scoped, {PROCTOR: ["biology-*"]}, source="cli")
-    attempts = []
-    for lookup_key in ["biology-101", "chemistry-1", ""]:
-        attempts += make_attempts(
-            8,
-            lookup_key=lookup_key,
-            trust_score=lambda i: [0.1, 0.95, None, 0.2, 0.3, 0.4, 0.5, 0.6][i],
-            submitted_at=lambda i: None if i == 3 else timezone.now(),
-            evidence_status=lambda i: "pending" if i == 4 else "processed",
-        )
-    for attempt, verdict in zip(attempts[5::8], ["suspicious", "cleared", "cleared"], strict=True):
-        services.set_verdict(user=admin, attempt=attempt, verdict=verdict, reason="seen")
-    for attempt in attempts[6::8]:
-        services.set_verdict(user=admin, attempt=attempt, verdict="cleared", reason="seen")
-    for attempt in attempts[6::8]:  # re-scored since: back in the queue
-        Attempt.objects.filter(pk=attempt.pk).update(trust_score=0.05)
-    for user in [admin, scoped]:
-        queue = set(selectors.review_queue(user).values_list("pk", flat=True))
-        walked = set(selectors.queue_to_claim(user).values_list("pk", flat=True))
-        assert walked == queue
-    assert {a.lookup_key for a in selectors.queue_to_claim(scoped)} == {"biology-101"}
-    assert len(selectors.queue_to_claim(admin)) > len(selectors.queue_to_claim(scoped))
 
 
 # Statements that only open or close a transaction (or a test's savepoint).

@@ -35,7 +35,7 @@ def next_in_queue(
     """Claim for `user` the first attempt of the queue after `after` (from the top when there
     is none after it) that nobody else is reviewing: among those assigned to `user` first, then
     among those assigned to no one else (review.assignments). The queue is the one of
-    selectors.queue_to_claim, walked by review.queue_walk's statement. `assigned`: whether
+    selectors.review_queue, walked by review.queue_walk's statement. `assigned`: whether
     any attempt is assigned to `user`, when the caller has read it already."""
     place = None if after is None else (after.trust_score, after.pk)
     passes = [queue_walk.OPEN]
