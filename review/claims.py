@@ -162,12 +162,17 @@ def claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk) -> Attempt | Non
     caller's transaction without a savepoint: it wrote nothing to undo, and the row it locked
     is someone else's claim, which every other reviewer passes over anyway."""
     skipped: list[int] = []
+    phases = iter(queue_walk.phases(walk))
+    phase = next(phases)
     for _ in range(NEXT_TRIES):
-        current = queue_walk.Walk(walk.passage, walk.after, (*walk.skip, *skipped))
+        current = queue_walk.Walk(phase.passage, phase.after, (*walk.skip, *skipped), phase.tail)
         with transaction.atomic(savepoint=False):
             found = _claim_walked(user, current)
         if found is None:
-            return None
+            phase = next(phases, None)
+            if phase is None:
+                return None
+            continue
         (pk, trust_score), won = found
         if won:
             return queue_walk.placed(pk, trust_score)

@@ -32,7 +32,6 @@ from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS
 from access.scopes import Scope, scope_of
 from proctoring.models import Attempt, EvidenceStatus
 from review.models import PerTestThreshold, ReviewAssignment, ReviewClaim, ReviewState, Verdict
-from review.selectors import UNSCORED_RANK
 
 # Which of the queue's attempts a pass offers: those assigned to the reviewer, or those
 # assigned to no one else (review.assignments).
@@ -42,11 +41,32 @@ MINE, OPEN = "mine", "open"
 @dataclass(frozen=True)
 class Walk:
     """One pass of "next": `passage` MINE or OPEN, from after `after` ((trust score, id) of
-    the attempt the reviewer leaves, or None from the top), never one of `skip`."""
+    the attempt the reviewer leaves, or None from the top), never one of `skip`; with `tail`,
+    only the unscored attempts at the end of the queue (see phases)."""
 
     passage: str
     after: tuple[float | None, int] | None = None
     skip: tuple[int, ...] = ()
+    tail: bool = False
+
+
+def phases(walk: Walk) -> list[Walk]:
+    """`walk` as the statements that walk it. After a scored attempt, the scored attempts past
+    it are one range of the (trust_score, id) index, and the unscored ones (last in the queue)
+    another: one condition for both (an OR) cannot start the index scan at the reviewer's
+    place, so every press would read the whole queue before it, however deep the reviewer is."""
+    if walk.after is None or walk.after[0] is None:
+        return [walk]
+    return [walk, Walk(walk.passage, walk.after, walk.skip, tail=True)]
+
+
+def _place(walk: Walk) -> str:
+    """Which condition places `walk` after the reviewer's attempt ("" from the top)."""
+    if walk.after is None:
+        return ""
+    if walk.tail:
+        return "tail"
+    return "unscored" if walk.after[0] is None else "scored"
 
 
 @lru_cache(maxsize=64)
@@ -77,7 +97,7 @@ def _tables() -> dict[str, str]:
 
 @lru_cache(maxsize=256)
 def _walk_sql(
-    vendor: str, scope: str, passage: str, after: bool, skip: int, limit: bool, lock: bool
+    vendor: str, scope: str, passage: str, after: str, skip: int, limit: bool, lock: bool
 ) -> str:
     """The SELECT of one pass (its parameters in the order of _walk_params)."""
     t = _tables()
@@ -114,9 +134,14 @@ def _walk_sql(
     ]
     if scope:
         where.append(f"({scope})")
-    if after:
-        rank = f"COALESCE({attempt}.trust_score, %s)"
-        where.append(f"({rank} > %s OR ({attempt}.id > %s AND {rank} = %s))")
+    # After the reviewer's place in the queue's order (review.selectors.queue_in_order), as
+    # ranges of the (trust_score, id) index: scored attempts past it, then the unscored tail.
+    if after == "scored":
+        where.append(f"({attempt}.trust_score, {attempt}.id) > (%s, %s)")
+    elif after == "tail":
+        where.append(f"{attempt}.trust_score IS NULL")
+    elif after == "unscored":
+        where.append(f"{attempt}.trust_score IS NULL AND {attempt}.id > %s")
     if skip:
         where.append(f"{attempt}.id NOT IN ({', '.join(['%s'] * skip)})")
     if connection.features.supports_order_by_nulls_modifier:
@@ -143,22 +168,24 @@ def _walk_params(user: AbstractBaseUser, walk: Walk, scope_params: tuple, now) -
         user.pk,
         *scope_params,
     ]
-    if walk.after is not None:
-        score, pk = walk.after
-        own = UNSCORED_RANK if score is None else score
-        params += [UNSCORED_RANK, own, pk, UNSCORED_RANK, own]
+    place = _place(walk)
+    if place == "scored":
+        params += list(walk.after)
+    elif place == "unscored":
+        params.append(walk.after[1])
     return params + list(walk.skip)
 
 
 def walk(user: AbstractBaseUser, walk: Walk, *, limit: bool = True, lock: bool = False):
-    """(sql, params) of the SELECT of `walk` for `user`: (id, trust_score) rows in the queue's
-    order, the first only with `limit`, read FOR NO KEY UPDATE SKIP LOCKED with `lock`."""
+    """(sql, params) of the SELECT of one of phases(`walk`) for `user`: (id, trust_score) rows
+    in the queue's order, the first only with `limit`, read FOR NO KEY UPDATE SKIP LOCKED with
+    `lock`."""
     scope, scope_params = _scope_sql(scope_of(user, VIEW_ATTEMPTS), scope_of(user, REVIEW_ATTEMPTS))
     sql = _walk_sql(
         connection.vendor,
         scope,
         walk.passage,
-        walk.after is not None,
+        _place(walk),
         len(walk.skip),
         limit,
         lock,

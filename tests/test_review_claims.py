@@ -288,10 +288,13 @@ def test_the_statement_next_walks_gives_the_queue_in_its_order_for_every_scope(d
         Attempt.objects.filter(pk=attempt.pk).update(trust_score=0.05)
 
     def walked(user, after=None):
-        sql, params = queue_walk.walk(user, queue_walk.Walk(queue_walk.OPEN, after), limit=False)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
+        rows = []
+        for phase in queue_walk.phases(queue_walk.Walk(queue_walk.OPEN, after)):
+            sql, params = queue_walk.walk(user, phase, limit=False)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows += [row[0] for row in cursor.fetchall()]
+        return rows
 
     for user in [admin, scoped]:
         queue = review_selectors.queue_in_order(selectors.review_queue(user))
