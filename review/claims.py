@@ -19,11 +19,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
 from proctoring.models import Attempt
+from review import queue_walk
 from review.models import ReviewClaim
 
 CLAIM_TAKEN_OVER = "claim.take_over"
@@ -39,6 +40,10 @@ _TAKE = (
     "expires_at = excluded.expires_at "
     "WHERE claim.reviewer_id = excluded.reviewer_id OR claim.expires_at <= excluded.claimed_at "
     "RETURNING attempt_id"
+)
+# The same claim of the attempt the WITH's `picked` walked to (PostgreSQL): _claim_walked.
+_TAKE_PICKED = _TAKE.replace(
+    "VALUES (%s, %s, %s, %s, %s, '')", "SELECT id, %s, %s, %s, %s, '' FROM picked"
 )
 # How many attempts "next" tries before it gives up (each is claimed by someone meanwhile).
 NEXT_TRIES = 20
@@ -59,11 +64,6 @@ def _expiry(now):
 
 def live_claims() -> QuerySet[ReviewClaim]:
     return ReviewClaim.objects.filter(expires_at__gt=timezone.now())
-
-
-def claimed_by_others(user: AbstractBaseUser) -> Exists:
-    """Attempts (the outer query's) with a live claim of someone other than `user`."""
-    return Exists(live_claims().filter(attempt=OuterRef("pk")).exclude(reviewer_id=user.pk))
 
 
 def claim_of(attempt: Attempt) -> ReviewClaim | None:
@@ -133,33 +133,6 @@ def release_all(*attempts: Attempt) -> None:
     ReviewClaim.objects.filter(attempt__in=attempts).delete()
 
 
-def claim_next(user: AbstractBaseUser, candidates: QuerySet[Attempt]) -> Attempt | None:
-    """Claim the first of `candidates` (the queue, in its order, from where the reviewer is)
-    that nobody else has claimed, and return it; None when every one is taken or there is
-    none. Safe when several reviewers ask at once: each gets a different attempt.
-
-    On PostgreSQL the attempt is read with FOR NO KEY UPDATE SKIP LOCKED, so reviewers asking
-    at the same instant each pass over the rows the others are claiming instead of all racing
-    for the first one; the claim itself is still the conditional write (_take), which alone
-    decides who wins (SQLite, which has no row locks, relies on it)."""
-    skipped: list[int] = []
-    rows = candidates.filter(~claimed_by_others(user))
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
-    for _ in range(NEXT_TRIES):
-        # Inside the caller's transaction (the view's, which also releases the attempt the
-        # reviewer leaves) no savepoint: a try that loses writes nothing to undo, and the row
-        # it locked is someone else's claim, which every other reviewer passes over anyway.
-        with transaction.atomic(savepoint=False):
-            attempt = (rows.exclude(pk__in=skipped) if skipped else rows).first()
-            if attempt is None:
-                return None
-            if _take(user, attempt.pk):
-                return attempt
-        skipped.append(attempt.pk)
-    return None
-
-
 def _take(user: AbstractBaseUser, attempt_id: int) -> bool:
     """One statement: claim the attempt for `user` unless someone else holds a live claim on it
     (a renewal keeps the time the claim began). Whether `user` holds it afterwards. The row's
@@ -173,3 +146,58 @@ def _take(user: AbstractBaseUser, attempt_id: int) -> bool:
             [attempt_id, user.pk, user.get_username(), *map(adapt, (now, _expiry(now)))],
         )
         return cursor.fetchone() is not None
+
+
+def claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk) -> Attempt | None:
+    """Claim the first attempt of one pass of the queue (review.queue_walk: in its order, from
+    where the reviewer is) that nobody else has claimed, and return it; None when every one is
+    taken or there is none. Safe when several reviewers ask at once: each gets a different
+    attempt.
+
+    On PostgreSQL the attempt is read with FOR NO KEY UPDATE SKIP LOCKED, so reviewers asking
+    at the same instant each pass over the rows the others are claiming instead of all racing
+    for the first one, and the claim is the same statement; the claim itself is still the
+    conditional write (_take's), which alone decides who wins (SQLite, which has no row locks,
+    walks, then relies on _take). A try that loses moves on past that attempt, inside the
+    caller's transaction without a savepoint: it wrote nothing to undo, and the row it locked
+    is someone else's claim, which every other reviewer passes over anyway."""
+    skipped: list[int] = []
+    phases = iter(queue_walk.phases(walk))
+    phase = next(phases)
+    for _ in range(NEXT_TRIES):
+        current = queue_walk.Walk(phase.passage, phase.after, (*walk.skip, *skipped), phase.tail)
+        with transaction.atomic(savepoint=False):
+            found = _claim_walked(user, current)
+        if found is None:
+            phase = next(phases, None)
+            if phase is None:
+                return None
+            continue
+        (pk, trust_score), won = found
+        if won:
+            return queue_walk.placed(pk, trust_score)
+        skipped.append(pk)
+    return None
+
+
+def _claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk):
+    """((id, trust score), whether `user` holds its claim now) of the first attempt of `walk`,
+    or None when the walk finds none."""
+    together = connection.vendor == "postgresql"  # a data-modifying WITH, and row locks
+    sql, params = queue_walk.walk(user, walk, lock=together)
+    with connection.cursor() as cursor:
+        if together:
+            now = timezone.now()
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.execute(
+                f"WITH picked AS ({sql}), taken AS ({_TAKE_PICKED}) "  # noqa: S608 (model metadata)
+                "SELECT id, trust_score, EXISTS (SELECT 1 FROM taken) FROM picked",
+                [*params, user.pk, user.get_username(), adapt(now), adapt(_expiry(now))],
+            )
+            row = cursor.fetchone()
+            return None if row is None else ((row[0], row[1]), bool(row[2]))
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return (row[0], row[1]), _take(user, row[0])

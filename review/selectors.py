@@ -136,22 +136,6 @@ def review_queue(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
     )
 
 
-def claimable_queue(
-    attempts: QuerySet[Attempt], custom: dict[str, float] | None = None
-) -> QuerySet[Attempt]:
-    """The attempts of `attempts` that need a review (the rows of review_queue), without the
-    review columns: what "next" walks to claim one. The condition goes through one LEFT JOIN
-    of the review state (needs_review_joined) rather than a subquery per condition: the same
-    rows (tests/test_analytics_pages.py) for about two thirds of the CPU to build and compile,
-    paid by every reviewer on every "next" (benchmarks/claims.py). `custom` as for
-    below_threshold."""
-    return attempts.filter(
-        needs_review_joined(custom),
-        submitted_at__isnull=False,
-        evidence_status=EvidenceStatus.PROCESSED,
-    )
-
-
 def _ranked(queue: QuerySet[Attempt]) -> QuerySet[Attempt]:
     return queue.annotate(queue_rank=Coalesce(F("trust_score"), Value(UNSCORED_RANK)))
 

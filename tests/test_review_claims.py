@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from dashboard import selectors
 from dashboard.views.claims import next_in_queue
 from proctoring.models import Attempt
-from review import claims, services
+from review import claims, queue_walk, services, thresholds
 from review import selectors as review_selectors
 from review.models import ReviewClaim
 from tests.fixtures.data import make_attempts
@@ -138,10 +138,9 @@ def test_reviewers_pressing_next_at_the_same_instant_get_different_attempts(numb
         try:
             for _ in range(rounds):
                 barrier.wait(timeout=20)
-                queue = review_selectors.queue_in_order(selectors.review_queue(user))
                 # Each goes on from what they had (as "next" goes on after the current one).
-                queue = queue.exclude(pk__in=handed[user.username])
-                got = claims.claim_next(user, queue)
+                passage = queue_walk.Walk(queue_walk.OPEN, skip=tuple(handed[user.username]))
+                got = claims.claim_walked(user, passage)
                 if got is not None:
                     handed[user.username].append(got.pk)
         except Exception as error:  # reported below, not lost in the thread
@@ -231,35 +230,6 @@ def test_next_goes_riskiest_first_ties_by_id_and_unscored_last(db):
     assert review_selectors.queue_neighbours(queue, first_tie) == (risky, second_tie)
 
 
-def test_the_queue_next_walks_is_the_review_queue_in_the_reviewers_scope(db):
-    """ "Next" reads the queue without its review columns (selectors.queue_to_claim): the same
-    attempts as the queue page, for a reviewer limited to some tests too."""
-    admin = make_user("erin", TEST_ADMIN)
-    scoped = make_user("fay")
-    set_grants(scoped, {PROCTOR: ["biology-*"]}, source="cli")
-    attempts = []
-    for lookup_key in ["biology-101", "chemistry-1", ""]:
-        attempts += make_attempts(
-            8,
-            lookup_key=lookup_key,
-            trust_score=lambda i: [0.1, 0.95, None, 0.2, 0.3, 0.4, 0.5, 0.6][i],
-            submitted_at=lambda i: None if i == 3 else timezone.now(),
-            evidence_status=lambda i: "pending" if i == 4 else "processed",
-        )
-    for attempt, verdict in zip(attempts[5::8], ["suspicious", "cleared", "cleared"], strict=True):
-        services.set_verdict(user=admin, attempt=attempt, verdict=verdict, reason="seen")
-    for attempt in attempts[6::8]:
-        services.set_verdict(user=admin, attempt=attempt, verdict="cleared", reason="seen")
-    for attempt in attempts[6::8]:  # re-scored since: back in the queue
-        Attempt.objects.filter(pk=attempt.pk).update(trust_score=0.05)
-    for user in [admin, scoped]:
-        queue = set(selectors.review_queue(user).values_list("pk", flat=True))
-        walked = set(selectors.queue_to_claim(user).values_list("pk", flat=True))
-        assert walked == queue
-    assert {a.lookup_key for a in selectors.queue_to_claim(scoped)} == {"biology-101"}
-    assert len(selectors.queue_to_claim(admin)) > len(selectors.queue_to_claim(scoped))
-
-
 # Statements that only open or close a transaction (or a test's savepoint).
 TRANSACTION = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 
@@ -268,9 +238,10 @@ TRANSACTION = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transaction(
     proctor_client,
 ):
-    """Session, user, grants, the attempt left, its claim released, the thresholds, the
-    reviewer's assignments, the attempt found and its claim taken: no more for a longer queue
-    or when going on from an attempt, and one commit for leaving one attempt and claiming the
+    """Session, user, grants; the attempt left, its claim released and whether the reviewer
+    has assignments; the attempt found and its claim taken, the thresholds joined in it (each
+    of the two one statement on PostgreSQL, review.queue_walk): no more for a longer queue or
+    when going on from an attempt, and one commit for leaving one attempt and claiming the
     next."""
     counts = []
     for size in [3, 300]:
@@ -287,4 +258,76 @@ def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transacti
                 statements.count("COMMIT"),
             )
         )
-    assert counts == [(9, 1), (9, 1)], counts
+    expected = 5 if connection.vendor == "postgresql" else 7
+    assert counts == [(expected, 1), (expected, 1)], counts
+
+
+def test_the_statement_next_walks_gives_the_queue_in_its_order_for_every_scope(db):
+    """review.queue_walk writes the queue's conditions out as SQL: the same attempts in the
+    same order as the queue page (review.selectors.queue_in_order of the review queue), with
+    a test's own threshold, for a reviewer limited to some tests, from the top and after an
+    attempt (unscored ones last)."""
+    admin = make_user("erin", TEST_ADMIN)
+    scoped = make_user("fay")
+    set_grants(scoped, {PROCTOR: ["biology-*"]}, source="cli")
+    attempts = []
+    for lookup_key in ["biology-101", "biology-202", "chemistry-1", ""]:
+        attempts += make_attempts(
+            8,
+            lookup_key=lookup_key,
+            trust_score=lambda i: [0.1, 0.95, None, 0.2, 0.3, 0.4, 0.6, 0.2][i],
+            submitted_at=lambda i: None if i == 3 else timezone.now(),
+            evidence_status=lambda i: "pending" if i == 4 else "processed",
+        )
+    thresholds.set_threshold(user=admin, lookup_key="biology-202", threshold=0.5)
+    for attempt in attempts[2::8]:  # unscored: in the queue only when marked Suspicious
+        services.set_verdict(user=admin, attempt=attempt, verdict="suspicious", reason="seen")
+    for attempt in attempts[5::8]:
+        services.set_verdict(user=admin, attempt=attempt, verdict="cleared", reason="seen")
+    for attempt in attempts[5::16]:  # re-scored since: back in the queue
+        Attempt.objects.filter(pk=attempt.pk).update(trust_score=0.05)
+
+    def walked(user, after=None):
+        rows = []
+        for phase in queue_walk.phases(queue_walk.Walk(queue_walk.OPEN, after)):
+            sql, params = queue_walk.walk(user, phase, limit=False)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows += [row[0] for row in cursor.fetchall()]
+        return rows
+
+    for user in [admin, scoped]:
+        queue = review_selectors.queue_in_order(selectors.review_queue(user))
+        expected = list(queue.values_list("pk", flat=True))
+        assert walked(user) == expected
+        for attempt in queue:
+            place = expected.index(attempt.pk)
+            assert walked(user, (attempt.trust_score, attempt.pk)) == expected[place + 1 :]
+    assert Attempt.objects.get(pk=walked(scoped)[-1]).trust_score is None
+    assert {Attempt.objects.get(pk=pk).lookup_key for pk in walked(scoped)} == {
+        "biology-101",
+        "biology-202",
+    }
+
+
+def test_next_after_an_attempt_outside_the_reviewers_tests_is_not_found_and_keeps_claims(db):
+    """Leaving an attempt is read, and its claim released, in one statement
+    (review.queue_walk.leave): an attempt the reviewer may not review is refused as before,
+    and the claim on it (someone else's) stays."""
+    scoped = make_user("fay")
+    set_grants(scoped, {PROCTOR: ["biology-*"]}, source="cli")
+    client = logged_in(scoped)
+    other = make_attempts(1, lookup_key="chemistry-1", trust_score=0.1)[0]
+    mine, following = make_attempts(
+        2, lookup_key="biology-101", trust_score=lambda i: [0.2, 0.3][i]
+    )
+    claims.claim(scoped, other)
+    assert client.post(NEXT, {"after": str(other.pk)}).status_code == 404
+    assert ReviewClaim.objects.filter(attempt=other, reviewer=scoped).exists()
+    claims.claim(scoped, mine)
+    response = client.post(NEXT, {"after": str(mine.pk)})
+    assert response["Location"] == f"{report(following)}?queue=1"
+    assert list(ReviewClaim.objects.order_by("attempt").values_list("attempt", "reviewer")) == [
+        (other.pk, scoped.pk),
+        (following.pk, scoped.pk),
+    ]

@@ -21,8 +21,8 @@ from dashboard.columns import LIST_FIELDS
 from proctoring.models import Attempt, EvidenceRecord, EvidenceStatus, UsageSnapshot
 from proctoring.selectors import distinct_values, distinct_values_of
 from review.models import ReviewState
-from review.selectors import claimable_queue, with_review
 from review.selectors import review_queue as needs_review_queue
+from review.selectors import with_review
 from review.thresholds import below_threshold
 
 
@@ -38,14 +38,6 @@ def review_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Attempt]:
     steps select the queue here and nowhere else, so what a user may see is filtered once
     (the attempts of the tests on which they may review: access.scopes)."""
     return needs_review_queue(visible_attempts(user, REVIEW_ATTEMPTS, attempt_list(user)))
-
-
-def queue_to_claim(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Attempt]:
-    """The attempts of review_queue(user), the same scope and rows, with only what "next"
-    reads of them (id and trust score): no review columns to build, compile and plan on every
-    press of "next"."""
-    attempts = visible_attempts(user, queryset=Attempt.objects.only("pk", "trust_score"))
-    return claimable_queue(visible_attempts(user, REVIEW_ATTEMPTS, attempts))
 
 
 def lookup_keys(user: AbstractBaseUser | AnonymousUser) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,10 +20,8 @@ from access.permissions import (
     attempt_for,
     require,
 )
-from dashboard import selectors
 from proctoring.models import Attempt
-from review import assignments, claims
-from review import selectors as review_selectors
+from review import assignments, claims, queue_walk
 from review.permissions import may_overturn_on
 
 
@@ -31,22 +29,24 @@ def queue_url(attempt: Attempt) -> str:
     return reverse("attempt-report", args=[attempt.pk]) + "?queue=1"
 
 
-def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
+def next_in_queue(
+    user, after: Attempt | None = None, *, assigned: bool | None = None
+) -> Attempt | None:
     """Claim for `user` the first attempt of the queue after `after` (from the top when there
     is none after it) that nobody else is reviewing: among those assigned to `user` first, then
-    among those assigned to no one else (review.assignments)."""
-    queue = selectors.queue_to_claim(user)
-    passes = [queue.filter(~assignments.assigned_to_others(user))]
+    among those assigned to no one else (review.assignments). The queue is the one of
+    selectors.review_queue, walked by review.queue_walk's statement. `assigned`: whether
+    any attempt is assigned to `user`, when the caller has read it already."""
+    place = None if after is None else (after.trust_score, after.pk)
+    passes = [queue_walk.OPEN]
     # Most reviewers have no assignment: one look at their own rows spares them a walk of the
     # queue that would find nothing.
-    if assignments.has_assignments(user):
-        passes.insert(0, queue.filter(assignments.assigned_to(user)))
-    for candidates in passes:
-        following = claims.claim_next(user, review_selectors.queue_in_order(candidates, after))
+    if assignments.has_assignments(user) if assigned is None else assigned:
+        passes.insert(0, queue_walk.MINE)
+    for passage in passes:
+        following = claims.claim_walked(user, queue_walk.Walk(passage, place))
         if following is None and after is not None:
-            following = claims.claim_next(
-                user, review_selectors.queue_in_order(candidates).exclude(pk=after.pk)
-            )
+            following = claims.claim_walked(user, queue_walk.Walk(passage, skip=(after.pk,)))
         if following is not None:
             return following
     return None
@@ -56,17 +56,16 @@ def next_in_queue(user, after: Attempt | None = None) -> Attempt | None:
 @require_POST
 def next_attempt(request: HttpRequest) -> HttpResponse:
     """The queue's "Start reviewing" and "Next attempt": claim and open the next attempt."""
-    after = None
     after_id = row_id(request.POST.get("after", ""))
-    if after_id is not None:
-        # Only its place in the queue is needed (review.selectors.queue_in_order).
-        place = Attempt.objects.only("pk", "trust_score")
-        after = attempt_for(request.user, after_id, REVIEW_ATTEMPTS, queryset=place)
-    # Leaving the attempt and claiming the next one: one transaction, one commit.
+    # Leaving the attempt and claiming the next one: one transaction, one commit. Where the
+    # reviewer was, their claim on it released, and whether they have assignments: one
+    # statement (review.queue_walk.leave), as attempt_for would refuse an attempt outside
+    # their tests.
     with transaction.atomic():
-        if after is not None:
-            claims.release(request.user, after)
-        following = next_in_queue(request.user, after)
+        after, assigned = queue_walk.leave(request.user, after_id)
+        if after_id is not None and after is None:
+            raise Http404("No attempt has that id.")
+        following = next_in_queue(request.user, after, assigned=assigned)
     if following is None:
         messages.info(
             request,
