@@ -16,10 +16,11 @@ CRLF, which `CrlfLineEnds` changes outside quoted cells. Both paths give byte-id
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value
 
 from candidates.selectors import response_text
@@ -93,9 +94,25 @@ def csv_bytes(
     # would be), its counts' subquery would run once for each label's column.
     rows = f"(SELECT * FROM ({inner}) AS q OFFSET 0) AS r({names})"  # noqa: S608
     sql = f"COPY (SELECT {cells} FROM {rows}) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
+    with without_jit(), connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
         yield from CrlfLineEnds().convert(exact_pieces(copy, chunk_bytes))
+
+
+@contextmanager
+def without_jit():
+    """A transaction in which PostgreSQL does not compile the export's expressions to machine
+    code. Its per-attempt subqueries make the planner's cost of a big export far above
+    jit_above_cost, so by default it compiles, inlines and optimises every cell's expression
+    (dozens of functions) before the first row; that takes seconds of the server's CPU and
+    delays the first byte, while the expressions it speeds up are a small share of the work
+    next to the subqueries' index reads. The setting is the transaction's own: it ends with
+    it however the stream ends (read to the end, closed early, failed), and it is put back at
+    once when this is a savepoint in a longer transaction, which then keeps its own."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cursor.fetchone()[0]
+        yield
+        cursor.execute("SELECT set_config('jit', %s, true)", [previous])
 
 
 def columns_in_file(labels: list[str]) -> list[str]:
