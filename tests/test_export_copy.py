@@ -219,3 +219,23 @@ def test_the_copy_is_not_compiled_by_jit_and_the_connection_keeps_its_setting(ad
     assert jit_setting() == "on"
     assert copy_path(selectors.attempt_list(admin_user)).count(b"jit-") == 3
     assert jit_setting() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_copy_commits_or_rolls_back_its_own_and_the_connection_goes_on(
+    admin_user,
+):
+    """As the server runs it (autocommit): the COPY's transaction is its own, whether the stream
+    is read to the end or closed midway, and the connection is usable and as it was after."""
+    for number in range(3):
+        make_attempt(test_attempt_id=f"auto-{number}")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")
+    stream = csv_bytes(selectors.attempt_list(admin_user), chunk_bytes=1)
+    next(stream), next(stream)
+    stream.close()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert jit_setting() == "on"
+    assert copy_path(selectors.attempt_list(admin_user)).count(b"auto-") == 3
+    assert jit_setting() == "on"
+    assert Attempt.objects.count() == 3
