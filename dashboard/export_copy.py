@@ -100,19 +100,28 @@ def csv_bytes(
 
 @contextmanager
 def without_jit():
-    """A transaction in which PostgreSQL does not compile the export's expressions to machine
-    code. Its per-attempt subqueries make the planner's cost of a big export far above
-    jit_above_cost, so by default it compiles, inlines and optimises every cell's expression
-    (dozens of functions) before the first row; that takes seconds of the server's CPU and
-    delays the first byte, while the expressions it speeds up are a small share of the work
-    next to the subqueries' index reads. The setting is the transaction's own: it ends with
-    it however the stream ends (read to the end, closed early, failed), and it is put back at
-    once when this is a savepoint in a longer transaction, which then keeps its own."""
+    """A transaction in which PostgreSQL compiles the export's expressions without inlining or
+    optimising them. Its per-attempt subqueries put a big export's planned cost far above the
+    inline and optimise thresholds, so by default LLVM inlines and optimises dozens of cell
+    expressions before the first row: seconds of server CPU that only a very long export wins
+    back, while plain compilation is quick and keeps most of the per-row gain (with JIT off
+    entirely, a million-row export took more CPU). The settings are the transaction's own: they
+    end with it however the stream ends (read to the end, closed early, failed), and are put
+    back at once when this is a savepoint in a longer transaction, which then keeps its own."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        previous = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT current_setting('jit_inline_above_cost'), "
+            "current_setting('jit_optimize_above_cost'), "
+            "set_config('jit_inline_above_cost', '-1', true), "
+            "set_config('jit_optimize_above_cost', '-1', true)"
+        )
+        inline, optimise, *_ = cursor.fetchone()
         yield
-        cursor.execute("SELECT set_config('jit', %s, true)", [previous])
+        cursor.execute(
+            "SELECT set_config('jit_inline_above_cost', %s, true), "
+            "set_config('jit_optimize_above_cost', %s, true)",
+            [inline, optimise],
+        )
 
 
 def columns_in_file(labels: list[str]) -> list[str]:
