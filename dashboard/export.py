@@ -98,12 +98,33 @@ class IsoUtcText(Func):
 
 def violation_labels(attempts: QuerySet[Attempt]) -> list[str]:
     """The labels of the violations among `attempts`, sorted: one count column each."""
+    if not attempts.query.where and not attempts.query.is_sliced:
+        # Every attempt (no filter, no scope): every violation belongs to one, so the labels
+        # are all the violations' labels, read label by label from the index; joining every
+        # violation to its attempt took seconds of a full export before its first byte.
+        return every_violation_label()
     return list(
         EvidenceRecord.objects.filter(is_violation=True, attempt__in=attempts.values("pk"))
         .order_by("label")
         .values_list("label", flat=True)
         .distinct()
     )
+
+
+def every_violation_label() -> list[str]:
+    """The distinct labels of all violations, sorted, one index probe each (the next label
+    after the last one found): a handful of probes instead of a read of every violation."""
+    labels: list[str] = []
+    violations = EvidenceRecord.objects.filter(is_violation=True).order_by("label")
+    while (found := _next_label(violations, labels[-1] if labels else None)) is not None:
+        labels.append(found)
+    return labels
+
+
+def _next_label(violations: QuerySet[EvidenceRecord], after: str | None) -> str | None:
+    if after is not None:
+        violations = violations.filter(label__gt=after)
+    return violations.values_list("label", flat=True).first()
 
 
 def label_counts(labels: list[str]) -> Subquery:

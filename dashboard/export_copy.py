@@ -16,10 +16,11 @@ CRLF, which `CrlfLineEnds` changes outside quoted cells. Both paths give byte-id
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, Subquery, Value
 
 from candidates.selectors import response_text
@@ -93,9 +94,34 @@ def csv_bytes(
     # would be), its counts' subquery would run once for each label's column.
     rows = f"(SELECT * FROM ({inner}) AS q OFFSET 0) AS r({names})"  # noqa: S608
     sql = f"COPY (SELECT {cells} FROM {rows}) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
+    with without_jit(), connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
         yield from CrlfLineEnds().convert(exact_pieces(copy, chunk_bytes))
+
+
+@contextmanager
+def without_jit():
+    """A transaction in which PostgreSQL compiles the export's expressions without inlining or
+    optimising them. Its per-attempt subqueries put a big export's planned cost far above the
+    inline and optimise thresholds, so by default LLVM inlines and optimises dozens of cell
+    expressions before the first row: seconds of server CPU that only a very long export wins
+    back, while plain compilation is quick and keeps most of the per-row gain (with JIT off
+    entirely, a million-row export took more CPU). The settings are the transaction's own: they
+    end with it however the stream ends (read to the end, closed early, failed), and are put
+    back at once when this is a savepoint in a longer transaction, which then keeps its own."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('jit_inline_above_cost'), "
+            "current_setting('jit_optimize_above_cost'), "
+            "set_config('jit_inline_above_cost', '-1', true), "
+            "set_config('jit_optimize_above_cost', '-1', true)"
+        )
+        inline, optimise, *_ = cursor.fetchone()
+        yield
+        cursor.execute(
+            "SELECT set_config('jit_inline_above_cost', %s, true), "
+            "set_config('jit_optimize_above_cost', %s, true)",
+            [inline, optimise],
+        )
 
 
 def columns_in_file(labels: list[str]) -> list[str]:

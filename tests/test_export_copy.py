@@ -11,7 +11,7 @@ from django.urls import reverse
 from candidates.models import CandidateResponse
 from dashboard import selectors
 from dashboard.export import csv_lines
-from dashboard.export_copy import csv_bytes
+from dashboard.export_copy import csv_bytes, without_jit
 from proctoring.models import Attempt
 from review.services import set_verdict
 from tests.fixtures.data import make_attempt, make_records
@@ -195,3 +195,53 @@ def test_the_file_is_the_same_whatever_the_pieces_it_leaves_in(admin_user):
     _header, *pieces = csv_bytes(attempts, chunk_bytes=7)
     assert len(pieces) > 50
     assert all(7 <= len(piece) <= 14 for piece in pieces[:-1])
+
+
+def jit_setting():
+    """ "on" when inlining and optimising follow the server's thresholds, "off" when not."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit_inline_above_cost")
+        inline = cursor.fetchone()[0]
+        cursor.execute("SHOW jit_optimize_above_cost")
+        optimise = cursor.fetchone()[0]
+    return "off" if (inline, optimise) == ("-1", "-1") else "on"
+
+
+def test_the_copy_is_not_inlined_or_optimised_by_jit_and_the_connection_keeps_its_own(admin_user):
+    for number in range(3):
+        make_attempt(test_attempt_id=f"jit-{number}")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit_inline_above_cost = 500000")
+        cursor.execute("SET jit_optimize_above_cost = 500000")
+    with without_jit():
+        assert jit_setting() == "off"
+    assert jit_setting() == "on"
+    # A stream closed midway, inside its COPY (a client that went away), and one read to the
+    # end both leave the connection's setting as it was.
+    stream = csv_bytes(selectors.attempt_list(admin_user), chunk_bytes=1)
+    next(stream), next(stream)
+    stream.close()
+    assert jit_setting() == "on"
+    assert copy_path(selectors.attempt_list(admin_user)).count(b"jit-") == 3
+    assert jit_setting() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_copy_commits_or_rolls_back_its_own_and_the_connection_goes_on(
+    admin_user,
+):
+    """As the server runs it (autocommit): the COPY's transaction is its own, whether the stream
+    is read to the end or closed midway, and the connection is usable and as it was after."""
+    for number in range(3):
+        make_attempt(test_attempt_id=f"auto-{number}")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit_inline_above_cost = 500000")
+        cursor.execute("SET jit_optimize_above_cost = 500000")
+    stream = csv_bytes(selectors.attempt_list(admin_user), chunk_bytes=1)
+    next(stream), next(stream)
+    stream.close()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert jit_setting() == "on"
+    assert copy_path(selectors.attempt_list(admin_user)).count(b"auto-") == 3
+    assert jit_setting() == "on"
+    assert Attempt.objects.count() == 3
