@@ -13,7 +13,6 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from proctoring.models import Attempt, ErasureTombstone, EvidenceRecord, SyncRun
 from proctoring.sync import run_full_pass, sync_evidence, sync_results
-from retention.forget import Person, _no_longer_kept
 from retention.holds import hold_place, hold_release
 from retention.models import LegalHold, PurgeLogEntry
 from retention.sweep import apply_retention
@@ -392,20 +391,3 @@ def test_the_report_says_the_evidence_was_deleted_by_the_policy(policies, procto
 
     assert "data-evidence-purged" in page and "RETAIN_EVIDENCE_DAYS" in page
     assert "AutoProctor recorded no events" not in page
-
-
-def test_asking_whether_another_attempt_still_holds_an_email_reads_an_index(db):
-    """Each batch of a purge asks which erased emails another attempt still holds, in any case:
-    on PostgreSQL that is an index lookup, not a read of the whole attempts table."""
-    if connection.vendor != "postgresql":
-        pytest.skip("EXPLAIN plans are checked on PostgreSQL")
-    make_attempt(candidate_email=" Ann@Example.org ")
-    gone = [Person(0, "t-gone", "ann@example.org", "Ann"), Person(0, "t-x", "x@y.org", "X")]
-    with CaptureQueriesContext(connection) as queries:
-        assert _no_longer_kept(gone) == [gone[1]]
-    (select,) = [query["sql"] for query in queries]
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {select}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "attempt_email_folded_idx" in plan, plan
