@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.data",
     "tests.fixtures.passes",
     "tests.fixtures.oidc_provider",
+    "tests.fixtures.flush",
 ]
