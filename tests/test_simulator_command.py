@@ -16,6 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTING_NAMES = ("AUTOPROCTOR_BASE_URL", "AUTOPROCTOR_CLIENT_ID", "AUTOPROCTOR_CLIENT_SECRET")
 
 
+def as_from_a_terminal() -> None:
+    """Ctrl-C's signal with its default meaning in the command, as a terminal starts it: a
+    shell running this suite in the background (`make test &`) leaves SIGINT ignored, and an
+    ignored SIGINT stays ignored in every process started below it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_command(*arguments) -> subprocess.Popen:
     environment = {
         **os.environ,
@@ -29,6 +36,7 @@ def start_command(*arguments) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=as_from_a_terminal,
     )
 
 
