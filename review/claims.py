@@ -29,9 +29,11 @@ from review.models import ReviewClaim
 
 CLAIM_TAKEN_OVER = "claim.take_over"
 # _take's one statement (PostgreSQL and SQLite both have ON CONFLICT ... WHERE and RETURNING).
-_TAKE = (
+# The claim: one conditional upsert whose rows come from `{rows}` (_take's VALUES, or the
+# attempt the WITH's `picked` walked to on PostgreSQL: _claim_walked).
+_CLAIM = (
     "INSERT INTO review_reviewclaim AS claim (attempt_id, reviewer_id, reviewer_name, claimed_at, "
-    "expires_at, page) VALUES (%s, %s, %s, %s, %s, '') "
+    "expires_at, page) {rows} "
     "ON CONFLICT (attempt_id) DO UPDATE SET "
     "claimed_at = CASE WHEN claim.reviewer_id = excluded.reviewer_id "
     "AND claim.expires_at > excluded.claimed_at THEN claim.claimed_at "
@@ -41,10 +43,8 @@ _TAKE = (
     "WHERE claim.reviewer_id = excluded.reviewer_id OR claim.expires_at <= excluded.claimed_at "
     "RETURNING attempt_id"
 )
-# The same claim of the attempt the WITH's `picked` walked to (PostgreSQL): _claim_walked.
-_TAKE_PICKED = _TAKE.replace(
-    "VALUES (%s, %s, %s, %s, %s, '')", "SELECT id, %s, %s, %s, %s, '' FROM picked"
-)
+_TAKE = _CLAIM.format(rows="VALUES (%s, %s, %s, %s, %s, '')")
+_TAKE_PICKED = _CLAIM.format(rows="SELECT id, %s, %s, %s, %s, '' FROM picked")
 # How many attempts "next" tries before it gives up (each is claimed by someone meanwhile).
 NEXT_TRIES = 20
 
