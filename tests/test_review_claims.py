@@ -238,11 +238,11 @@ TRANSACTION = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transaction(
     proctor_client,
 ):
-    """Session, user, grants; the attempt left, its claim released and whether the reviewer
-    has assignments; the attempt found and its claim taken, the thresholds joined in it (each
-    of the two one statement on PostgreSQL, review.queue_walk): no more for a longer queue or
-    when going on from an attempt, and one commit for leaving one attempt and claiming the
-    next."""
+    """Session, user, grants; on PostgreSQL, the commit told not to wait for the disk; the
+    attempt left, its claim released and whether the reviewer has assignments; the attempt
+    found and its claim taken, the thresholds joined in it (each of the two one statement on
+    PostgreSQL, review.queue_walk): no more for a longer queue or when going on from an
+    attempt, and one commit for leaving one attempt and claiming the next."""
     counts = []
     for size in [3, 300]:
         make_attempts(size, trust_score=0.1)
@@ -258,8 +258,27 @@ def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transacti
                 statements.count("COMMIT"),
             )
         )
-    expected = 5 if connection.vendor == "postgresql" else 7
+    expected = 6 if connection.vendor == "postgresql" else 7
     assert counts == [(expected, 1), (expected, 1)], counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_next_on_postgresql_commits_without_waiting_for_the_disk_and_only_there(proctor_client):
+    """A claim lapses by itself: "next" does not wait for a flush of the log per press (it
+    queued the reviewers pressing at once behind each other). The setting is the transaction's
+    own: the connection's next transaction waits for the disk again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    make_attempts(2, trust_score=0.1)
+    with CaptureQueriesContext(connection) as captured:
+        assert "?queue=1" in proctor_client.post(NEXT)["Location"]
+    statements = [query["sql"] for query in captured]
+    told = statements.index("SET LOCAL synchronous_commit TO OFF")
+    assert told < next(i for i, sql in enumerate(statements) if "review_reviewclaim" in sql)
+    assert statements.index("COMMIT") > told
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
 
 
 def test_the_statement_next_walks_gives_the_queue_in_its_order_for_every_scope(db):
