@@ -10,6 +10,11 @@ runs on the worker's schedule, so expired sessions do not pile up in the databas
 An active session would otherwise last for ever: a stolen cookie kept busy, or a shared
 computer left on a page that refreshes. The middleware ends a logged-in session
 SESSION_MAX_HOURS after its log-in (a session from before this rule counts from now).
+
+This module is also the session engine (SESSION_ENGINE): Django's database sessions, read by a
+statement written once instead of an ORM query built and compiled on every request. Every page
+reads its session before anything else; the compiling was most of the read (figures:
+benchmarks/README.md, "Figures behind choices").
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.sessions.backends import db
+from django.db import connections, router
 from django.dispatch import receiver
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -31,6 +39,32 @@ if TYPE_CHECKING:
 RENEW_SECONDS = 60
 SEEN_KEY = "_seen_at"
 LOGGED_IN_KEY = "_logged_in_at"
+
+
+class SessionStore(db.SessionStore):
+    """Django's database session store; only the read of a session is our own statement."""
+
+    def _get_session_from_db(self):
+        """The session's row while it has not expired, as Django's store reads it, or None
+        (and the key forgotten, so that a save starts a new session)."""
+        if self.session_key is None:  # Django's store refuses a malformed key the same way
+            return None
+        model = self.model
+        connection = connections[router.db_for_read(model)]
+        table, key, data, expiry = (
+            connection.ops.quote_name(name)
+            for name in (model._meta.db_table, "session_key", "session_data", "expire_date")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {data} FROM {table} WHERE {key} = %s AND {expiry} > %s",  # noqa: S608 (model metadata)
+                [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return model(session_key=self.session_key, session_data=row[0])
 
 
 class IdleTimeoutMiddleware:

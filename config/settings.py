@@ -348,7 +348,9 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 # urllib3 logs every URL it requests at DEBUG, signatures and presigned queries included; our
 # own client logs the host and the call instead (autoproctor.transport).
 LOGGING["loggers"]["urllib3"] = {"level": "INFO"}
-# A session ends SESSION_IDLE_MINUTES after its last request, SESSION_MAX_HOURS after log-in.
+# Sessions are kept in the database by Django's store, read by a statement of our own. A session
+# ends SESSION_IDLE_MINUTES after its last request, SESSION_MAX_HOURS after log-in.
+SESSION_ENGINE = "access.sessions"
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1)

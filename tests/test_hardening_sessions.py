@@ -83,3 +83,22 @@ def test_an_active_session_still_ends_session_max_hours_after_its_log_in(client,
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_session_store_reads_a_live_session_and_not_one_a_moment_past_its_end(client, proctor):
+    """The store's own read (access.sessions.SessionStore) compares the end as stored, to the
+    second's fraction, on both databases; a session past its end gives a fresh, empty one."""
+    session = logged_in_by_password(client, proctor)
+    store_class = type(client.session)
+    assert store_class.__module__ == "access.sessions"
+
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(seconds=2))
+    assert store_class(session.session_key).load()[LOGGED_IN_KEY]
+
+    Session.objects.filter(pk=session.pk).update(
+        expire_date=timezone.now() - timedelta(milliseconds=5)
+    )
+    past = store_class(session.session_key)
+    assert past.load() == {}
+    assert past.session_key is None  # a save starts a new session, not the stale key's
+    assert store_class("short").load() == {}  # a malformed key: nothing read
