@@ -49,19 +49,27 @@ _TAKE_PICKED = _CLAIM.format(rows="SELECT id, %s, %s, %s, %s, '' FROM picked")
 NEXT_TRIES = 20
 
 
-def without_waiting_for_disk() -> None:
-    """Let the current transaction's commit return before PostgreSQL has flushed it to disk
-    (synchronous_commit off, for this transaction only; a no-op on SQLite).
+def for_next() -> None:
+    """Set up the transaction of "next" on PostgreSQL (a no-op on SQLite): its commit does not
+    wait for the disk, and its statements, prepared once per connection, run on their generic
+    plan. Both settings last until the transaction ends.
 
-    For "next", whose transaction only moves claims. A claim is a hint that lapses by itself
-    (REVIEW_CLAIM_MINUTES): were the database server to crash in the
-    fraction of a second before the flush, the claim would be lost (another reviewer could be
-    offered that attempt), never half-written; the verdicts and the audit log keep waiting for
-    the disk. Waiting cost a flush of the write-ahead log per press, one after the other when
-    reviewers press at once (a few ms each on an ordinary disk: benchmarks/claims.py)."""
+    The commit: the transaction only moves claims, and a claim is a hint that lapses by itself
+    (REVIEW_CLAIM_MINUTES). Were the database server to crash in the fraction of a second
+    before the flush, the claim would be lost (another reviewer could be offered that attempt),
+    never half-written; verdicts and the audit log keep waiting for the disk. Waiting cost a
+    flush of the write-ahead log per press, one after the other when reviewers press at once.
+
+    The plan: the walk's best plan is the same for every reviewer and place (the queue's index
+    read from the reviewer's place, stopped at the first row: tests/test_review_claims.py
+    checks it), but PostgreSQL's estimates rate the generic plan dearer and plan the statement
+    again on every press, which was most of its time on the database."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            cursor.execute(
+                "SELECT set_config('synchronous_commit', 'off', true), "
+                "set_config('plan_cache_mode', 'force_generic_plan', true)"
+            )
 
 
 @dataclass(frozen=True)
@@ -204,7 +212,9 @@ def _claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk):
         if together:
             now = timezone.now()
             adapt = connection.ops.adapt_datetimefield_value
-            cursor.execute(
+            queue_walk.execute(
+                cursor,
+                user,
                 f"WITH picked AS ({sql}), taken AS ({_TAKE_PICKED}) "  # noqa: S608 (model metadata)
                 "SELECT id, trust_score, EXISTS (SELECT 1 FROM taken) FROM picked",
                 [*params, user.pk, user.get_username(), adapt(now), adapt(_expiry(now))],

@@ -9,7 +9,8 @@ by a query of their own, the assignment and claim subqueries, the place after th
 attempt) and compiling it was the largest part of a press. Here the thresholds are read in the
 statement, the subqueries are kept from being planned as joins (planning, not running, was most
 of the statement's time on the database), and on PostgreSQL the walk and the claim are one
-statement (a data-modifying WITH), so a press that wins its first try makes one round trip.
+statement (a data-modifying WITH), so a press that wins its first try makes one round trip;
+there it is also planned once per connection (`execute`).
 
 The rows are those of dashboard.selectors.review_queue in the order of
 review.selectors.queue_in_order (tests/test_review_claims.py compares them): the queue's
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from access.permissions import REVIEW_ATTEMPTS, VIEW_ATTEMPTS
 from access.scopes import Scope, scope_of
+from proctoring import prepared
 from proctoring.models import Attempt, EvidenceStatus
 from review.models import PerTestThreshold, ReviewAssignment, ReviewClaim, ReviewState, Verdict
 
@@ -193,6 +195,17 @@ def walk(user: AbstractBaseUser, walk: Walk, *, limit: bool = True, lock: bool =
     return sql, _walk_params(user, walk, scope_params, timezone.now())
 
 
+def execute(cursor, user: AbstractBaseUser, sql: str, params: list) -> None:
+    """Run one of the statements built here for `user`: on PostgreSQL planned once per
+    connection (proctoring.prepared) unless the user's scope limits the walk by test patterns,
+    whose LIKE is best planned for its values each time."""
+    _, scope_params = _scope_sql(scope_of(user, VIEW_ATTEMPTS), scope_of(user, REVIEW_ATTEMPTS))
+    if scope_params:
+        cursor.execute(sql, params)
+    else:
+        prepared.execute(cursor, sql, params)
+
+
 def _assigned_sql() -> str:
     """Whether any attempt is assigned to the reviewer (assignments.has_assignments)."""
     return f"EXISTS (SELECT 1 FROM {_tables()['assignment']} WHERE reviewer_id = %s)"  # noqa: S608 (model metadata)
@@ -235,7 +248,7 @@ def leave(user: AbstractBaseUser, attempt_id: int | None) -> tuple[Attempt | Non
     read, release = _leave_sql(connection.vendor, scope)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(read, [attempt_id, *scope_params, user.pk, user.pk])
+            execute(cursor, user, read, [attempt_id, *scope_params, user.pk, user.pk])
         else:
             cursor.execute(read, [user.pk, attempt_id, *scope_params])
         pk, trust_score, assigned = cursor.fetchone()

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -265,20 +265,53 @@ def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transacti
 @pytest.mark.django_db(transaction=True)
 def test_next_on_postgresql_commits_without_waiting_for_the_disk_and_only_there(proctor_client):
     """A claim lapses by itself: "next" does not wait for a flush of the log per press (it
-    queued the reviewers pressing at once behind each other). The setting is the transaction's
-    own: the connection's next transaction waits for the disk again."""
+    queued the reviewers pressing at once behind each other), and runs its prepared statements
+    on their generic plan. Both settings are the transaction's own: the connection's next
+    transaction waits for the disk again and plans as usual."""
     if connection.vendor != "postgresql":
-        pytest.skip("synchronous_commit is PostgreSQL's")
+        pytest.skip("synchronous_commit and plan_cache_mode are PostgreSQL's")
     make_attempts(2, trust_score=0.1)
     with CaptureQueriesContext(connection) as captured:
         assert "?queue=1" in proctor_client.post(NEXT)["Location"]
     statements = [query["sql"] for query in captured]
-    told = statements.index("SET LOCAL synchronous_commit TO OFF")
-    assert told < next(i for i, sql in enumerate(statements) if "review_reviewclaim" in sql)
-    assert statements.index("COMMIT") > told
+    told = next(i for i, sql in enumerate(statements) if "synchronous_commit" in sql)
+    assert "'off'" in statements[told] and "force_generic_plan" in statements[told]
+    assert statements[told - 1 : told] == ["BEGIN"] or told < statements.index("COMMIT")
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_walk_prepared_once_reads_the_queue_index_from_the_reviewers_place(proctor):
+    """The one plan "next" keeps for its prepared walk (review.claims.for_next) starts the
+    (trust score, id) index at the reviewer's place, whatever the place: it never reads the
+    queue before it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are planned once only on PostgreSQL")
+    attempts = make_attempts(30, trust_score=lambda i: i / 40)
+    walk = queue_walk.Walk(queue_walk.OPEN, (attempts[10].trust_score, attempts[10].pk))
+    with transaction.atomic():
+        claims.for_next()
+        sql, params = queue_walk.walk(proctor, walk, lock=True)
+        with connection.cursor() as cursor:
+            # Plans as for a queue of thousands (a sort of thirty rows is cheaper here).
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            queue_walk.execute(cursor, proctor, sql, params)
+            assert cursor.fetchone()[0] == attempts[11].pk
+            cursor.execute(
+                "SELECT name FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%SKIP LOCKED"],
+            )
+            (name,) = cursor.fetchone()
+            arguments = ", ".join(["%s"] * len(params))
+            cursor.execute(f"EXPLAIN EXECUTE {name} ({arguments})", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond: (ROW(trust_score, id) > ROW($" in plan, plan
+    assert "dash_attempt_trust_id" in plan, plan
 
 
 def test_the_statement_next_walks_gives_the_queue_in_its_order_for_every_scope(db):
@@ -310,11 +343,12 @@ def test_the_statement_next_walks_gives_the_queue_in_its_order_for_every_scope(d
         rows = []
         for phase in queue_walk.phases(queue_walk.Walk(queue_walk.OPEN, after)):
             sql, params = queue_walk.walk(user, phase, limit=False)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+            with connection.cursor() as cursor:  # as "next" runs it, with its one plan
+                queue_walk.execute(cursor, user, sql, params)
                 rows += [row[0] for row in cursor.fetchall()]
         return rows
 
+    claims.for_next()
     for user in [admin, scoped]:
         queue = review_selectors.queue_in_order(selectors.review_queue(user))
         expected = list(queue.values_list("pk", flat=True))

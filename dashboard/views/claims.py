@@ -60,9 +60,9 @@ def next_attempt(request: HttpRequest) -> HttpResponse:
     # Leaving the attempt and claiming the next one: one transaction, one commit. Where the
     # reviewer was, their claim on it released, and whether they have assignments: one
     # statement (review.queue_walk.leave), as attempt_for would refuse an attempt outside
-    # their tests. Only claims move: the commit need not wait for the disk.
+    # their tests.
     with transaction.atomic():
-        claims.without_waiting_for_disk()
+        claims.for_next()
         after, assigned = queue_walk.leave(request.user, after_id)
         if after_id is not None and after is None:
             raise Http404("No attempt has that id.")
