@@ -11,6 +11,7 @@ from django_q.models import Schedule
 
 from access.sessions import LOGGED_IN_KEY, SEEN_KEY, clear_expired_sessions
 from proctoring.schedules import ensure_schedules
+from signon.backends import user_by_id
 from tests.fixtures.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,20 @@ def test_the_session_store_reads_a_live_session_and_not_one_a_moment_past_its_en
     assert past.load() == {}
     assert past.session_key is None  # a save starts a new session, not the stale key's
     assert store_class("short").load() == {}  # a malformed key: nothing read
+
+
+def test_the_user_a_session_names_is_read_whole_as_the_orm_reads_it(client, proctor, outsider):
+    """signon.backends.user_by_id (every request's user) gives what the ORM gives, times
+    with their time zone on both databases; an inactive or deleted user is logged out."""
+    logged_in_by_password(client, proctor)
+    read = user_by_id(proctor.pk)
+    expected = type(proctor).objects.get(pk=proctor.pk)
+    for field in type(proctor)._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert timezone.is_aware(read.last_login) and timezone.is_aware(read.date_joined)
+    assert user_by_id(10**9) is None
+
+    type(proctor).objects.filter(pk=proctor.pk).update(is_active=False)
+    response = client.get("/attempts/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
