@@ -8,7 +8,8 @@ left out of the filter; the export refuses it instead (see dashboard.views.expor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ import django_filters
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.choices import BaseChoiceIterator
 
 from access.scopes import scope_of
 from dashboard import selectors
@@ -24,6 +26,7 @@ from dashboard.columns import SORT_COLUMNS
 from dashboard.labels import label_words
 from dashboard.widgets import (
     QuickCheckboxInput,
+    QuickDateRangeWidget,
     QuickNumberInput,
     QuickSelect,
     QuickSelectMultiple,
@@ -46,11 +49,48 @@ LARGEST_COUNT = 1_000_000
 MAIN_FILTERS = ("q", "lookup_key", "review_status", "below_threshold")
 
 
-def _given(choices: list[tuple[str, str]]) -> Callable[[], list[tuple[str, str]]]:
-    """`choices` as a callable: the form copies each field (deepcopy) when it is made, and a
-    list of choices is copied pair by pair (every test of an institution: hundreds), a
-    callable as it is. The choices are the request's own and never changed."""
-    return lambda: choices
+class _Given(BaseChoiceIterator):
+    """A request's choices, as they are: the form copies each field (deepcopy) when it is
+    made, and a list of choices is copied pair by pair (every test of an institution:
+    hundreds); a choice field normalises a list or a callable's list pair by pair whenever it
+    is read (on validation, on rendering). An iterator of choices is kept as it is, and this
+    one is its own copy: the choices are the request's own, plain (value, label) strings, and
+    never changed."""
+
+    def __init__(self, choices: list[tuple[str, str]]):
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo: dict) -> _Given:
+        return self
+
+
+def _given(choices: list[tuple[str, str]]) -> _Given:
+    return _Given(choices)
+
+
+class _Filters(dict):
+    """AttemptFilter's filters, as each request copies them (django_filters deep-copies its
+    class's filters for every filter set it makes): each filter is copied with its own
+    keyword arguments (`extra`, which __init__ gives the request's choices), not deeply
+    through every widget, its attributes and the review choices (about 1 ms a request). What
+    a copy shares with the class's filter is never changed: a widget in `extra` is copied by
+    the form field made from it (django.forms.Field)."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        copies = {}
+        for name, original in self.items():
+            filter_ = copy.copy(original)
+            filter_.extra = dict(original.extra)
+            filter_.__dict__.pop("_field", None)  # made from `extra` when first asked for
+            filter_.method = original.method  # its FilterMethod, bound to the copy
+            copies[name] = filter_
+        return copies
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -83,7 +123,7 @@ class AttemptFilter(django_filters.FilterSet):
     submitted = django_filters.DateFromToRangeFilter(
         label="Submitted between",
         field_name="submitted_at",
-        widget=django_filters.widgets.DateRangeWidget(
+        widget=QuickDateRangeWidget(
             attrs={"type": "date", "aria-label": "Submitted between (from, to)"}
         ),
     )
@@ -336,3 +376,6 @@ class AttemptFilter(django_filters.FilterSet):
         self, queryset: QuerySet[Attempt], name: str, value: Any
     ) -> QuerySet[Attempt]:
         return queryset.filter(changed_since_review()) if value else queryset
+
+
+AttemptFilter.base_filters = _Filters(AttemptFilter.base_filters)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.lookups import IsNull
@@ -121,7 +121,16 @@ def _per_test(queryset, tests, order, limit):
     other test (99 % of them for 5 tests of 500), which the planner cannot foresee."""
     if not _reads_by_test(tests):
         return queryset.order_by(*order)[:limit]
-    return _by_test(queryset.order_by(*order), tests, limit).order_by(*order)[:limit]
+    sql, params = _by_test(queryset.order_by(*order), tests, limit)
+    quote = connections[queryset.db].ops.quote_name
+    terms = ", ".join(
+        f"{quote(_output_name(queryset, term.expression.name))} "
+        f"{'DESC' if term.descending else 'ASC'}"
+        for term in order
+    )
+    return queryset.model._default_manager.db_manager(queryset.db).raw(
+        f"{sql} ORDER BY {terms} LIMIT {int(limit)}", params
+    )
 
 
 def _reads_by_test(tests: Sequence[str] | None) -> bool:
@@ -130,10 +139,32 @@ def _reads_by_test(tests: Sequence[str] | None) -> bool:
     return bool(tests) and 2 <= len(tests) <= MERGED_TESTS and connection.vendor == "postgresql"
 
 
-def _by_test(queryset: QuerySet, tests: Sequence[str], limit: int) -> QuerySet:
-    """The first `limit` rows of `queryset` of each test, as one UNION ALL."""
-    parts = [queryset.filter(lookup_key=test)[:limit] for test in tests]
-    return parts[0].union(*parts[1:], all=True)
+# The test of a part of _by_test while it is compiled, replaced by each test's key after.
+_PART_TEST = "\x00one test of several\x00"
+
+
+def _by_test(queryset: QuerySet, tests: Sequence[str], limit: int) -> tuple[str, list]:
+    """The first `limit` rows of `queryset` of each test, as one UNION ALL: (sql, params).
+
+    The parts differ only in their test, so one part is compiled and its SQL repeated with
+    each test's key among its parameters: Django compiles each part of a union on its own,
+    and the list's five review subqueries in each of them cost more CPU than the page's
+    rows (a user limited to a few tests, benchmarks/pages.py)."""
+    part = queryset.filter(lookup_key=_PART_TEST)[:limit]
+    sql, part_params = part.query.sql_with_params()
+    if list(part_params).count(_PART_TEST) != 1:  # the test is a parameter, and only once
+        raise RuntimeError("the test of a part of a list read test by test is not a parameter")
+    params = []
+    for test in tests:
+        params.extend(test if value == _PART_TEST else value for value in part_params)
+    return " UNION ALL ".join([f"({sql})"] * len(tests)), params
+
+
+def _output_name(queryset: QuerySet, name: str) -> str:
+    """The name of the column that the part SQL of _by_test gives field or annotation `name`."""
+    if name in queryset.query.annotations:
+        return name
+    return queryset.model._meta.get_field("id" if name == "pk" else name).column
 
 
 def _seek(queryset, sort, cursor, *, backwards, limit, tests=None):
@@ -245,4 +276,8 @@ def capped_count(
     ids = queryset.order_by().values("pk")
     if not _reads_by_test(tests):
         return ids[: cap + 1].count()
-    return _by_test(ids, tests, cap + 1)[: cap + 1].count()
+    sql, params = _by_test(ids, tests, cap + 1)
+    counted = f"SELECT COUNT(*) FROM ({sql} LIMIT {int(cap) + 1}) subquery"  # noqa: S608 (compiled by Django, values in params)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(counted, params)
+        return cursor.fetchone()[0]

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
+from django_filters.widgets import DateRangeWidget
 
 from dashboard.markup import escape as _escape
 
@@ -125,12 +126,17 @@ class _QuickInputMixin:
         self, name: str, value: Any, attrs: dict | None = None, renderer: Any = None
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
-        given = widget["value"]
-        shown = "" if given is None else f' value="{_escape(str(given))}"'
-        return mark_safe(  # noqa: S308 (every value escaped)
-            f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}'
-            f"{_attributes(widget['attrs'])}>"
-        )
+        return mark_safe(_input(widget))  # noqa: S308 (every value escaped)
+
+
+def _input(widget: dict[str, Any]) -> str:
+    """The <input> of an input widget's context (`widget`), every value escaped."""
+    given = widget["value"]
+    shown = "" if given is None else f' value="{_escape(str(given))}"'
+    return (
+        f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"{shown}'
+        f"{_attributes(widget['attrs'])}>"
+    )
 
 
 class QuickTextInput(_QuickInputMixin, forms.TextInput):
@@ -143,3 +149,13 @@ class QuickNumberInput(_QuickInputMixin, forms.NumberInput):
 
 class QuickCheckboxInput(_QuickInputMixin, forms.CheckboxInput):
     """forms.CheckboxInput, rendered without a template."""
+
+
+class QuickDateRangeWidget(DateRangeWidget):
+    """django_filters' DateRangeWidget (from and to), rendered without templates: its two
+    inputs as Django's input.html makes them, joined as django_filters' multiwidget.html
+    joins them (a template each, and two includes, on every page of the list)."""
+
+    def _render(self, template_name: str, context: dict, renderer: Any = None) -> SafeString:
+        inputs = (_input(widget) for widget in context["widget"]["subwidgets"])
+        return mark_safe("\n\n-".join(inputs))  # noqa: S308 (every value escaped)

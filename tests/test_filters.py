@@ -214,3 +214,22 @@ def test_a_duration_or_count_too_large_is_reported_not_a_server_error(proctor_cl
     ).content.decode()
     assert "Duration from (minutes): Ensure this value is less than or equal to 527040." in page
     assert "At least (violations): Ensure this value is less than or equal to 1000000." in page
+
+
+def test_each_filter_set_has_its_own_filters_and_choices():
+    """The filters are copied for each request (dashboard.filters._Filters): one request's
+    choices and labels never reach another's, nor the class's own filters."""
+    make_attempt(lookup_key="test-a")
+    user = unscoped_user()
+    request = SimpleNamespace(user=user)
+    first = AttemptFilter({"lookup_key": "test-a"}, queryset=attempt_list(user), request=request)
+    assert first.is_valid() and first.qs.count() == 1
+    Attempt.objects.all().delete()
+    make_attempt(lookup_key="test-b")
+    second = AttemptFilter({"lookup_key": "test-a"}, queryset=attempt_list(user), request=request)
+    assert not second.is_valid()  # test-a is no longer a choice
+    assert list(first.form.fields["lookup_key"].choices)[1:] == [("test-a", "test-a")]
+    assert list(second.form.fields["lookup_key"].choices)[1:] == [("test-b", "test-b")]
+    assert first.filters["lookup_key"] is not second.filters["lookup_key"]
+    assert "choices" not in AttemptFilter.base_filters["lookup_key"].extra
+    assert first.filters["below_threshold"].filter.f is first.filters["below_threshold"]

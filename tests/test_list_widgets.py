@@ -72,3 +72,17 @@ def test_a_quick_input_is_djangos_input(django_widget, quick_widget, value):
     expected = django_widget(attrs=attrs).render("n&m", value, {"id": "id_n"})
     written = quick_widget(attrs=attrs).render("n&m", value, {"id": "id_n"})
     assert written == expected.strip()
+
+
+@pytest.mark.parametrize(
+    "value", [None, [None, None], ["2026-01-02", None], ["2026-01-02", '2026-02-03"<x>']]
+)
+def test_a_quick_date_range_is_django_filters_date_range(value):
+    from django_filters.widgets import DateRangeWidget
+
+    from dashboard.widgets import QuickDateRangeWidget
+
+    attrs = {"type": "date", "aria-label": "From <and> to"}
+    expected = DateRangeWidget(attrs=attrs).render("submitted", value, {"id": "id_submitted"})
+    written = QuickDateRangeWidget(attrs=attrs).render("submitted", value, {"id": "id_submitted"})
+    assert written == expected

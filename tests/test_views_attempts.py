@@ -256,3 +256,17 @@ def test_times_are_shown_in_the_configured_time_zone(proctor_client, settings):
     assert "2026-02-01 01:30" in page and "2026-02-01 02:15" in page
     report = get_page(proctor_client, reverse("attempt-report", args=[attempt.pk]))
     assert "2026-02-01 01:30:00 IST" in report
+
+
+def test_a_header_sorts_from_the_first_page_keeping_the_filters(proctor_client):
+    """The headers' links (dashboard.templatetags.attempt_rows.sort_link): the other
+    parameters kept, the cursor dropped, the current column flipped and marked."""
+    make_attempt(candidate_name="A & B")
+    page = get_page(
+        proctor_client, reverse("attempt-list"), {"o": "-trust", "q": "a&b", "after": "x"}
+    )
+    assert (
+        '<a href="?o=trust&amp;q=a%26b" aria-current="true">Trust score <span aria-hidden="true">'
+        '▼</span><span class="visually-hidden"> (sorted highest first)</span></a>'
+    ) in page
+    assert '<a href="?o=-violations&amp;q=a%26b">Violations</a>' in page

@@ -1,5 +1,5 @@
-"""The attempts list's rows, written in Python: `{% attempt_rows rows can_review %}` and
-`{% verdict_badge attempt %}`.
+"""The attempts list's rows, written in Python: `{% attempt_rows rows can_review %}`,
+`{% verdict_badge attempt %}` and its headers' `{% sort_link header %}`.
 
 The template engine resolves each variable and filter of a row one by one (about forty a row):
 fifty rows cost more than the page's SQL (benchmarks/HISTORY.md). One tag for the page's rows
@@ -15,6 +15,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import capfirst, slugify
+from django.template.defaulttags import querystring
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -145,3 +146,19 @@ def _row(attempt: Any, can_review: bool, url: tuple[str, str], zone: tzinfo | No
     )
     cells.append(f'<td data-column="review">{_verdict(attempt, zone)}</td>')
     return "<tr>\n" + "\n".join(cells) + "\n</tr>"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: Any, header: dict) -> SafeString:
+    """A header's link that sorts the list by its column (the view's `headers`), from the
+    first page, with the other parameters kept: the markup an include of a template per
+    header made, nine includes a page (a new context and a template's nodes each)."""
+    href = _e(querystring(context, o=header["param"], after=None, before=None))
+    title = _e(header["column"].title)
+    if not header["current"]:
+        return mark_safe(f'<a href="{href}">{title}</a>\n')  # noqa: S308 (escaped)
+    arrow, words = ("▼", "highest first") if header["descending"] else ("▲", "lowest first")
+    return mark_safe(  # noqa: S308 (escaped)
+        f'<a href="{href}" aria-current="true">{title} <span aria-hidden="true">{arrow}</span>'
+        f'<span class="visually-hidden"> (sorted {words})</span></a>\n'
+    )
