@@ -13,7 +13,8 @@ Each reviewer's process is a web server's worker that has served before: before 
 rounds it presses "next" once, at the same instant as the others, on a connection of its own
 (a worker keeps its connection for CONN_MAX_AGE and prepares the statements "next" runs on
 it once). That first press pays for opening the connection and preparing; it is reported
-apart ("a fresh connection's first press"), as a worker pays it once a CONN_MAX_AGE.
+apart ("a fresh connection's first press"), as a worker pays it once a CONN_MAX_AGE (ten
+minutes).
 """
 
 from __future__ import annotations

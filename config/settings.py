@@ -121,7 +121,10 @@ TEMPLATES = [
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'dashboard.sqlite3'}"
 _database_url = env_str("DATABASE_URL", DEFAULT_DATABASE_URL)
 try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # A web or worker process keeps its PostgreSQL connection ten minutes (checked before each
+    # reuse): opening one costs a server process, and the statements every page runs are
+    # prepared once per connection (proctoring.prepared).
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600)}
 except Exception as error:  # dj-database-url raises several types for a bad URL
     raise ImproperlyConfigured(
         f"DATABASE_URL is not a valid database URL ({error}). Examples: "
