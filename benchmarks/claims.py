@@ -10,11 +10,11 @@ goes on from the attempt the reviewer had (`after`), as the report's "Next attem
 the claims move down the queue and the reviewers race for the same rows each time.
 
 Each reviewer's process is a web server's worker that has served before: before the timed
-rounds it presses "next" once, at the same instant as the others, on a connection of its own
-(a worker keeps its connection for CONN_MAX_AGE and prepares the statements "next" runs on
-it once). That first press pays for opening the connection and preparing; it is reported
-apart ("a fresh connection's first press"), as a worker pays it once a CONN_MAX_AGE (ten
-minutes).
+rounds it presses "next" twice, at the same instant as the others, on a connection of its own:
+from the top of the queue, then from the attempt it got, the two ways "next" is pressed (a
+worker keeps its connection for CONN_MAX_AGE and prepares the statements of each way on it
+once). The first press pays for opening the connection and preparing; it is reported apart
+("a fresh connection's first press"), as a worker pays it once a CONN_MAX_AGE (ten minutes).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ TARGET_P95_MS = 50
 @dataclass
 class ClaimFigures:
     seconds: list[float] = field(default_factory=list)  # every "next" of every reviewer
-    first: list[float] = field(default_factory=list)  # each reviewer's untimed first press
+    first: list[float] = field(default_factory=list)  # each reviewer's (untimed) first press
     duplicates: int = 0  # reviewers given an attempt another reviewer got in the same round
     empty: int = 0  # "next" that found nothing (the queue ran out)
     errors: list[str] = field(default_factory=list)
@@ -71,8 +71,9 @@ def press_next(client: Client, after: int | None) -> tuple[float, int | None]:
     page's form is (URL-encoded: the test client's default, multipart, costs the server a
     parse a browser never asks of it)."""
     data = "" if after is None else urlencode({"after": after})
+    url = reverse("review-next")
     started = time.perf_counter()
-    response = client.post(reverse("review-next"), data, content_type=FORM)
+    response = client.post(url, data, content_type=FORM)
     elapsed = time.perf_counter() - started
     assert response.status_code == 302, response.status_code
     location = response["Location"]
@@ -82,8 +83,8 @@ def press_next(client: Client, after: int | None) -> tuple[float, int | None]:
 
 
 def _reviewer(number: int, session: str, rounds: int, barrier, results) -> None:
-    """One reviewer's process: its first press (on a connection of its own), then `rounds`
-    times, wait for the others, then press "next"."""
+    """One reviewer's process: its two untimed presses (on a connection of its own), then
+    `rounds` times, wait for the others, then press "next"."""
     seconds, got, error, first = [], [], None, None
     try:
         client = Client()
@@ -91,11 +92,17 @@ def _reviewer(number: int, session: str, rounds: int, barrier, results) -> None:
         barrier.wait(timeout=120)
         first, after = press_next(client, None)
         got.append(after)
+        barrier.wait(timeout=120)
+        _, after = press_next(client, after)  # the other way, prepared too; untimed
+        got.append(after)
         for _ in range(rounds):
             barrier.wait(timeout=120)
             elapsed, after = press_next(client, after)
             seconds.append(elapsed)
             got.append(after)
+        # A web worker stays up: this one closes its connection and ends (work for both
+        # sides' processes) only when every reviewer's last press is done.
+        barrier.wait(timeout=120)
     except Exception as problem:  # reported with the figures, not lost in the process
         error = repr(problem)
         barrier.abort()
@@ -122,7 +129,7 @@ def race(sessions: list[str], rounds: int) -> ClaimFigures:
     for process in processes:
         process.join()
     figures = ClaimFigures()
-    got: list[list[int | None]] = [[] for _ in range(rounds + 1)]  # the first press's too
+    got: list[list[int | None]] = [[] for _ in range(rounds + 2)]  # the untimed two's too
     for _, seconds, handed, error, first in sorted(answers, key=lambda answer: answer[0]):
         figures.seconds += seconds
         figures.first += [] if first is None else [first]
