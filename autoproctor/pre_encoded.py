@@ -2,8 +2,8 @@
 
 Our signed URLs always do (the Base64 signature's `+`, `/` and `=` are sent as %2B, %2F, %3D),
 and so do storage URLs: urllib3's `_encode_target` then walks the path and the query byte by
-byte in Python, about 25 µs a call, three calls an attempt: a few percent of the evidence pass's
-CPU (benchmarks/HISTORY.md). urllib3 has no option to send a target as it is.
+byte in Python, about 25 µs a call, three calls an attempt of the evidence pass (0.08 ms of its
+2.4 ms of CPU an attempt, by thread CPU time). urllib3 has no option to send a target as it is.
 
 `install()` puts a check in front of it: a target that is already in the form urllib3 would
 produce (only characters it leaves alone, every `%` the start of an escape in upper-case hex, no
