@@ -10,7 +10,8 @@ produce (only characters it leaves alone, every `%` the start of an escape in up
 fragment) is returned as it is, which is exactly what urllib3 returns for it; any other target
 goes to urllib3's own function. The result is the same for every target
 (autoproctor/tests/test_autoproctor_pre_encoded.py compares both), so nothing sent changes.
-Installed only over the function it was written against; anything else is left alone.
+Installed only over the function it was written against (urllib3 2's); anything else is left
+alone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 
+import urllib3
 from urllib3 import connectionpool
 from urllib3.util import url as urllib3_url
 
@@ -27,14 +29,17 @@ _QUERY = r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?]"
 _ESCAPE = r"%[0-9A-F]{2}"
 ENCODED_TARGET = re.compile(rf"/(?:{_PATH}|{_ESCAPE})*(?:\?(?:{_QUERY}|{_ESCAPE})*)?")
 
+# urllib3's own function (None if this urllib3 has none: then nothing is installed).
+URLLIB3_ENCODE_TARGET = getattr(urllib3_url, "_encode_target", None)
+
 _lock = threading.Lock()
 
 
-def encode_target(target: str, *, _original=urllib3_url._encode_target) -> str:
+def encode_target(target: str) -> str:
     """urllib3's `_encode_target`, returning an already encoded target without the walk."""
     if type(target) is str and ENCODED_TARGET.fullmatch(target):
         return target
-    return _original(target)
+    return URLLIB3_ENCODE_TARGET(target)
 
 
 def install() -> bool:
@@ -43,7 +48,9 @@ def install() -> bool:
         current = getattr(connectionpool, "_encode_target", None)
         if current is encode_target:
             return True
-        if current is not urllib3_url._encode_target:  # not the function checked here
+        if current is None or current is not URLLIB3_ENCODE_TARGET:
+            return False  # not the function checked here
+        if not urllib3.__version__.startswith("2."):
             return False
         connectionpool._encode_target = encode_target
         return True
