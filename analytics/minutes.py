@@ -129,13 +129,9 @@ def create_cells(missing: set[Cell], change: dict[Cell, list[int]]) -> dict[Cell
     up). When one exists after all (a concurrent refresh made it), insert the missing ones
     empty instead (those that are not there yet) and return none: the caller then adds every
     change."""
-    cells = [
-        ViolationMinute(lookup_key=k, label=label, minute=m, violations=v, attempts=a)
-        for (k, label, m), (v, a) in ((cell, change[cell]) for cell in missing)
-    ]
     try:
         with transaction.atomic():
-            ViolationMinute.objects.bulk_create(cells, batch_size=1000)
+            return _insert_cells(missing, change)
     except IntegrityError:
         ViolationMinute.objects.bulk_create(
             (ViolationMinute(lookup_key=k, label=label, minute=m) for k, label, m in missing),
@@ -143,7 +139,36 @@ def create_cells(missing: set[Cell], change: dict[Cell, list[int]]) -> dict[Cell
             batch_size=1000,
         )
         return {}
-    return {(c.lookup_key, c.label, c.minute): c.pk for c in cells}
+
+
+def _insert_cells(missing: set[Cell], change: dict[Cell, list[int]]) -> dict[Cell, int | None]:
+    """Insert the cells counted; {cell: its id}. On PostgreSQL one INSERT over arrays of the
+    values, returning each id with its cell: a first pass creates about three cells an
+    attempt, and bulk_create's model instances and per-value preparation took 0.09 ms of the
+    evidence pass's CPU an attempt (in the recount alongside it), this 0.05 ms."""
+    if connection.vendor != "postgresql":
+        cells = [
+            ViolationMinute(lookup_key=k, label=label, minute=m, violations=v, attempts=a)
+            for (k, label, m), (v, a) in ((cell, change[cell]) for cell in missing)
+        ]
+        ViolationMinute.objects.bulk_create(cells, batch_size=1000)
+        return {(c.lookup_key, c.label, c.minute): c.pk for c in cells}
+    cells = list(missing)
+    table = connection.ops.quote_name(ViolationMinute._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (lookup_key, label, minute, violations, attempts) "  # noqa: S608 (model metadata)
+            "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::timestamptz[], %s::int[], "
+            "%s::int[]) RETURNING id, lookup_key, label, minute",
+            [
+                [key for key, _, _ in cells],
+                [label for _, label, _ in cells],
+                [minute for _, _, minute in cells],
+                [change[cell][0] for cell in cells],
+                [change[cell][1] for cell in cells],
+            ],
+        )
+        return {(key, label, minute): pk for pk, key, label, minute in cursor.fetchall()}
 
 
 def _find_cells(keys: set[Cell]) -> dict[Cell, int]:

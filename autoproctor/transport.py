@@ -26,7 +26,7 @@ from requests.cookies import extract_cookies_to_jar
 from requests.hooks import default_hooks
 from requests.structures import CaseInsensitiveDict
 
-from . import redirects
+from . import pre_encoded, redirects
 from .errors import RateLimited, RequestRejected, ServerError, Unreachable
 from .signing import Secret
 
@@ -119,6 +119,7 @@ class Transport:
         # Told (endpoint, status or None, elapsed ms, Retry-After s) of every HTTP attempt, e.g.
         # by the evidence pass's adaptive concurrency; cheaper than an observer's Exchange.
         self.listeners: list[Callable[[str, int | None, float, float | None], None]] = []
+        pre_encoded.install()  # urllib3 then sends our encoded URLs without re-encoding them
 
     def size_pool(self, connections: int) -> None:
         """Keep up to `connections` alive per host, so that many concurrent calls reuse their

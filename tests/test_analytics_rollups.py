@@ -197,3 +197,22 @@ def test_a_cell_another_refresh_created_meanwhile_is_added_to_not_overwritten():
     assert kept_cells() == {theirs: (5, 2), ours: (0, 0)}
     assert minutes.create_cells({("exam", "phone", minute)}, {("exam", "phone", minute): [2, 1]})
     assert kept_cells()[("exam", "phone", minute)] == (2, 1)
+
+
+def test_created_cells_come_back_each_with_its_own_id():
+    """The ids a creation returns are matched to their cells by value (the untimed cell too),
+    never by the order the database returned them in."""
+    minute = timezone.now().replace(second=0, microsecond=0)
+    change = {
+        ("exam", "noise", minute): [1, 1],
+        ("exam", "noise", None): [2, 1],
+        ("exam", "phone", minute - timedelta(minutes=1)): [3, 2],
+        ("quiz", "noise", minute): [4, 3],
+    }
+    created = minutes.create_cells(set(change), change)
+    stored = {
+        (cell.lookup_key, cell.label, cell.minute): (cell.pk, cell.violations, cell.attempts)
+        for cell in ViolationMinute.objects.all()
+    }
+    assert created == {cell: pk for cell, (pk, _, _) in stored.items()}
+    assert {cell: [v, a] for cell, (_, v, a) in stored.items()} == change
