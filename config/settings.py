@@ -152,6 +152,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # An unreachable server fails within seconds (and /healthz says so) instead of hanging.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
+    # The statements prepared once per connection (proctoring.prepared) run on their one
+    # generic plan: PostgreSQL's estimates would plan "next"'s walk again on every press.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c plan_cache_mode=force_generic_plan")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

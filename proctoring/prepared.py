@@ -10,8 +10,11 @@ The PREPARE is the connection's set-up, not a query of the page: it is sent on t
 cursor, past Django's query log, so a page's query count does not depend on whether its
 connection is new. A prepared statement outlives a rolled-back transaction and lasts as long as
 its connection; a new connection prepares it again. On SQLite `execute` simply runs the
-statement. Not for statements whose best plan depends on their parameters' values (a LIKE
-pattern, a skewed column): a prepared statement may settle on one plan for every value.
+statement. A prepared statement runs on one generic plan for every value of its parameters
+(settings: plan_cache_mode), so not for statements whose best plan depends on those values (a
+LIKE pattern, a skewed column). Left to itself, PostgreSQL kept planning "next"'s walk again on
+every press: its estimates rated the generic plan dearer, though it is the same index scan
+(tests/test_review_claims.py checks it).
 """
 
 from __future__ import annotations

@@ -49,29 +49,6 @@ _TAKE_PICKED = _CLAIM.format(rows="SELECT id, %s, %s, %s, %s, '' FROM picked")
 NEXT_TRIES = 20
 
 
-def for_next() -> None:
-    """Set up the transaction of "next" on PostgreSQL (a no-op on SQLite): its commit does not
-    wait for the disk, and its statements, prepared once per connection, run on their generic
-    plan. Both settings last until the transaction ends.
-
-    The commit: the transaction only moves claims, and a claim is a hint that lapses by itself
-    (REVIEW_CLAIM_MINUTES). Were the database server to crash in the fraction of a second
-    before the flush, the claim would be lost (another reviewer could be offered that attempt),
-    never half-written; verdicts and the audit log keep waiting for the disk. Waiting cost a
-    flush of the write-ahead log per press, one after the other when reviewers press at once.
-
-    The plan: the walk's best plan is the same for every reviewer and place (the queue's index
-    read from the reviewer's place, stopped at the first row: tests/test_review_claims.py
-    checks it), but PostgreSQL's estimates rate the generic plan dearer and plan the statement
-    again on every press, which was most of its time on the database."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('synchronous_commit', 'off', true), "
-                "set_config('plan_cache_mode', 'force_generic_plan', true)"
-            )
-
-
 @dataclass(frozen=True)
 class ClaimResult:
     """What claiming an attempt gave: `claim` is the attempt's live claim afterwards (the
@@ -181,16 +158,15 @@ def claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk) -> Attempt | Non
     at the same instant each pass over the rows the others are claiming instead of all racing
     for the first one, and the claim is the same statement; the claim itself is still the
     conditional write (_take's), which alone decides who wins (SQLite, which has no row locks,
-    walks, then relies on _take). A try that loses moves on past that attempt, inside the
-    caller's transaction without a savepoint: it wrote nothing to undo, and the row it locked
-    is someone else's claim, which every other reviewer passes over anyway."""
+    walks, then relies on _take). Each try commits by itself, on PostgreSQL without waiting
+    for the disk (queue_walk.COMMIT_WITHOUT_WAITING); a try that loses wrote nothing and moves
+    on past that attempt, someone else's claim, which every other reviewer passes over too."""
     skipped: list[int] = []
     phases = iter(queue_walk.phases(walk))
     phase = next(phases)
     for _ in range(NEXT_TRIES):
         current = queue_walk.Walk(phase.passage, phase.after, (*walk.skip, *skipped), phase.tail)
-        with transaction.atomic(savepoint=False):
-            found = _claim_walked(user, current)
+        found = _claim_walked(user, current)
         if found is None:
             phase = next(phases, None)
             if phase is None:
@@ -216,7 +192,8 @@ def _claim_walked(user: AbstractBaseUser, walk: queue_walk.Walk):
                 cursor,
                 user,
                 f"WITH picked AS ({sql}), taken AS ({_TAKE_PICKED}) "  # noqa: S608 (model metadata)
-                "SELECT id, trust_score, EXISTS (SELECT 1 FROM taken) FROM picked",
+                "SELECT id, trust_score, EXISTS (SELECT 1 FROM taken), "
+                f"{queue_walk.COMMIT_WITHOUT_WAITING} FROM picked",
                 [*params, user.pk, user.get_username(), adapt(now), adapt(_expiry(now))],
             )
             row = cursor.fetchone()

@@ -235,14 +235,14 @@ TRANSACTION = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transaction(
+def test_next_costs_the_same_few_statements_however_long_the_queue_and_no_transaction(
     proctor_client,
 ):
-    """Session, user, grants; on PostgreSQL, the commit told not to wait for the disk; the
-    attempt left, its claim released and whether the reviewer has assignments; the attempt
-    found and its claim taken, the thresholds joined in it (each of the two one statement on
-    PostgreSQL, review.queue_walk): no more for a longer queue or when going on from an
-    attempt, and one commit for leaving one attempt and claiming the next."""
+    """Session, user, grants; the attempt left, its claim released and whether the reviewer
+    has assignments; the attempt found and its claim taken, the thresholds joined in it (each
+    of the two one statement on PostgreSQL, review.queue_walk): no more for a longer queue or
+    when going on from an attempt, and each committing by itself (no BEGIN and COMMIT round
+    trips around them)."""
     counts = []
     for size in [3, 300]:
         make_attempts(size, trust_score=0.1)
@@ -255,46 +255,56 @@ def test_next_costs_the_same_few_queries_however_long_the_queue_in_one_transacti
         counts.append(
             (
                 sum(not sql.startswith(TRANSACTION) for sql in statements),
-                statements.count("COMMIT"),
+                sum(sql.startswith(TRANSACTION) for sql in statements),
             )
         )
-    expected = 6 if connection.vendor == "postgresql" else 7
-    assert counts == [(expected, 1), (expected, 1)], counts
+    expected = 5 if connection.vendor == "postgresql" else 7
+    assert counts == [(expected, 0), (expected, 0)], counts
 
 
 @pytest.mark.django_db(transaction=True)
 def test_next_on_postgresql_commits_without_waiting_for_the_disk_and_only_there(proctor_client):
-    """A claim lapses by itself: "next" does not wait for a flush of the log per press (it
-    queued the reviewers pressing at once behind each other), and runs its prepared statements
-    on their generic plan. Both settings are the transaction's own: the connection's next
-    transaction waits for the disk again and plans as usual."""
+    """A claim lapses by itself: the statements of "next" that write claims do not wait for a
+    flush of the log (it queued the reviewers pressing at once behind each other). The setting
+    is each statement's own: the connection's next statement waits for the disk again."""
     if connection.vendor != "postgresql":
-        pytest.skip("synchronous_commit and plan_cache_mode are PostgreSQL's")
-    make_attempts(2, trust_score=0.1)
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    make_attempts(3, trust_score=0.1)
+    first = int(proctor_client.post(NEXT)["Location"].split("/")[2])
     with CaptureQueriesContext(connection) as captured:
-        assert "?queue=1" in proctor_client.post(NEXT)["Location"]
-    statements = [query["sql"] for query in captured]
-    told = next(i for i, sql in enumerate(statements) if "synchronous_commit" in sql)
-    assert "'off'" in statements[told] and "force_generic_plan" in statements[told]
-    assert statements[told - 1 : told] == ["BEGIN"] or told < statements.index("COMMIT")
+        assert "?queue=1" in proctor_client.post(NEXT, {"after": str(first)})["Location"]
+    writes = [
+        q["sql"] for q in captured if "review_reviewclaim" in q["sql"] or "EXECUTE" in q["sql"]
+    ]
+    prepared = {
+        name: text
+        for name, text in _prepared_statements()
+        if any(sql.startswith(f"EXECUTE {name} ") for sql in writes)
+    }
+    claiming = [text for text in prepared.values() if "review_reviewclaim" in text]
+    assert len(claiming) == 2  # leaving (its claim released) and taking the next
+    assert all("set_config('synchronous_commit', 'off', true)" in text for text in claiming)
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
-        cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone()[0] == "auto"
+
+
+def _prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return cursor.fetchall()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_walk_prepared_once_reads_the_queue_index_from_the_reviewers_place(proctor):
-    """The one plan "next" keeps for its prepared walk (review.claims.for_next) starts the
-    (trust score, id) index at the reviewer's place, whatever the place: it never reads the
-    queue before it."""
+    """The one generic plan of the prepared walk (proctoring.prepared, plan_cache_mode in the
+    settings) starts the (trust score, id) index at the reviewer's place, whatever the place:
+    it never reads the queue before it."""
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are planned once only on PostgreSQL")
     attempts = make_attempts(30, trust_score=lambda i: i / 40)
     walk = queue_walk.Walk(queue_walk.OPEN, (attempts[10].trust_score, attempts[10].pk))
     with transaction.atomic():
-        claims.for_next()
         sql, params = queue_walk.walk(proctor, walk, lock=True)
         with connection.cursor() as cursor:
             # Plans as for a queue of thousands (a sort of thirty rows is cheaper here).
@@ -348,7 +358,6 @@ def test_the_statement_next_walks_gives_the_queue_in_its_order_for_every_scope(d
                 rows += [row[0] for row in cursor.fetchall()]
         return rows
 
-    claims.for_next()
     for user in [admin, scoped]:
         queue = review_selectors.queue_in_order(selectors.review_queue(user))
         expected = list(queue.values_list("pk", flat=True))
